@@ -1,0 +1,142 @@
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+  ArrayMinSize,
+} from 'class-validator';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'warn', 'error', 'critical', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const RESPONSE_MODES = ['patterns', 'echo', 'random'] as const;
+export type ResponseMode = (typeof RESPONSE_MODES)[number];
+
+export const DEFAULT_MODEL = 'mistralai/Mistral-7B-Instruct-v0.3';
+export const DEFAULT_GPU = 'NVIDIA-L4';
+
+/**
+ * Every start-up setting, typed once. Field names are the snake_case keys of the config file
+ * (and the admin API), so one spelling travels from YAML to `GET /admin/config`.
+ */
+export class Settings {
+  @IsString() @MinLength(1)
+  model: string = DEFAULT_MODEL;
+
+  /** Names clients may send in `model`; the first is the one responses echo. Empty = [model]. */
+  @IsString({ each: true }) @ArrayMinSize(0)
+  served_model_name: string[] = [];
+
+  @IsString() @MinLength(1)
+  gpu_type: string = DEFAULT_GPU;
+
+  @IsInt() @Min(1) @Max(64)
+  tensor_parallel_size = 1;
+
+  @IsInt() @Min(0) @Max(65535)
+  port = 8080;
+
+  /** -1 disables the gRPC server. */
+  @IsInt() @Min(-1) @Max(65535)
+  grpc_port = 50051;
+
+  @IsString() @MinLength(1)
+  host = '0.0.0.0';
+
+  /** Undefined = the model's context length. */
+  @IsOptional() @IsInt() @Min(1)
+  max_model_len?: number;
+
+  @IsInt() @Min(1) @Max(65536)
+  max_num_seqs = 256;
+
+  @IsInt() @Min(1)
+  max_num_batched_tokens = 8192;
+
+  @IsNumber() @Min(0.01) @Max(1)
+  gpu_memory_utilization = 0.9;
+
+  @IsBoolean()
+  enable_prefix_caching = true;
+
+  @IsIn([1, 8, 16, 32, 64, 128])
+  block_size = 16;
+
+  @IsIn(['auto', 'fp8', 'fp8_e4m3', 'fp8_e5m2', 'bfloat16', 'float16'])
+  kv_cache_dtype = 'auto';
+
+  @IsString() @MinLength(1)
+  responses_file = 'config/responses.yaml';
+
+  @IsIn(RESPONSE_MODES)
+  response_mode: ResponseMode = 'patterns';
+
+  @IsNumber() @Min(0) @Max(1000)
+  latency_scale = 1;
+
+  @IsOptional() @IsInt() @Min(0) @Max(2 ** 31 - 1)
+  seed?: number;
+
+  @IsOptional() @IsString() @MinLength(1)
+  api_key?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  admin_api_key?: string;
+
+  @IsIn(LOG_LEVELS)
+  log_level: LogLevel = 'info';
+
+  /** Fixed time to first token (ms); replaces the derived prefill cost. */
+  @IsOptional() @IsNumber() @Min(0)
+  ttft_ms?: number;
+
+  /** Fixed inter-token latency (ms); replaces the derived decode step time. */
+  @IsOptional() @IsNumber() @Min(0)
+  itl_ms?: number;
+
+  @IsOptional() @IsNumber() @Min(0)
+  prefill_ms_per_token?: number;
+
+  /** Relative standard deviation of every step time (0.1 = 10%). */
+  @IsNumber() @Min(0) @Max(5)
+  latency_jitter = 0;
+
+  /** A Hugging Face config.json describing a model absent from the catalog. */
+  @IsOptional() @IsString() @MinLength(1)
+  model_config?: string;
+
+  /** Simulated model loading (seconds): live at once, ready only after it elapses. */
+  @IsNumber() @Min(0) @Max(86400)
+  startup_duration = 0;
+
+  /** How long a SIGTERM drain waits for requests in flight (seconds). */
+  @IsNumber() @Min(0) @Max(86400)
+  shutdown_grace_period = 30;
+
+  /** Path of the config file the settings were read from, if any. */
+  @IsOptional() @IsString()
+  config?: string;
+
+  /** Extra GPUs / models declared in the config file (validated by the Benchmarks module). */
+  @IsOptional()
+  gpus?: unknown[];
+
+  @IsOptional()
+  models?: unknown[];
+}
+
+export type SettingKey = keyof Settings;
+
+/** The name clients must send, and the one responses echo. */
+export function primaryServedName(s: Settings): string {
+  return s.served_model_name[0] ?? s.model;
+}
+
+export function servedNames(s: Settings): string[] {
+  return s.served_model_name.length > 0 ? s.served_model_name : [s.model];
+}

@@ -1,0 +1,46 @@
+/**
+ * What one engine step computes. vLLM V1 mixes chunked prefills and decodes in one step, so a step
+ * is described by its prefill tokens and its decodes rather than by a phase.
+ */
+export interface StepBatch {
+  /** New prompt (or recomputed) tokens computed in this step, across all prefilling sequences. */
+  prefillTokens: number;
+  /** Tokens already in the KV cache for the prefilling sequences (attention reads them). */
+  prefillContextTokens: number;
+  /** Sequences that compute exactly one token (decode) in this step. */
+  decodeSeqs: number;
+  /** Sum of the context lengths of the decoding sequences (KV read by attention). */
+  decodeContextTokens: number;
+}
+
+/** Time of one engine step, in milliseconds, at latency scale 1 and without jitter. */
+export interface StepTimeModel {
+  stepTimeMs(batch: StepBatch): number;
+}
+
+/** Facts about the served model the engine and the doors need. */
+export interface ModelFacts {
+  id: string;
+  /** Context window of the model as published (max_position_embeddings or similar). */
+  contextLength: number;
+  numParameters: number;
+  numActiveParameters: number;
+  vocabSize: number;
+}
+
+/**
+ * Everything the engine needs to simulate the served configuration (model x GPU x TP), resolved
+ * once at start-up by the Benchmarks module.
+ */
+export interface PerformanceProfile {
+  model: ModelFacts;
+  gpuId: string;
+  tensorParallelSize: number;
+  /** The derived (or calibrated) step time, before overrides, scale and jitter. */
+  stepTime: StepTimeModel;
+  /** KV cache capacity in blocks of `blockSize` tokens. */
+  kvCacheBlocks: number;
+  blockSize: number;
+  /** How the profile was obtained, for logs and /admin/status (e.g. "roofline fitted on 41 points"). */
+  description: string;
+}

@@ -1,0 +1,61 @@
+/** vLLM's error `type` for each status, as `vllm/entrypoints/openai` builds it. */
+export function errorTypeFor(status: number): string {
+  switch (status) {
+    case 400:
+      return 'BadRequestError';
+    case 401:
+      return 'AuthenticationError';
+    case 403:
+      return 'PermissionDeniedError';
+    case 404:
+      return 'NotFoundError';
+    case 409:
+      return 'ConflictError';
+    case 412:
+      return 'PreconditionFailedError';
+    case 413:
+      return 'BadRequestError';
+    case 429:
+      return 'RateLimitError';
+    case 501:
+      return 'NotImplementedError';
+    default:
+      return status >= 500 ? 'InternalServerError' : 'BadRequestError';
+  }
+}
+
+export interface ErrorBody {
+  error: { message: string; type: string; param: string | null; code: number };
+}
+
+/**
+ * An error a client sees, in vLLM's shape. Every door maps it once: HTTP as a JSON body (or an SSE
+ * error event mid-stream), gRPC as a status.
+ */
+export class OpenAIError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly param: string | null = null,
+    readonly type: string = errorTypeFor(status),
+  ) {
+    super(message);
+    this.name = 'OpenAIError';
+  }
+
+  toBody(): ErrorBody {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.status } };
+  }
+
+  static badRequest(message: string, param: string | null = null): OpenAIError {
+    return new OpenAIError(400, message, param);
+  }
+
+  static modelNotFound(model: string): OpenAIError {
+    return new OpenAIError(404, `The model \`${model}\` does not exist.`, 'model');
+  }
+
+  static unavailable(message = 'The server is not ready to accept requests.'): OpenAIError {
+    return new OpenAIError(503, message, null, 'ServiceUnavailableError');
+  }
+}

@@ -1,0 +1,37 @@
+import { ChatTurn } from '../tokenizer/tokenizer.types';
+
+/** What a door asks the Responses module for one choice of one request. */
+export interface ReplyRequest {
+  kind: 'chat' | 'completion';
+  /** The completions prompt, or the last user message of a chat. */
+  prompt: string;
+  /** The whole conversation (chat only), for rules that look beyond the last message. */
+  messages?: readonly ChatTurn[];
+  /** Choice index (0..n-1): different choices of one request get different replies. */
+  choiceIndex: number;
+  /** The request's `seed`, if any; else the server's SEED, else random. */
+  seed?: number;
+  /** Most tokens the reply may have (max_tokens already clipped to the context window). */
+  maxTokens: number;
+  /** Fewest tokens (min_tokens): a shorter reply is extended. */
+  minTokens: number;
+  /** Generate exactly maxTokens tokens, extending the reply if needed. */
+  ignoreEos: boolean;
+  stop: readonly string[];
+  /** vLLM's include_stop_str_in_output. */
+  includeStopStr?: boolean;
+}
+
+/** The tokens one choice will produce, decided before the engine times them. */
+export interface GenerationPlan {
+  tokenIds: number[];
+  /** Text of each token; `pieces.join('') === text`. */
+  pieces: string[];
+  text: string;
+  /** `stop`: the reply ended (EOS or a stop string); `length`: cut at maxTokens. */
+  finishReason: 'stop' | 'length';
+  /** The stop string that ended it, if any (vLLM's `stop_reason`). */
+  stopReason: string | null;
+  /** Name of the pattern that answered, or null for the fallback / echo / random. */
+  pattern: string | null;
+}

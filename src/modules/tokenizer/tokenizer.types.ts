@@ -1,0 +1,33 @@
+/** Text split into the model's tokens; `pieces.join('')` is exactly the encoded text. */
+export interface Encoding {
+  ids: number[];
+  pieces: string[];
+}
+
+export interface ChatTurn {
+  role: string;
+  content: string;
+}
+
+/**
+ * The served model's tokenizer. Counts drive usage, context checks and timing, so every module uses
+ * this one instance (inject TOKENIZER).
+ */
+export interface Tokenizer {
+  /** Which tokenizer is in use, e.g. "mistral-v3 (exact)" or "approximate (llama-like)". */
+  readonly name: string;
+  readonly vocabSize: number;
+  /** Encodes text without special tokens. */
+  encode(text: string): Encoding;
+  /** Token count of text without special tokens; may be faster than encode(). */
+  count(text: string): number;
+  /** A completions prompt as vLLM encodes it (add_special_tokens=True: BOS where the model has one). */
+  encodePrompt(text: string): number[];
+  /** A chat conversation rendered with the model's chat template and the generation prompt, encoded. */
+  encodeChat(turns: readonly ChatTurn[]): number[];
+  decode(ids: readonly number[]): string;
+  /** Text of one token id (logprobs' `token`, /tokenize's `token_strs`). */
+  tokenText(id: number): string;
+}
+
+export const TOKENIZER = Symbol('TOKENIZER');
