@@ -1,4 +1,4 @@
-/** Unit specs sit beside the code (src/**/*.spec.ts); end-to-end tests boot the real app (test/**/*.e2e-spec.ts). */
+// Unit specs sit beside the code (src, *.spec.ts); end-to-end tests boot the real app (test, *.e2e-spec.ts).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
 module.exports = {
   projects: [

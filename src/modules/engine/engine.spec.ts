@@ -1,0 +1,200 @@
+import { Random } from '../../common/random';
+import { RuntimeValues } from '../../config/runtime-config';
+import { StepBatch, StepTimeModel } from '../benchmarks/profile.types';
+import { Engine } from './engine';
+import { GenerationRequest, RequestOutcome, TokenEvent } from './engine.types';
+import { KvCache } from './kv-cache';
+import { StepTiming } from './step-timing';
+import { VirtualClock } from './virtual-clock';
+
+/** 10 ms per step, plus 0.1 ms per prefill token and 1 ms per decode: easy to add up by hand. */
+const linearModel: StepTimeModel = {
+  stepTimeMs: (b: StepBatch) => 10 + 0.1 * b.prefillTokens + 1 * b.decodeSeqs,
+};
+
+interface Rig {
+  clock: VirtualClock;
+  engine: Engine;
+  values: RuntimeValues;
+  kv: KvCache;
+}
+
+function rig(opts: { blocks?: number; budget?: number; maxNumSeqs?: number; prefixCaching?: boolean } = {}): Rig {
+  const clock = new VirtualClock();
+  const values: RuntimeValues = {
+    latency_scale: 1,
+    ttft_ms: null,
+    itl_ms: null,
+    prefill_ms_per_token: null,
+    latency_jitter: 0,
+    max_num_seqs: opts.maxNumSeqs ?? 256,
+    response_mode: 'patterns',
+  };
+  const kv = new KvCache(opts.blocks ?? 10_000, 16, opts.prefixCaching ?? true);
+  const timing = new StepTiming(linearModel, () => values, new Random(1));
+  const engine = new Engine(clock, kv, timing, { maxNumSeqs: () => values.max_num_seqs, maxNumBatchedTokens: opts.budget ?? 8192 });
+  return { clock, engine, values, kv };
+}
+
+function request(id: string, promptLen: number, outputLen: number, promptBase = 1000): GenerationRequest {
+  return {
+    id,
+    promptTokenIds: Array.from({ length: promptLen }, (_, i) => promptBase + i),
+    outputTokenIds: Array.from({ length: outputLen }, (_, i) => 5 + i),
+    finishReason: 'stop',
+    maxTokens: outputLen,
+    n: 1,
+  };
+}
+
+interface Trace {
+  tokens: TokenEvent[];
+  outcome?: RequestOutcome;
+}
+
+function submit(r: Rig, req: GenerationRequest): Trace {
+  const trace: Trace = { tokens: [] };
+  r.engine.submit(req, { onTokens: (e) => trace.tokens.push(e), onFinished: (o) => (trace.outcome = o) });
+  return trace;
+}
+
+describe('Engine', () => {
+  it('times one request: prefill step, then one decode step per token', () => {
+    const r = rig();
+    const t = submit(r, request('a', 100, 4));
+    r.clock.runUntilIdle();
+    expect(t.tokens.map((e) => e.time)).toEqual([20, 31, 42, 53]);
+    expect(t.tokens.map((e) => e.tokenIds[0])).toEqual([5, 6, 7, 8]);
+    expect(t.tokens.map((e) => e.interTokenMs)).toEqual([undefined, 11, 11, 11]);
+    expect(t.outcome).toMatchObject({ finishReason: 'stop', promptTokens: 100, generatedTokens: 4, firstTokenTime: 20, finishedTime: 53 });
+    expect(r.engine.state).toMatchObject({ running: 0, waiting: 0, kvCacheUsage: 0 });
+  });
+
+  it('chunks a long prefill under the step token budget', () => {
+    const r = rig({ budget: 64 });
+    const t = submit(r, request('a', 100, 1));
+    r.clock.runUntilIdle();
+    // 64 tokens (16.4 ms) then 36 tokens (13.6 ms).
+    expect(t.tokens[0].time).toBeCloseTo(30, 9);
+  });
+
+  it('shares a step between a prefill and the running decodes, and releases their tokens together', () => {
+    const r = rig();
+    const a = submit(r, request('a', 10, 3));
+    r.clock.advanceTo(5); // a's prefill step ends at 11
+    const b = submit(r, request('b', 50, 2, 5000));
+    r.clock.runUntilIdle();
+    // step 1: a prefill (10 tok) 0..11; step 2: a decode + b prefill (50 tok) 11..27; step 3: both decode 27..39.
+    expect(a.tokens.map((e) => e.time)).toEqual([11, 27, 39]);
+    expect(b.tokens.map((e) => e.time)).toEqual([27, 39]);
+  });
+
+  it('queues FIFO beyond max_num_seqs and admits when a slot frees', () => {
+    const r = rig({ maxNumSeqs: 1 });
+    const a = submit(r, request('a', 10, 2));
+    const b = submit(r, request('b', 10, 2, 5000));
+    r.clock.advance(0);
+    expect(r.engine.state).toMatchObject({ running: 1, waiting: 1 });
+    r.clock.runUntilIdle();
+    expect(a.outcome!.finishedTime).toBe(22); // 11 + 11
+    expect(b.outcome!.scheduledTime).toBe(22);
+    expect(b.outcome!.firstTokenTime).toBe(33);
+  });
+
+  it('aborts a running request at once and frees its slot', () => {
+    const r = rig({ maxNumSeqs: 1 });
+    const a = submit(r, request('a', 10, 100));
+    const b = submit(r, request('b', 10, 1, 5000));
+    r.clock.advanceTo(30);
+    expect(r.engine.abort('a')).toBe(true);
+    expect(a.outcome).toMatchObject({ finishReason: 'abort', generatedTokens: 2 });
+    r.clock.runUntilIdle();
+    expect(b.outcome).toMatchObject({ finishReason: 'stop', generatedTokens: 1 });
+    expect(r.engine.abort('a')).toBe(false);
+  });
+
+  it('aborts a waiting request', () => {
+    const r = rig({ maxNumSeqs: 1 });
+    submit(r, request('a', 10, 3));
+    const b = submit(r, request('b', 10, 3, 5000));
+    r.engine.abort('b');
+    expect(b.outcome).toMatchObject({ finishReason: 'abort', generatedTokens: 0, scheduledTime: undefined });
+    r.clock.runUntilIdle();
+    expect(b.tokens).toHaveLength(0);
+  });
+
+  it('reuses cached prefix blocks and reports cached tokens', () => {
+    const r = rig();
+    const seen: number[][] = [];
+    r.engine.events.on('prefixCache', (e) => seen.push([e.queries, e.hits]));
+    submit(r, request('a', 100, 1));
+    r.clock.runUntilIdle();
+    const b = submit(r, request('b', 100, 1));
+    r.clock.runUntilIdle();
+    expect(b.outcome!.cachedTokens).toBe(96); // six full blocks of 16
+    expect(seen).toEqual([[100, 0], [100, 96]]);
+    expect(b.outcome!.firstTokenTime! - b.outcome!.arrivalTime).toBeCloseTo(10 + 0.4, 9);
+  });
+
+  it('preempts the newest request when the KV cache runs out, and still finishes everything', () => {
+    // 8 blocks of 16 = 128 tokens; two requests growing to 60 + 40 tokens each cannot both stay.
+    const r = rig({ blocks: 8, prefixCaching: false });
+    let preemptions = 0;
+    r.engine.events.on('preempted', () => preemptions++);
+    const a = submit(r, request('a', 60, 40));
+    const b = submit(r, request('b', 60, 40, 5000));
+    r.clock.runUntilIdle();
+    expect(preemptions).toBeGreaterThan(0);
+    for (const t of [a, b]) {
+      expect(t.outcome!.finishReason).toBe('stop');
+      expect(t.tokens.map((e) => e.tokenIds[0])).toEqual(Array.from({ length: 40 }, (_, i) => 5 + i));
+    }
+    expect(b.outcome!.numPreemptions).toBeGreaterThan(0);
+    expect(r.kv.freeBlocks).toBe(8);
+  });
+
+  it('refuses a request larger than the whole cache', () => {
+    const r = rig({ blocks: 2 });
+    expect(() => submit(r, request('a', 30, 10))).toThrow(/KV cache/);
+  });
+
+  it('answers at once at latency scale 0', () => {
+    const r = rig();
+    r.values.latency_scale = 0;
+    const t = submit(r, request('a', 100, 5));
+    r.clock.runUntilIdle();
+    expect(t.tokens.map((e) => e.time)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('applies fixed TTFT and ITL overrides', () => {
+    const r = rig();
+    r.values.ttft_ms = 100;
+    r.values.itl_ms = 20;
+    const t = submit(r, request('a', 100, 3));
+    r.clock.runUntilIdle();
+    expect(t.tokens.map((e) => e.time)).toEqual([100, 120, 140]);
+  });
+
+  it('jitters step times reproducibly under a seed', () => {
+    const times = (seed: number): number[] => {
+      const r = rig();
+      r.values.latency_jitter = 0.2;
+      (r.engine as unknown as { timing: StepTiming }).timing = new StepTiming(linearModel, () => r.values, new Random(seed));
+      const t = submit(r, request('a', 10, 5));
+      r.clock.runUntilIdle();
+      return t.tokens.map((e) => e.time);
+    };
+    expect(times(7)).toEqual(times(7));
+    expect(times(7)).not.toEqual(times(8));
+    expect(new Set(times(7).slice(1).map((v, i) => v - times(7)[i])).size).toBeGreaterThan(1);
+  });
+
+  it('advances a slowed-down request one token every `slowdown` steps', () => {
+    const r = rig();
+    submit(r, request('fast', 10, 8));
+    const slow = submit(r, { ...request('slow', 10, 4, 5000), slowdown: 2 });
+    r.clock.runUntilIdle();
+    const gaps = slow.tokens.slice(1).map((e) => e.interTokenMs);
+    expect(gaps[0]).toBeGreaterThan(20); // two steps per token
+  });
+});

@@ -1,0 +1,320 @@
+import { EventEmitter } from 'node:events';
+import { Clock, Millis, TimerHandle } from './clock';
+import {
+  EngineEvents,
+  EngineState,
+  FinishReason,
+  GenerationHandle,
+  GenerationObserver,
+  GenerationRequest,
+  RequestOutcome,
+} from './engine.types';
+import { KvCache, blockHash } from './kv-cache';
+import { Sequence } from './sequence';
+import { StepTiming } from './step-timing';
+import { StepBatch } from '../benchmarks/profile.types';
+
+export interface EngineLimits {
+  /** Read at every step: `max_num_seqs` may change at run time. */
+  maxNumSeqs: () => number;
+  maxNumBatchedTokens: number;
+}
+
+/** A request the engine can never serve (larger than the whole KV cache). */
+export class EngineCapacityError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EngineCapacityError';
+  }
+}
+
+/** How far behind the schedule the wall clock may fall before the engine re-bases on it. */
+const MAX_CATCH_UP_MS = 20;
+
+interface ScheduledWork {
+  seq: Sequence;
+  tokens: number;
+}
+
+/** Typed facade over EventEmitter for engine-wide observers (metrics, request log, status). */
+export class EngineEventBus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    this.emitter.setMaxListeners(50);
+  }
+
+  on<K extends keyof EngineEvents>(event: K, listener: (payload: EngineEvents[K]) => void): () => void {
+    this.emitter.on(event, listener);
+    return () => this.emitter.off(event, listener);
+  }
+
+  emit<K extends keyof EngineEvents>(event: K, payload: EngineEvents[K]): void {
+    this.emitter.emit(event, payload);
+  }
+}
+
+/**
+ * A simulated vLLM V1 engine core: a FIFO waiting queue, a running batch of at most `max_num_seqs`,
+ * chunked prefill sharing each step's token budget with the decodes, a paged KV cache with prefix
+ * caching, and preemption by recompute when blocks run out. One timer per step drives the whole
+ * batch; every token of a step is released at the step's end, together.
+ */
+export class Engine {
+  readonly events = new EngineEventBus();
+  private readonly waiting: Sequence[] = [];
+  private readonly running: Sequence[] = [];
+  private readonly byId = new Map<string, Sequence>();
+  private stepTimer: TimerHandle | null = null;
+  /** End of the step in flight (or of the last one), so back-to-back steps do not drift. */
+  private lastStepEnd: Millis = -Infinity;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly kv: KvCache,
+    private readonly timing: StepTiming,
+    private readonly limits: EngineLimits,
+  ) {}
+
+  get state(): EngineState {
+    return { running: this.running.length, waiting: this.waiting.length, kvCacheUsage: this.kv.usage, kvCacheBlocks: this.kv.numBlocks };
+  }
+
+  /** Requests queued or running. */
+  get inFlight(): number {
+    return this.byId.size;
+  }
+
+  has(requestId: string): boolean {
+    return this.byId.has(requestId);
+  }
+
+  submit(request: GenerationRequest, observer: GenerationObserver): GenerationHandle {
+    if (this.byId.has(request.id)) throw new Error(`Request id ${request.id} is already in flight`);
+    const total = request.promptTokenIds.length + request.outputTokenIds.length;
+    if (this.kv.blocksFor(total) > this.kv.numBlocks) {
+      throw new EngineCapacityError(
+        `The request needs ${total} tokens of KV cache but the whole cache holds ${this.kv.numBlocks * this.kv.blockSize}.`,
+      );
+    }
+    const now = this.clock.now();
+    const seq = new Sequence(request, observer, now);
+    this.byId.set(request.id, seq);
+    this.waiting.push(seq);
+    this.events.emit('queued', { requestId: request.id, promptTokens: seq.numPromptTokens, time: now });
+    this.wake();
+    return { requestId: request.id, abort: () => this.abort(request.id) };
+  }
+
+  /** Aborts a queued or running request; its blocks are freed at once. False if unknown or done. */
+  abort(requestId: string): boolean {
+    const seq = this.byId.get(requestId);
+    if (!seq) return false;
+    this.finish(seq, 'abort', this.clock.now());
+    return true;
+  }
+
+  /** Aborts everything (shutdown). */
+  abortAll(): void {
+    for (const id of [...this.byId.keys()]) this.abort(id);
+  }
+
+  /** Starts a step on the next turn of the clock, so requests arriving together share it. */
+  private wake(): void {
+    if (this.stepTimer !== null) return;
+    this.stepTimer = this.clock.at(Math.max(this.clock.now(), this.lastStepEnd), () => this.startStep(false));
+  }
+
+  /** `continuing`: called at the end of the previous step, rather than by a new arrival on an idle engine. */
+  private startStep(continuing: boolean): void {
+    this.stepTimer = null;
+    if (this.running.length === 0 && this.waiting.length === 0) return;
+    const now = this.clock.now();
+    // Steps run back to back from the previous step's end, so a late timer does not shift the schedule;
+    // an idle engine starts at once, or when an aborted step would have ended.
+    const start = continuing && now - this.lastStepEnd < MAX_CATCH_UP_MS ? this.lastStepEnd : Math.max(now, this.lastStepEnd);
+    const work = this.schedule(start);
+    const batch = this.describe(work);
+    const end = start + this.timing.durationMs(batch);
+    this.lastStepEnd = end;
+    this.stepTimer = this.clock.at(end, () => this.completeStep(work, batch, start, end));
+  }
+
+  /** vLLM V1's scheduling pass: running requests first (decodes and unfinished prefills), then the queue. */
+  private schedule(now: Millis): ScheduledWork[] {
+    const work: ScheduledWork[] = [];
+    let budget = this.limits.maxNumBatchedTokens;
+    let preempted = false;
+    for (let i = 0; i < this.running.length && budget > 0; i++) {
+      const seq = this.running[i];
+      if (!seq.takeTurn()) continue;
+      const tokens = Math.min(seq.numTokens - seq.numComputed, budget);
+      if (tokens <= 0) continue;
+      // Out of blocks: preempt from the back of the batch (the newest) until this one fits, as vLLM does.
+      while (!this.grow(seq, tokens)) {
+        const victim = this.running[this.running.length - 1];
+        this.preempt(victim);
+        preempted = true;
+        if (victim === seq) break;
+      }
+      if (seq.status !== 'running') break;
+      work.push({ seq, tokens });
+      budget -= tokens;
+    }
+    if (preempted) return work;
+    while (this.waiting.length > 0 && budget > 0 && this.running.length < this.limits.maxNumSeqs()) {
+      const seq = this.waiting[0];
+      if (!seq.prefixLookedUp) this.lookupPrefix(seq);
+      const tokens = Math.min(seq.numTokens - seq.numComputed, budget);
+      if (!this.grow(seq, tokens)) break;
+      this.waiting.shift();
+      seq.status = 'running';
+      this.running.push(seq);
+      const resumed = seq.scheduledTime !== undefined;
+      seq.scheduledTime ??= now;
+      this.events.emit('scheduled', { requestId: seq.id, time: now, resumed });
+      work.push({ seq, tokens });
+      budget -= tokens;
+    }
+    return work;
+  }
+
+  /** Finds the sequence's cached prefix (at least one token is always computed, as vLLM does). */
+  private lookupPrefix(seq: Sequence): void {
+    seq.prefixLookedUp = true;
+    const bs = this.kv.blockSize;
+    const fullBlocks = Math.floor((seq.numTokens - 1) / bs);
+    const hashes: number[] = [];
+    let parent = 0;
+    for (let b = 0; b < fullBlocks; b++) {
+      parent = blockHash(parent, seq.tokenAt, b * bs, (b + 1) * bs);
+      hashes.push(parent);
+    }
+    const hit = this.kv.lookup(hashes);
+    this.kv.acquire(hit);
+    seq.blocks = hit;
+    seq.blockHashes = hashes.slice(0, hit.length);
+    seq.numComputed = hit.length * bs;
+    if (seq.numPreemptions === 0) {
+      seq.cachedTokens = seq.numComputed;
+      if (this.kv.prefixCaching) this.events.emit('prefixCache', { queries: seq.numTokens, hits: seq.numComputed });
+    }
+  }
+
+  /** Makes room for `tokens` more computed tokens; false (nothing taken) when the cache is full. */
+  private grow(seq: Sequence, tokens: number): boolean {
+    const needed = this.kv.blocksFor(seq.numComputed + tokens) - seq.blocks.length;
+    if (needed <= 0) return true;
+    const fresh = this.kv.allocate(needed);
+    if (!fresh) return false;
+    seq.blocks.push(...fresh);
+    return true;
+  }
+
+  private preempt(seq: Sequence): void {
+    this.kv.release(seq.blocks);
+    seq.blocks = [];
+    seq.blockHashes = [];
+    seq.numComputed = 0;
+    seq.prefixLookedUp = false;
+    seq.numPreemptions++;
+    seq.status = 'waiting';
+    this.running.splice(this.running.indexOf(seq), 1);
+    this.waiting.unshift(seq);
+    this.events.emit('preempted', { requestId: seq.id, time: this.clock.now() });
+  }
+
+  private describe(work: readonly ScheduledWork[]): StepBatch {
+    const batch: StepBatch = { prefillTokens: 0, prefillContextTokens: 0, decodeSeqs: 0, decodeContextTokens: 0 };
+    for (const { seq, tokens } of work) {
+      if (tokens === 1 && seq.generated > 0) {
+        batch.decodeSeqs++;
+        batch.decodeContextTokens += seq.numComputed + 1;
+      } else {
+        batch.prefillTokens += tokens;
+        batch.prefillContextTokens += seq.numComputed;
+      }
+    }
+    return batch;
+  }
+
+  private completeStep(work: readonly ScheduledWork[], batch: StepBatch, start: Millis, end: Millis): void {
+    this.stepTimer = null;
+    for (const { seq, tokens } of work) {
+      if (seq.status !== 'running') continue; // aborted or preempted during the step
+      seq.numComputed += tokens;
+      this.registerFullBlocks(seq);
+      if (seq.numComputed < seq.numTokens) continue; // a chunk of a longer prefill
+      if (seq.generated >= seq.request.outputTokenIds.length) {
+        this.finish(seq, seq.request.finishReason, end);
+        continue;
+      }
+      this.emitToken(seq, end);
+      if (seq.generated >= seq.request.outputTokenIds.length) this.finish(seq, seq.request.finishReason, end);
+    }
+    this.events.emit('step', {
+      startTime: start,
+      endTime: end,
+      prefillTokens: batch.prefillTokens,
+      decodeSeqs: batch.decodeSeqs,
+      totalTokens: batch.prefillTokens + batch.decodeSeqs,
+      running: this.running.length,
+      waiting: this.waiting.length,
+      kvCacheUsage: this.kv.usage,
+    });
+    this.startStep(true);
+  }
+
+  private emitToken(seq: Sequence, time: Millis): void {
+    const tokenId = seq.request.outputTokenIds[seq.generated];
+    seq.generated++;
+    const interTokenMs = seq.lastTokenTime === undefined ? undefined : time - seq.lastTokenTime;
+    seq.firstTokenTime ??= time;
+    seq.lastTokenTime = time;
+    const event = { requestId: seq.id, tokenIds: [tokenId], generated: seq.generated, time, interTokenMs };
+    this.events.emit('tokens', event);
+    seq.observer.onTokens(event);
+  }
+
+  private registerFullBlocks(seq: Sequence): void {
+    if (!this.kv.prefixCaching) return;
+    const bs = this.kv.blockSize;
+    const full = Math.min(Math.floor(seq.numComputed / bs), seq.blocks.length);
+    for (let b = seq.blockHashes.length; b < full; b++) {
+      const hash = blockHash(seq.blockHashes[b - 1] ?? 0, seq.tokenAt, b * bs, (b + 1) * bs);
+      seq.blockHashes.push(hash);
+      this.kv.register(seq.blocks[b], hash);
+    }
+  }
+
+  private finish(seq: Sequence, reason: FinishReason, time: Millis): void {
+    if (seq.status === 'finished') return;
+    if (seq.status === 'running') this.running.splice(this.running.indexOf(seq), 1);
+    else this.waiting.splice(this.waiting.indexOf(seq), 1);
+    seq.status = 'finished';
+    this.kv.release(seq.blocks);
+    seq.blocks = [];
+    this.byId.delete(seq.id);
+    const outcome: RequestOutcome = {
+      requestId: seq.id,
+      finishReason: reason,
+      promptTokens: seq.numPromptTokens,
+      generatedTokens: seq.generated,
+      cachedTokens: seq.cachedTokens,
+      maxTokens: seq.request.maxTokens,
+      n: seq.request.n,
+      origin: seq.request.origin,
+      arrivalTime: seq.arrivalTime,
+      scheduledTime: seq.scheduledTime,
+      firstTokenTime: seq.firstTokenTime,
+      finishedTime: time,
+      numPreemptions: seq.numPreemptions,
+    };
+    this.events.emit('finished', outcome);
+    seq.observer.onFinished(outcome);
+    if (this.running.length === 0 && this.waiting.length === 0 && this.stepTimer !== null) {
+      this.stepTimer.cancel();
+      this.stepTimer = null;
+    }
+  }
+}

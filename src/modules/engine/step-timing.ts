@@ -1,0 +1,41 @@
+import { RuntimeValues } from '../../config/runtime-config';
+import { Random } from '../../common/random';
+import { StepBatch, StepTimeModel } from '../benchmarks/profile.types';
+
+const DECODE_ONLY = (batch: StepBatch): StepBatch => ({ ...batch, prefillTokens: 0, prefillContextTokens: 0 });
+
+/**
+ * Turns a step's work into its duration: the profile's step-time model, then the user's fixed
+ * overrides, latency scale and jitter. Reads the runtime values at every step, so a change made
+ * through the admin API applies from the next step on.
+ */
+export class StepTiming {
+  constructor(
+    private readonly model: StepTimeModel,
+    private readonly values: () => Readonly<RuntimeValues>,
+    private readonly random: Random,
+  ) {}
+
+  /** Duration at latency scale 1, without jitter: the engine's own arithmetic. */
+  baseMs(batch: StepBatch): number {
+    const v = this.values();
+    const decodeMs = batch.decodeSeqs === 0 ? 0 : v.itl_ms ?? this.model.stepTimeMs(DECODE_ONLY(batch));
+    if (batch.prefillTokens === 0) return v.itl_ms ?? (batch.decodeSeqs === 0 ? 0 : this.model.stepTimeMs(batch));
+    if (v.ttft_ms !== null || v.prefill_ms_per_token !== null) {
+      // Fixed prefill cost: the prefill step takes what the user asked, and never less than the decodes riding in it.
+      const prefillMs = (v.ttft_ms ?? 0) + (v.prefill_ms_per_token ?? 0) * batch.prefillTokens;
+      return Math.max(prefillMs, decodeMs);
+    }
+    const derived = this.model.stepTimeMs(batch);
+    return v.itl_ms === null ? derived : derived - this.model.stepTimeMs(DECODE_ONLY(batch)) + decodeMs;
+  }
+
+  /** Wall duration of the step: scaled, with seeded jitter (a relative standard deviation). */
+  durationMs(batch: StepBatch): number {
+    const v = this.values();
+    if (v.latency_scale === 0) return 0;
+    const base = this.baseMs(batch) * v.latency_scale;
+    if (v.latency_jitter === 0) return base;
+    return Math.max(0, base * (1 + v.latency_jitter * this.random.gaussian()));
+  }
+}
