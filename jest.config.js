@@ -1,23 +1,18 @@
 // Unit specs sit beside the code (src, *.spec.ts); end-to-end tests boot the real app (test, *.e2e-spec.ts).
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
+// content-disposition 3 (under @fastify/static, which Swagger's UI needs) ships ESM only. Node 20.19
+// loads it with require(esm); Jest on Node 20 cannot, so Jest transpiles that one package.
+const esmOnly = ['content-disposition'];
+const esmTransform = ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }];
+const shared = {
+  testEnvironment: 'node',
+  rootDir: __dirname,
+  transform: { '^.+\\.ts$': tsJest, [`node_modules/(${esmOnly.join('|')})/.+\\.js$`]: esmTransform },
+  transformIgnorePatterns: [`node_modules/(?!(${esmOnly.join('|')})/)`],
+};
 module.exports = {
   projects: [
-    {
-      displayName: 'unit',
-      testEnvironment: 'node',
-      rootDir: __dirname,
-      roots: ['<rootDir>/src'],
-      testMatch: ['**/*.spec.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-    },
-    {
-      displayName: 'e2e',
-      testEnvironment: 'node',
-      rootDir: __dirname,
-      roots: ['<rootDir>/test'],
-      testMatch: ['**/*.e2e-spec.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-      testTimeout: 60000,
-    },
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
+    { ...shared, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'], testTimeout: 60000 },
   ],
 };
