@@ -1,0 +1,234 @@
+#!/usr/bin/env node
+/*
+ * Builds data/models.json, data/gpus.json and data/benchmarks.json from the verbatim research
+ * files in data/sources/ (models.json, gpus.json, calibration-points.json, compiled for this project
+ * from public sources; see each file's source_note). Every source field is kept; what this script
+ * adds is marked: name aliases, two catalog rows, and the normalisation of the measured points into
+ * one schema with the decision to fit on a point or hold it out, each with its reason.
+ *
+ *   node data/sources/build.js
+ */
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const here = __dirname;
+const out = path.resolve(here, '..');
+const read = (f) => JSON.parse(fs.readFileSync(path.join(here, f), 'utf8'));
+const write = (f, v) => fs.writeFileSync(path.join(out, f), JSON.stringify(v, null, 2) + '\n');
+
+// ---------- models ----------
+const models = read('models.json');
+const byId = new Map(models.models.map((m) => [m.id, m]));
+/** Llama 3 (April 2024) has the Llama 3.1 architecture with an 8k context; points measured on it reuse those facts. */
+function llama3From(base, id) {
+  const b = byId.get(base);
+  return {
+    ...b,
+    id,
+    max_position_embeddings: 8192,
+    source: `architecture as ${base} (same layer shapes, vocab 128256); context 8192 per the Llama 3 model card`,
+    note: `Added by the simulator team for calibration points measured on ${id}. Architecture fields copied from ${base}; only max_position_embeddings differs (Llama 3: 8k, Llama 3.1: 128k). Not re-read from ${id}'s config.json.`,
+    added_by_simulator: true,
+  };
+}
+models.models.push(llama3From('meta-llama/Llama-3.1-8B-Instruct', 'meta-llama/Meta-Llama-3-8B-Instruct'));
+models.models.push(llama3From('meta-llama/Llama-3.1-70B-Instruct', 'meta-llama/Meta-Llama-3-70B-Instruct'));
+for (const m of models.models) {
+  if (m.tie_word_embeddings === null && /^Gemma/.test(m.architecture ?? '')) {
+    m.tie_word_embeddings_assumed = true;
+    m.tie_word_embeddings_note = 'null in the source: Hugging Face configs default tie_word_embeddings to true and Gemma 2 ties its embeddings; the simulator assumes true.';
+  }
+}
+models.simulator_note =
+  'Built by data/sources/build.js from data/sources/models.json (verbatim). Added: two Llama 3 rows (added_by_simulator) and, for Gemma 2, the assumed tie_word_embeddings. Parameter counts that are null are computed from the architecture at start-up (src/modules/benchmarks/parameters.ts).';
+write('models.json', models);
+
+// ---------- gpus ----------
+const gpus = read('gpus.json');
+const aliases = {
+  'NVIDIA-L4': ['L4'],
+  'NVIDIA-T4': ['T4'],
+  'NVIDIA-A10G': ['A10G'],
+  'NVIDIA-L40S': ['L40S'],
+  'NVIDIA-A100-40GB': ['A100-40GB', 'A100-40G', 'A100-SXM-40GB'],
+  'NVIDIA-A100-80GB': ['A100', 'A100-80GB', 'A100-80G', 'A100-SXM', 'A100-SXM4-80GB', 'A100-SXM-80GB'],
+  'NVIDIA-A100-80GB-PCIe': ['A100-PCIe', 'A100-80GB-PCIe', 'A100-PCIe-80GB'],
+  'NVIDIA-H100-SXM': ['H100', 'H100-SXM', 'H100-SXM5', 'H100-80GB', 'H100-80GB-HBM3', 'H100-SXM-80GB'],
+  'NVIDIA-H100-PCIe': ['H100-PCIe', 'H100-PCIe-80GB'],
+  'NVIDIA-H200': ['H200', 'H200-SXM', 'H200-141GB'],
+  'NVIDIA-B200': ['B200'],
+  'AMD-MI300X': ['MI300X', 'Instinct-MI300X'],
+  'NVIDIA-A40': ['A40'],
+};
+for (const g of gpus.gpus) g.aliases = aliases[g.id] ?? [];
+gpus.simulator_note =
+  'Built by data/sources/build.js from data/sources/gpus.json (verbatim). Added: aliases (names users write; matched case-insensitively, with or without the vendor prefix and separators). A plain "H100" is the SXM part, a plain "A100" the 80 GB SXM part, as cloud GPU-type labels mean them.';
+write('gpus.json', gpus);
+
+// ---------- benchmarks ----------
+const cal = read('calibration-points.json');
+const gpuIds = gpus.gpus.map((g) => g.id).sort((a, b) => b.length - a.length);
+
+function mapModel(p) {
+  if (byId.has(p.model) || models.models.some((m) => m.id === p.model)) return { id: p.model };
+  if (p.model.startsWith('amd/Llama-3.1-70B-Instruct-FP8-KV'))
+    return { id: 'meta-llama/Llama-3.1-70B-Instruct', note: 'AMD FP8 (weights + KV) quantization of meta-llama/Llama-3.1-70B-Instruct' };
+  return { id: null };
+}
+function mapGpu(p) {
+  const s = p.gpu;
+  if (s.startsWith('NVIDIA-H100 (')) return { id: 'NVIDIA-H100-SXM', note: 'H100 80G, form factor not stated by the source: taken as SXM (NIM benchmark systems are HGX/DGX).' };
+  for (const id of gpuIds) if (s === id || s.startsWith(id + ' ')) return { id };
+  return { id: null };
+}
+function precisionOf(p) {
+  const s = `${p.precision} ${p.model}`;
+  const weights = /fp8/i.test(s) ? 'fp8' : '16bit';
+  const kv = /FP8-KV|weights \+ KV/i.test(s) ? 'fp8' : '16bit';
+  return { weights, kv };
+}
+function loadOf(l) {
+  switch (l.type) {
+    case 'concurrency': return { type: 'concurrency', concurrency: l.value, num_requests: l.num_requests ?? null };
+    case 'request_rate_qps_poisson': return { type: 'rate', rate_qps: l.value, max_concurrency: l.max_concurrency ?? null };
+    case 'batch_size': return { type: 'batch', batch_size: l.value };
+    case 'offline_max_throughput': return { type: 'offline_throughput', num_prompts: l.num_prompts ?? null, max_num_seqs: l.max_num_seqs ?? null };
+    default: return { type: l.type, value: l.value ?? null };
+  }
+}
+function stats(s) {
+  if (!s) return null;
+  const o = {};
+  for (const [k, v] of Object.entries(s)) o[k === 'unspecified_stat' ? 'unspecified' : k] = v;
+  return o;
+}
+function lengthsKind(p) {
+  if (p.input_tokens === null || p.output_tokens === null) return 'unknown';
+  const t = String(p.token_lengths ?? '');
+  return /mean|average|derived/i.test(t) || !Number.isInteger(p.input_tokens) ? 'mean' : 'fixed';
+}
+
+/**
+ * Which points the fit may use. Held out: whole configurations (to measure transfer to unseen
+ * GPUs/models), some points inside fitted series (interpolation), and regimes the steady-state
+ * approximation used by the fit cannot describe (queueing-dominated, near saturation).
+ */
+const HOLDOUT = [
+  [/^vllm-buildkite-9515-latency/, 'whole GPU held out (H200): tests transfer to a GPU without fitted points'],
+  [/^iog-deepseek-r1-distill-llama-8b/, 'same architecture as the fitted Meta-Llama-3-8B series on the same GPU: repeatability check'],
+  [/^iog-gemma-2-9b-it/, 'whole model held out (Gemma 2 9B on H100-PCIe)'],
+  [/^iog-meta-llama-3-70b-instruct-2xh100pcie-qps(4|8|16|32)$/, 'overloaded run (queueing: TTFT mean several times the qps1 value, non-monotonic): only the real scheduler can replay it'],
+  [/^iog-.*-qps32$/, 'near saturation (TTFT doubles from qps16): queueing regime, left to the engine replay'],
+  [/^nim-llama33-70b-2xh100-fp8-5000in-500out-c(100|150|200|250)$/, 'queueing-dominated (TTFT of tens of seconds: concurrency above what the engine admits at once)'],
+  [/^nim-llama33-70b-2xh100-fp8-5000in-500out-c(5|50)$/, 'inside a fitted series: interpolation check'],
+  [/^wmx-qwen25-0\.5b-l4-c(2|8)$/, 'inside a fitted series: interpolation check'],
+  [/^inferencebench-llama31-8b-h100-c(16|64)$/, 'prompt/output lengths unknown: at this concurrency prefill interference depends on them'],
+  [/^amd-mi300x/, 'whole vendor stack held out (ROCm on MI300X, FP8)'],
+  [/^johnmusgrave/, 'approximate figure from prose ("about 75 tokens/sec")'],
+  [/^dbmart-a40-(deepseek|qwen2\.5-14b)/, 'held out inside the A40 set (same architecture as a fitted point / second model size)'],
+];
+
+/**
+ * TTFT not compared: Qwen2.5-0.5B on L4 reports a TTFT of 27 ms at c=1 growing to 135 ms at c=32
+ * while its ITL stays at 5-7 ms, so its TTFT is dominated by host-side costs (HTTP, tokenization,
+ * the client) that no GPU step model represents; its ITL and E2E are compared.
+ */
+const HOST_BOUND_TTFT = /^wmx-qwen25-0\.5b-l4-/;
+
+const points = [];
+const excluded = [];
+for (const p of cal.points) {
+  if (!p.is_measurement) continue;
+  const model = mapModel(p);
+  const gpu = mapGpu(p);
+  const prec = precisionOf(p);
+  const load = loadOf(p.load);
+  const m = p.metrics ?? {};
+  const ttft = stats(m.ttft_ms);
+  let itl = stats(m.itl_ms);
+  const tpot = stats(m.tpot_ms);
+  let e2e = stats(m.e2e_ms);
+  const derived = [];
+  if (p.id.startsWith('johnmusgrave') && m.per_request_decode_tokens_per_s_approx) {
+    itl = { approx: +(1000 / m.per_request_decode_tokens_per_s_approx).toFixed(3) };
+    derived.push('itl_ms.approx = 1000 / per_request_decode_tokens_per_s_approx');
+  }
+  if (p.id.startsWith('dbmart') && m.duration_s && load.type === 'concurrency' && load.num_requests === load.concurrency) {
+    e2e = { approx: m.duration_s * 1000 };
+    derived.push('e2e_ms.approx = duration_s x 1000 (one wave: num_requests == concurrency, so the run lasts as long as the slowest request)');
+  }
+  const lengths = lengthsKind(p);
+  let usable = true;
+  let reason = null;
+  if (!model.id) [usable, reason] = [false, 'model not in data/models.json'];
+  else if (!gpu.id) [usable, reason] = [false, 'GPU not in data/gpus.json'];
+  else if ((p.pipeline_parallel ?? 1) > 1) [usable, reason] = [false, 'pipeline parallelism is not modelled'];
+  else if (load.type === 'offline_throughput') [usable, reason] = [false, 'offline max-throughput run: no per-request latency to compare'];
+  else if (lengths === 'unknown' && !p.id.startsWith('inferencebench')) [usable, reason] = [false, 'prompt/output lengths unknown'];
+  // Which metrics can be compared: with unknown lengths only the decode latency at low concurrency.
+  const compare = [];
+  if (usable) {
+    if (ttft && lengths !== 'unknown' && !HOST_BOUND_TTFT.test(p.id)) compare.push('ttft');
+    if (itl || tpot) compare.push('itl');
+    if (e2e && lengths !== 'unknown') compare.push('e2e');
+  }
+  let holdout = true;
+  let holdoutReason = reason;
+  if (usable) {
+    const h = HOLDOUT.find(([re]) => re.test(p.id));
+    holdout = Boolean(h);
+    holdoutReason = h ? h[1] : null;
+  }
+  const point = {
+    id: p.id,
+    source_group: p.source_group,
+    model: model.id,
+    model_as_published: p.model,
+    gpu: gpu.id,
+    gpu_as_published: p.gpu,
+    tensor_parallel: p.tensor_parallel ?? 1,
+    pipeline_parallel: p.pipeline_parallel ?? 1,
+    gpu_count: p.gpu_count,
+    weights_dtype: prec.weights,
+    kv_cache_dtype: prec.kv,
+    precision_as_published: p.precision,
+    engine: p.engine,
+    engine_version: p.engine_version ?? null,
+    input_tokens: lengths === 'unknown' ? (p.id.startsWith('inferencebench') ? 256 : null) : p.input_tokens,
+    output_tokens: lengths === 'unknown' ? (p.id.startsWith('inferencebench') ? 256 : null) : p.output_tokens,
+    lengths: lengths === 'unknown' && p.id.startsWith('inferencebench') ? 'assumed' : lengths,
+    load,
+    ttft_ms: ttft,
+    itl_ms: itl,
+    tpot_ms: tpot,
+    e2e_ms: e2e,
+    throughput: Object.fromEntries(Object.entries(m).filter(([k]) => !/_ms$/.test(k) && k !== 'per_request_decode_tokens_per_s_approx')),
+    compare,
+    usable,
+    holdout,
+    holdout_reason: holdoutReason,
+    notes: [p.metric_notes, p.token_lengths && `lengths: ${p.token_lengths}`, p.model_note, model.note, gpu.note, ...derived,
+      lengths === 'unknown' && p.id.startsWith('inferencebench') ? 'lengths unknown: 256/256 assumed; only ITL (TPOT) is compared' : null,
+      HOST_BOUND_TTFT.test(p.id) ? 'TTFT not compared: host-bound (27 ms at c=1 rising to 135 ms at c=32 while ITL stays 5-7 ms)' : null].filter(Boolean),
+    source: p.source,
+    quote: p.quote ?? null,
+  };
+  points.push(point);
+  if (!usable) excluded.push(p.id);
+}
+
+write('benchmarks.json', {
+  source_note:
+    'Measured serving benchmarks (is_measurement=true in data/sources/calibration-points.json; the 10 simulator profiles of llm-d-inference-sim there are not measurements and are left out). Each point keeps its public source and quote. Normalised by data/sources/build.js: model/gpu mapped to catalog ids (the published strings are kept), load as concurrency | rate | batch | offline_throughput, latency stats in ms as the source labels them (mean, median, p50, p95, p99, unspecified, approx = derived, see notes). usable=false: the simulator cannot predict the point (reason in holdout_reason). holdout=true: never used by bench/fit.ts; bench/fidelity.ts reports it separately. compare: the metrics that may be compared with predictions.',
+  counts: {
+    measurements: points.length,
+    usable: points.filter((p) => p.usable).length,
+    fitted: points.filter((p) => p.usable && !p.holdout).length,
+    holdout: points.filter((p) => p.usable && p.holdout).length,
+    not_usable: excluded.length,
+  },
+  points,
+});
+console.log('benchmarks:', points.length, 'points;', points.filter((p) => p.usable && !p.holdout).length, 'fitted,',
+  points.filter((p) => p.usable && p.holdout).length, 'holdout,', excluded.length, 'not usable');

@@ -1,0 +1,46 @@
+/** Architecture facts of a model, as the step-time and KV-cache arithmetic need them. */
+export interface ModelSpec {
+  id: string;
+  architecture: string | null;
+  numLayers: number;
+  hiddenSize: number;
+  /** Dense MLP width (for MoE models: the expert width when `moeIntermediateSize` is absent). */
+  intermediateSize: number;
+  numAttentionHeads: number;
+  numKvHeads: number;
+  headDim: number;
+  vocabSize: number;
+  contextLength: number;
+  tieWordEmbeddings: boolean;
+  /** MoE: experts per layer (undefined = dense). */
+  numExperts?: number;
+  expertsPerToken?: number;
+  moeIntermediateSize?: number;
+  /** MoE with an always-active shared expert (Qwen2-MoE style). */
+  sharedExpertIntermediateSize?: number;
+  numParameters: number;
+  numActiveParameters: number;
+  /** Where the facts come from (catalog row source, a config.json path, the settings file). */
+  source: string;
+}
+
+/** `fabric`: a GPU-to-GPU fabric (NVLink, AMD Infinity Fabric / xGMI); `pcie`: through the host's PCIe. */
+export type InterconnectKind = 'fabric' | 'pcie';
+
+/** Hardware facts of one GPU. */
+export interface GpuSpec {
+  id: string;
+  name: string;
+  memoryBytes: number;
+  bandwidthBytesPerS: number;
+  /** Dense 16-bit (bf16, or fp16 where the part has no bf16) tensor FLOP/s. */
+  peakFlops16: number;
+  /** Dense fp8 tensor FLOP/s; undefined where the part has no fp8. */
+  peakFlopsFp8?: number;
+  interconnect: { kind: InterconnectKind; bytesPerS: number };
+  aliases: string[];
+  source: string;
+}
+
+export type WeightsDtype = '16bit' | 'fp8';
+export type KvDtype = '16bit' | 'fp8';

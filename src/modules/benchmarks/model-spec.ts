@@ -1,0 +1,88 @@
+import { CatalogError } from './catalog-errors';
+import { ModelSpec } from './catalog.types';
+import { countParameters } from './parameters';
+
+type Raw = Record<string, unknown>;
+
+function isObject(v: unknown): v is Raw {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Reads a model description written with Hugging Face `config.json` keys: a row of
+ * data/models.json, an entry under `models:` in the config file, or a config.json itself
+ * (multimodal configs nest the language model under `text_config`). Throws a CatalogError naming
+ * the first missing or invalid field.
+ */
+export function modelSpecFromConfig(input: unknown, fallbackId: string | undefined, where: string): ModelSpec {
+  if (!isObject(input)) throw new CatalogError(`${where}: expected an object with Hugging Face config.json fields`);
+  const outer = input;
+  const raw: Raw = isObject(outer.text_config) ? { ...outer, ...outer.text_config } : outer;
+
+  const id = str(raw.id) ?? str(outer.id) ?? fallbackId ?? str(raw._name_or_path);
+  if (!id) throw new CatalogError(`${where}: field "id" is required (the model name clients send)`);
+  const at = `${where} (model "${id}")`;
+  const int = (key: string, required: boolean, ...aliases: string[]): number | undefined => {
+    for (const k of [key, ...aliases]) {
+      const v = raw[k];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+        throw new CatalogError(`${at}: field "${k}" must be a positive integer, got ${JSON.stringify(v)}`);
+      return v;
+    }
+    if (required) throw new CatalogError(`${at}: field "${key}" is required`);
+    return undefined;
+  };
+
+  const numLayers = int('num_hidden_layers', true, 'n_layer', 'num_layers')!;
+  const hiddenSize = int('hidden_size', true, 'n_embd', 'd_model')!;
+  const numAttentionHeads = int('num_attention_heads', true, 'n_head')!;
+  const numKvHeads = int('num_key_value_heads', false) ?? numAttentionHeads;
+  // head_dim is absent from most configs: it is then hidden_size / heads.
+  const headDim = int('head_dim', false) ?? hiddenSize / numAttentionHeads;
+  if (!Number.isInteger(headDim))
+    throw new CatalogError(`${at}: field "head_dim" is missing and hidden_size / num_attention_heads is not an integer`);
+  const intermediateSize = int('intermediate_size', true, 'ffn_dim', 'n_inner')!;
+  const vocabSize = int('vocab_size', true)!;
+  const contextLength = int('max_position_embeddings', true, 'max_sequence_length', 'seq_length', 'n_positions')!;
+  const numExperts = int('num_local_experts', false, 'num_experts', 'n_routed_experts');
+  const expertsPerToken = int('num_experts_per_tok', false, 'moe_topk', 'top_k');
+  if (numExperts && numExperts > 1 && !expertsPerToken)
+    throw new CatalogError(`${at}: field "num_experts_per_tok" is required for a mixture-of-experts model`);
+  const moeIntermediateSize = int('moe_intermediate_size', false);
+  const sharedExpertIntermediateSize = int('shared_expert_intermediate_size', false);
+  if (numKvHeads > numAttentionHeads)
+    throw new CatalogError(`${at}: field "num_key_value_heads" (${numKvHeads}) exceeds num_attention_heads (${numAttentionHeads})`);
+  // Hugging Face's default is tied embeddings; catalog rows say so explicitly (or flag the assumption).
+  const tie = raw.tie_word_embeddings;
+  if (tie !== undefined && tie !== null && typeof tie !== 'boolean')
+    throw new CatalogError(`${at}: field "tie_word_embeddings" must be true or false`);
+  const tieWordEmbeddings = typeof tie === 'boolean' ? tie : true;
+
+  const shape = {
+    numLayers, hiddenSize, intermediateSize, numAttentionHeads, numKvHeads, headDim, vocabSize, tieWordEmbeddings,
+    numExperts: numExperts && numExperts > 1 ? numExperts : undefined,
+    expertsPerToken: numExperts && numExperts > 1 ? expertsPerToken : undefined,
+    moeIntermediateSize, sharedExpertIntermediateSize,
+  };
+  const counted = countParameters(shape);
+  const stated = positive(raw.num_parameters);
+  const statedActive = positive(raw.num_active_parameters);
+  return {
+    id,
+    architecture: str(raw.architecture) ?? (Array.isArray(raw.architectures) ? str(raw.architectures[0]) : undefined) ?? null,
+    ...shape,
+    contextLength,
+    numParameters: stated ?? counted.total,
+    numActiveParameters: statedActive ?? (shape.numExperts ? counted.active : stated ?? counted.active),
+    source: str(raw.source) ?? where,
+  };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? v : undefined;
+}
+
+function positive(v: unknown): number | undefined {
+  return typeof v === 'number' && v > 0 ? v : undefined;
+}

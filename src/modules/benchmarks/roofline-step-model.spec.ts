@@ -1,0 +1,65 @@
+import { Catalog } from './catalog';
+import { stepModelFor } from './resolve-profile';
+import { StepBatch } from './profile.types';
+import { loadStepModel } from './step-coefficients';
+
+const catalog = Catalog.load();
+const file = loadStepModel();
+const model = (m: string, g: string, tp = 1) => stepModelFor(catalog.resolveModel(m), catalog.resolveGpu(g), tp, file).stepTime;
+const decode = (seqs: number, context = 512): StepBatch => ({ prefillTokens: 0, prefillContextTokens: 0, decodeSeqs: seqs, decodeContextTokens: seqs * context });
+const prefill = (tokens: number): StepBatch => ({ prefillTokens: tokens, prefillContextTokens: 0, decodeSeqs: 0, decodeContextTokens: 0 });
+
+describe('roofline step time (fitted coefficients)', () => {
+  const mistralL4 = model('mistralai/Mistral-7B-Instruct-v0.3', 'NVIDIA-L4');
+
+  it('decodes one Mistral-7B stream on an L4 in 50-65 ms per step', () => {
+    const ms = mistralL4.stepTimeMs(decode(1));
+    expect(ms).toBeGreaterThan(50);
+    expect(ms).toBeLessThan(65);
+  });
+
+  it('prefills a short prompt in tens of ms and a 4000-token prompt several times slower', () => {
+    const short = mistralL4.stepTimeMs(prefill(100));
+    const long = mistralL4.stepTimeMs(prefill(4000));
+    expect(short).toBeGreaterThan(10);
+    expect(short).toBeLessThan(100);
+    expect(long).toBeGreaterThan(4 * short);
+  });
+
+  it('rises with the batch size and the context', () => {
+    const times = [1, 8, 32, 64, 256].map((b) => mistralL4.stepTimeMs(decode(b)));
+    for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1]);
+    expect(mistralL4.stepTimeMs(decode(16, 8000))).toBeGreaterThan(mistralL4.stepTimeMs(decode(16, 500)));
+  });
+
+  it('runs Llama-3.1-8B several times faster on an H100 than on an L4', () => {
+    const h100 = model('meta-llama/Llama-3.1-8B-Instruct', 'NVIDIA-H100');
+    const l4 = model('meta-llama/Llama-3.1-8B-Instruct', 'NVIDIA-L4');
+    expect(l4.stepTimeMs(decode(1)) / h100.stepTimeMs(decode(1))).toBeGreaterThan(4);
+    expect(l4.stepTimeMs(prefill(2000)) / h100.stepTimeMs(prefill(2000))).toBeGreaterThan(4);
+  });
+
+  it('is slower per token for a 70B on 4 x H100 than for an 8B on one H100', () => {
+    const big = model('meta-llama/Llama-3.1-70B-Instruct', 'H100', 4);
+    const small = model('meta-llama/Llama-3.1-8B-Instruct', 'H100', 1);
+    expect(big.stepTimeMs(decode(1))).toBeGreaterThan(small.stepTimeMs(decode(1)));
+    expect(big.stepTimeMs(decode(32))).toBeGreaterThan(small.stepTimeMs(decode(32)));
+  });
+
+  it('charges tensor parallelism for its all-reduces', () => {
+    const tp1 = model('meta-llama/Llama-3.1-8B-Instruct', 'H100', 1).breakdown(decode(1));
+    const tp2 = model('meta-llama/Llama-3.1-8B-Instruct', 'H100', 2).breakdown(decode(1));
+    expect(tp1.communicationMs).toBe(0);
+    expect(tp2.communicationMs).toBeGreaterThan(0);
+    expect(tp2.memoryMs).toBeCloseTo(tp1.memoryMs / 2, 0);
+  });
+
+  it('reads only the routed experts of a MoE model at small batch', () => {
+    const mixtral = model('mistralai/Mixtral-8x7B-Instruct-v0.1', 'H100', 2);
+    expect(mixtral.breakdown(decode(1)).memoryMs).toBeLessThan(0.5 * mixtral.breakdown(decode(64)).memoryMs);
+  });
+
+  it('takes no time for an empty step', () => {
+    expect(mistralL4.stepTimeMs(decode(0))).toBe(0);
+  });
+});
