@@ -28,6 +28,13 @@ export interface Tokenizer {
   decode(ids: readonly number[]): string;
   /** Text of one token id (logprobs' `token`, /tokenize's `token_strs`). */
   tokenText(id: number): string;
+  /** Vocabulary spelling of a token as HF convert_ids_to_tokens gives it ("▁Hello"), for /tokenize's token_strs. */
+  tokenPiece?(id: number): string;
+  /**
+   * encodePrompt() that yields to the event loop every ~16k characters (same ids). Doors should
+   * use it for prompts longer than ~16k characters (Llama 3 / Qwen cost ~20 µs per token).
+   */
+  encodePromptAsync?(text: string): Promise<number[]>;
 }
 
 export const TOKENIZER = Symbol('TOKENIZER');

@@ -1,0 +1,106 @@
+import { ChatSegment, ChatTemplateName, renderChat } from './chat-templates';
+import { TextCodec } from './codecs/text-codec';
+import { ChatTurn, Encoding, Tokenizer } from './tokenizer.types';
+
+export interface CodecTokenizerOptions {
+  name: string;
+  /** BOS prepended to a completions prompt (vLLM add_special_tokens=True), if the model has one. */
+  bos?: string;
+  chatTemplate: ChatTemplateName;
+}
+
+/** The public `Tokenizer` over a `TextCodec`: pieces, prompt and chat encoding, decoding. */
+export class CodecTokenizer implements Tokenizer {
+  readonly name: string;
+  readonly vocabSize: number;
+
+  constructor(
+    private readonly codec: TextCodec,
+    private readonly options: CodecTokenizerOptions,
+  ) {
+    this.name = options.name;
+    this.vocabSize = codec.vocabSize;
+  }
+
+  encode(text: string): Encoding {
+    if (this.codec.encodeWithPieces) return this.codec.encodeWithPieces(text);
+    const ids = this.codec.encodeIds(text);
+    return { ids, pieces: this.piecesOf(ids, this.codec.dummyPrefix) };
+  }
+
+  count(text: string): number {
+    return this.codec.count ? this.codec.count(text) : this.codec.encodeIds(text).length;
+  }
+
+  encodePrompt(text: string): number[] {
+    const ids = this.codec.encodeIds(text);
+    const bos = this.options.bos === undefined ? undefined : this.codec.specialId(this.options.bos);
+    return bos === undefined ? ids : [bos, ...ids];
+  }
+
+  encodeChat(turns: readonly ChatTurn[]): number[] {
+    return this.encodeSegments(renderChat(this.options.chatTemplate, turns));
+  }
+
+  /**
+   * encodePrompt() for long prompts: encodes slices of ~16k characters (~4k tokens) and yields to the event loop
+   * between them. Slices are cut only before a space that follows a non-space, where every codec's
+   * pre-tokenizer splits anyway; for SentencePiece the cut space becomes the next slice's dummy
+   * prefix. The ids equal encodePrompt()'s.
+   */
+  async encodePromptAsync(text: string, sliceChars = 16_384): Promise<number[]> {
+    if (text.length <= sliceChars) return this.encodePrompt(text);
+    const ids = this.encodePrompt('');
+    let start = 0;
+    while (start < text.length) {
+      let end = Math.min(start + sliceChars, text.length);
+      while (end < text.length && !(text[end] === ' ' && text[end - 1] !== ' ')) end++;
+      const from = start > 0 && this.codec.dummyPrefix ? start + 1 : start;
+      for (const id of this.codec.encodeIds(text.slice(from, end))) ids.push(id);
+      start = end;
+      if (start < text.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return ids;
+  }
+
+  decode(ids: readonly number[]): string {
+    return this.piecesOf(ids.filter((id) => !this.codec.isSkippedOnDecode(id)), this.codec.dummyPrefix).join('');
+  }
+
+  tokenText(id: number): string {
+    const bytes = this.codec.tokenBytes(id);
+    return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  }
+
+  /** The vocabulary spelling of a token (HF convert_ids_to_tokens: "▁Hello", "ĠHello"), for /tokenize's token_strs. */
+  tokenPiece(id: number): string {
+    return this.codec.tokenPiece(id);
+  }
+
+  private encodeSegments(segments: readonly ChatSegment[]): number[] {
+    const ids: number[] = [];
+    for (const seg of segments) {
+      if ('special' in seg) {
+        const id = this.codec.specialId(seg.special);
+        if (id !== undefined) ids.push(id);
+        else for (const x of this.codec.encodeIds(seg.special)) ids.push(x);
+      } else {
+        for (const x of this.codec.encodeIds(seg.text)) ids.push(x);
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * Text of each token such that the pieces join to the decoded text: bytes go through a streaming
+   * UTF-8 decoder, so a character split over byte tokens lands in the piece that completes it.
+   */
+  private piecesOf(ids: readonly number[], dummyPrefix: boolean): string[] {
+    const decoder = new TextDecoder('utf-8', { fatal: false });
+    const pieces = ids.map((id) => decoder.decode(this.codec.tokenBytes(id), { stream: true }));
+    const tail = decoder.decode();
+    if (tail && pieces.length > 0) pieces[pieces.length - 1] += tail;
+    if (dummyPrefix && pieces.length > 0 && pieces[0].startsWith(' ')) pieces[0] = pieces[0].slice(1);
+    return pieces;
+  }
+}
