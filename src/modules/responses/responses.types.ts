@@ -35,3 +35,22 @@ export interface GenerationPlan {
   /** Name of the pattern that answered, or null for the fallback / echo / random. */
   pattern: string | null;
 }
+
+/** One pattern of the responses file, as validated (plain data, no class instances). */
+export interface PatternDefinition {
+  name: string;
+  priority?: number;
+  match: {
+    keywords?: string[];
+    regex?: string[];
+    roles?: string[];
+  };
+  responses: string[];
+}
+
+/** The responses file (`config/responses.yaml`), as validated. */
+export interface PatternsDocument {
+  mode?: 'patterns' | 'echo' | 'random';
+  patterns: PatternDefinition[];
+  fallback: { responses: string[] };
+}

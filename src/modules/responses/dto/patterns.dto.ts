@@ -1,0 +1,137 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { RESPONSE_MODES, ResponseMode } from '../../../config/settings';
+
+/*
+ * The schema of `config/responses.yaml`, shared by the file loader, the admin API
+ * (`/admin/patterns`) and Swagger. Messages are written without the field name: the validator
+ * prefixes the field path (`patterns[2].responses: must contain at least 1 element`).
+ * Rules a decorator cannot express (unique names, at least one rule, regexes that compile with
+ * RE2) are checked by `validatePatternsDocument` / `validatePattern` in `pattern-schema.ts`.
+ */
+
+const MAX_RULE_LENGTH = 1000;
+
+/** When a pattern applies. Any one keyword or any one regex is enough (OR). */
+export class MatchRulesDto {
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'Case-insensitive. A keyword that starts/ends with a letter or digit must start/end on a word boundary ' +
+      '("code" matches "Code!" but not "decode" or "codes"); spaces match any run of whitespace.',
+    example: ['code', 'function', 'python'],
+  })
+  @IsOptional()
+  @IsArray({ message: 'must be a list of strings' })
+  @IsString({ each: true, message: 'each keyword must be a string' })
+  @IsNotEmpty({ each: true, message: 'keywords must not be empty strings' })
+  @MaxLength(MAX_RULE_LENGTH, { each: true, message: `each keyword must be at most ${MAX_RULE_LENGTH} characters` })
+  keywords?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'RE2 syntax (linear time, no backreferences or lookaround), case-insensitive, searched anywhere in the text. ' +
+      '`.` does not match a newline unless the regex starts with `(?s)`.',
+    example: ['\\bwrite\\b.*\\bfunction\\b'],
+  })
+  @IsOptional()
+  @IsArray({ message: 'must be a list of strings' })
+  @IsString({ each: true, message: 'each regex must be a string' })
+  @IsNotEmpty({ each: true, message: 'regexes must not be empty strings' })
+  @MaxLength(MAX_RULE_LENGTH, { each: true, message: `each regex must be at most ${MAX_RULE_LENGTH} characters` })
+  regex?: string[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'Match against the messages of these roles (all of them, joined) instead of only the last user message. ' +
+      'A completions prompt counts as a "user" message.',
+    example: ['system'],
+  })
+  @IsOptional()
+  @IsArray({ message: 'must be a list of strings' })
+  @IsString({ each: true, message: 'each role must be a string' })
+  @IsNotEmpty({ each: true, message: 'roles must not be empty strings' })
+  roles?: string[];
+}
+
+/** One named rule and the replies it can give. */
+export class PatternDto {
+  @ApiProperty({ description: 'Unique name; reported as the pattern that answered.', example: 'code' })
+  @IsString({ message: 'must be a string' })
+  @IsNotEmpty({ message: 'must not be empty' })
+  @MaxLength(200, { message: 'must be at most 200 characters' })
+  name!: string;
+
+  @ApiPropertyOptional({ description: 'Higher is tried first; ties keep file order.', default: 0, example: 10 })
+  @IsOptional()
+  @IsInt({ message: 'must be an integer' })
+  @Min(-1_000_000, { message: 'must be at least -1000000' })
+  @Max(1_000_000, { message: 'must be at most 1000000' })
+  priority?: number;
+
+  @ApiProperty({ type: () => MatchRulesDto, description: 'At least one keyword or regex.' })
+  @IsObject({ message: 'must be a mapping with keywords and/or regex' })
+  @ValidateNested({ message: 'must be a mapping with keywords and/or regex' })
+  @Type(() => MatchRulesDto)
+  match!: MatchRulesDto;
+
+  @ApiProperty({
+    type: [String],
+    description: 'Candidate replies (markdown allowed); one is chosen per answer, seeded.',
+    example: ['Here is a function:\n\n```python\ndef add(a, b):\n    return a + b\n```'],
+  })
+  @IsArray({ message: 'must be a list of strings' })
+  @ArrayMinSize(1, { message: 'must contain at least 1 element' })
+  @IsString({ each: true, message: 'each reply must be a string' })
+  @IsNotEmpty({ each: true, message: 'replies must not be empty strings' })
+  responses!: string[];
+}
+
+/** What answers when no pattern matches. */
+export class FallbackDto {
+  @ApiProperty({ type: [String], example: ["I'm a simulated model; no pattern matched your prompt."] })
+  @IsArray({ message: 'must be a list of strings' })
+  @ArrayMinSize(1, { message: 'must contain at least 1 element' })
+  @IsString({ each: true, message: 'each reply must be a string' })
+  @IsNotEmpty({ each: true, message: 'replies must not be empty strings' })
+  responses!: string[];
+}
+
+/** The whole responses file (`GET`/`PUT /admin/patterns`). */
+export class PatternsDocumentDto {
+  @ApiPropertyOptional({
+    enum: RESPONSE_MODES,
+    description: 'Reply mode used when neither --response-mode nor the admin API chose one.',
+  })
+  @IsOptional()
+  @IsIn(RESPONSE_MODES, { message: `must be one of ${RESPONSE_MODES.join(', ')}` })
+  mode?: ResponseMode;
+
+  @ApiProperty({ type: () => [PatternDto] })
+  @IsArray({ message: 'must be a list of patterns' })
+  @ValidateNested({ each: true, message: 'each pattern must be a mapping' })
+  @Type(() => PatternDto)
+  patterns!: PatternDto[];
+
+  @ApiProperty({ type: () => FallbackDto })
+  @IsObject({ message: 'must be a mapping with responses' })
+  @ValidateNested({ message: 'must be a mapping with responses' })
+  @Type(() => FallbackDto)
+  fallback!: FallbackDto;
+}

@@ -1,0 +1,68 @@
+import { RE2JS } from 're2js';
+import { ChatTurn } from '../tokenizer/tokenizer.types';
+import { PatternDefinition, PatternsDocument } from './responses.types';
+import { compileKeyword, compileSafeRegex } from './safe-regex';
+
+/** What the rules look at: the prompt (last user message) and, for chat, the whole conversation. */
+export interface MatchInput {
+  kind: 'chat' | 'completion';
+  prompt: string;
+  messages?: readonly ChatTurn[];
+}
+
+interface CompiledPattern {
+  definition: PatternDefinition;
+  keywords: RegExp[];
+  regexes: RE2JS[];
+  roles: ReadonlySet<string> | null;
+}
+
+/**
+ * A validated document compiled for matching. Immutable: a reload builds a new matcher and swaps
+ * it in, so a request in flight keeps the one it started with. Patterns are tried by priority
+ * (higher first), ties in file order; the first whose keyword or regex matches answers.
+ */
+export class PatternMatcher {
+  private readonly ordered: readonly CompiledPattern[];
+
+  constructor(readonly document: PatternsDocument) {
+    this.ordered = document.patterns
+      .map((definition, index) => ({ definition, index }))
+      .sort((a, b) => (b.definition.priority ?? 0) - (a.definition.priority ?? 0) || a.index - b.index)
+      .map(({ definition }) => compilePattern(definition));
+  }
+
+  /** The pattern names in the order they are tried. */
+  get order(): string[] {
+    return this.ordered.map((p) => p.definition.name);
+  }
+
+  /** The first pattern that matches, or null (the fallback answers). */
+  match(input: MatchInput): PatternDefinition | null {
+    for (const pattern of this.ordered) {
+      const text = targetText(pattern, input);
+      if (pattern.keywords.some((k) => k.test(text)) || pattern.regexes.some((r) => r.test(text))) {
+        return pattern.definition;
+      }
+    }
+    return null;
+  }
+}
+
+function compilePattern(definition: PatternDefinition): CompiledPattern {
+  return {
+    definition,
+    keywords: (definition.match.keywords ?? []).map(compileKeyword),
+    regexes: (definition.match.regex ?? []).map(compileSafeRegex),
+    roles: definition.match.roles ? new Set(definition.match.roles.map((r) => r.toLowerCase())) : null,
+  };
+}
+
+function targetText(pattern: CompiledPattern, input: MatchInput): string {
+  if (pattern.roles === null) return input.prompt;
+  const turns: readonly ChatTurn[] = input.messages ?? [{ role: 'user', content: input.prompt }];
+  return turns
+    .filter((turn) => pattern.roles!.has(turn.role.toLowerCase()))
+    .map((turn) => turn.content)
+    .join('\n');
+}

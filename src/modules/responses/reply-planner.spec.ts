@@ -1,0 +1,137 @@
+import { planReply, PlanLimits, ReplySource } from './reply-planner';
+import { WordTokenizer, words } from './testing/word-tokenizer';
+
+const tokenizer = new WordTokenizer();
+const limits = (over: Partial<PlanLimits> = {}): PlanLimits => ({ maxTokens: 100, minTokens: 0, ignoreEos: false, stop: [], ...over });
+const source = (text: string, next: (k: number) => string = (k) => `more${k} text`): ReplySource => ({ text, continuation: next, pattern: 'p' });
+
+function expectConsistent(plan: ReturnType<typeof planReply>) {
+  expect(plan.pieces.join('')).toBe(plan.text);
+  expect(plan.tokenIds).toHaveLength(plan.pieces.length);
+}
+
+describe('planReply', () => {
+  it('gives the whole reply with finish stop when it fits', () => {
+    const plan = planReply(tokenizer, source(words(10)), limits({ maxTokens: 16 }));
+    expectConsistent(plan);
+    expect(plan.tokenIds).toHaveLength(10);
+    expect(plan.text).toBe(words(10));
+    expect(plan).toMatchObject({ finishReason: 'stop', stopReason: null, pattern: 'p' });
+  });
+
+  it('cuts at max_tokens with finish length', () => {
+    const plan = planReply(tokenizer, source(words(50)), limits({ maxTokens: 16 }));
+    expectConsistent(plan);
+    expect(plan.tokenIds).toHaveLength(16);
+    expect(plan.text).toBe(words(16));
+    expect(plan.finishReason).toBe('length');
+  });
+
+  it('a reply of exactly max_tokens tokens ends with length (no room for EOS)', () => {
+    const plan = planReply(tokenizer, source(words(16)), limits({ maxTokens: 16 }));
+    expect(plan.tokenIds).toHaveLength(16);
+    expect(plan.finishReason).toBe('length');
+  });
+
+  it.each([1, 7, 16, 100, 1000])('ignore_eos produces exactly max_tokens=%i tokens', (maxTokens) => {
+    const plan = planReply(tokenizer, source(words(5)), limits({ maxTokens, ignoreEos: true }));
+    expectConsistent(plan);
+    expect(plan.tokenIds).toHaveLength(maxTokens);
+    expect(plan.finishReason).toBe('length');
+  });
+
+  it('ignore_eos continues with the continuation text after a blank line', () => {
+    const plan = planReply(tokenizer, source('one two', (k) => `next${k}`), limits({ maxTokens: 4, ignoreEos: true }));
+    expect(plan.text).toBe('one two\n\nnext1\n\nnext2');
+    expect(plan.tokenIds).toHaveLength(4);
+  });
+
+  it('min_tokens extends a short reply to at least min_tokens', () => {
+    const plan = planReply(tokenizer, source(words(3), () => words(4, 'c')), limits({ maxTokens: 50, minTokens: 10 }));
+    expectConsistent(plan);
+    expect(plan.tokenIds).toHaveLength(11); // 3 + 4 + 4: whole continuation segments
+    expect(plan.finishReason).toBe('stop');
+  });
+
+  it('min_tokens never goes past max_tokens', () => {
+    const plan = planReply(tokenizer, source(words(3), () => words(4, 'c')), limits({ maxTokens: 9, minTokens: 20 }));
+    expect(plan.tokenIds).toHaveLength(9);
+    expect(plan.finishReason).toBe('length');
+  });
+
+  it('an empty reply is 0 tokens and finish stop', () => {
+    const plan = planReply(tokenizer, source(''), limits());
+    expect(plan).toMatchObject({ tokenIds: [], pieces: [], text: '', finishReason: 'stop' });
+  });
+
+  it('an empty reply with ignore_eos is filled from the continuation', () => {
+    const plan = planReply(tokenizer, source(''), limits({ maxTokens: 5, ignoreEos: true }));
+    expectConsistent(plan);
+    expect(plan.tokenIds).toHaveLength(5);
+    expect(plan.text.startsWith('more1')).toBe(true);
+  });
+
+  describe('stop strings', () => {
+    it('cut before the earliest stop string, tokens up to the one that completed it', () => {
+      const plan = planReply(tokenizer, source('alpha beta gamma delta epsilon'), limits({ stop: ['delta', 'beta'] }));
+      expectConsistent(plan);
+      expect(plan.text).toBe('alpha ');
+      expect(plan.tokenIds).toHaveLength(2); // "alpha", " beta"
+      expect(plan.pieces).toEqual(['alpha', ' ']);
+      expect(plan).toMatchObject({ finishReason: 'stop', stopReason: 'beta' });
+    });
+
+    it('include_stop_str_in_output keeps the stop string', () => {
+      const plan = planReply(tokenizer, source('alpha beta gamma'), limits({ stop: ['bet'], includeStopStr: true }));
+      expectConsistent(plan);
+      expect(plan.text).toBe('alpha bet');
+      expect(plan.tokenIds).toHaveLength(2);
+      expect(plan.stopReason).toBe('bet');
+    });
+
+    it('a stop string inside a token clips that token', () => {
+      const plan = planReply(tokenizer, source('say hello.world now'), limits({ stop: ['.'] }));
+      expectConsistent(plan);
+      expect(plan.text).toBe('say hello');
+      expect(plan.tokenIds).toHaveLength(2);
+    });
+
+    it('a stop string past max_tokens does not count: finish length', () => {
+      const plan = planReply(tokenizer, source(words(20)), limits({ maxTokens: 5, stop: ['w10'] }));
+      expect(plan.tokenIds).toHaveLength(5);
+      expect(plan).toMatchObject({ finishReason: 'length', stopReason: null });
+    });
+
+    it('a stop string completed by the last allowed token wins over length', () => {
+      const plan = planReply(tokenizer, source(words(20)), limits({ maxTokens: 5, stop: ['w5'] }));
+      expect(plan.text).toBe(words(4) + ' ');
+      expect(plan.tokenIds).toHaveLength(5);
+      expect(plan).toMatchObject({ finishReason: 'stop', stopReason: 'w5' });
+    });
+
+    it('the stop string that completes first wins, whatever its place in the list', () => {
+      const plan = planReply(tokenizer, source('aa bb cc'), limits({ stop: ['bb cc', 'cc', 'b'] }));
+      expect(plan.stopReason).toBe('b');
+      expect(plan.text).toBe('aa ');
+    });
+
+    it('stop strings are not checked before min_tokens', () => {
+      const plan = planReply(tokenizer, source('x y x y x y x y'), limits({ minTokens: 4, stop: ['y'] }));
+      expectConsistent(plan);
+      expect(plan.tokenIds).toHaveLength(6); // first "y" completed at index >= 4 is token 5
+      expect(plan.text).toBe('x y x y x ');
+    });
+
+    it('applies to text added by ignore_eos too', () => {
+      const plan = planReply(tokenizer, source('a b', () => 'c STOP d'), limits({ maxTokens: 50, ignoreEos: true, stop: ['STOP'] }));
+      expectConsistent(plan);
+      expect(plan.text).toBe('a b\n\nc ');
+      expect(plan.finishReason).toBe('stop');
+    });
+
+    it('ignores empty stop strings', () => {
+      const plan = planReply(tokenizer, source('a b'), limits({ stop: [''] }));
+      expect(plan).toMatchObject({ text: 'a b', finishReason: 'stop', stopReason: null });
+    });
+  });
+});

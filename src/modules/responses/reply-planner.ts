@@ -1,0 +1,133 @@
+import { Tokenizer } from '../tokenizer/tokenizer.types';
+import { GenerationPlan } from './responses.types';
+
+/** The chosen reply, and more text to follow it when the plan needs more tokens than it has. */
+export interface ReplySource {
+  text: string;
+  /** Segment k (1, 2, ...) appended after the reply for ignore_eos / min_tokens. Never empty. */
+  continuation(k: number): string;
+  pattern: string | null;
+}
+
+export interface PlanLimits {
+  maxTokens: number;
+  minTokens: number;
+  ignoreEos: boolean;
+  stop: readonly string[];
+  includeStopStr?: boolean;
+}
+
+/** Between the reply and its continuations, as a model that keeps writing would put it. */
+export const CONTINUATION_SEPARATOR = '\n\n';
+
+/**
+ * Turns a reply into the tokens the simulated model produces, as vLLM would end the sequence:
+ * - the reply is extended (continuation segments) to exactly `maxTokens` tokens with `ignoreEos`,
+ *   and to at least `minTokens` otherwise;
+ * - a stop string ends it at the token that completes the stop string (vLLM checks stop strings
+ *   as tokens arrive, so the occurrence that completes first wins; none counts before `minTokens`
+ *   tokens). The text is cut before the stop string (or after it with `includeStopStr`); the
+ *   token count still includes the tokens that spelled it, as in vLLM's usage;
+ * - otherwise it is cut at `maxTokens` (`length`). A reply of exactly `maxTokens` tokens also ends
+ *   with `length`: the end-of-sequence token would have been token `maxTokens + 1`.
+ * `pieces.join('') === text` always; a token cut by a stop string keeps its id, its piece is clipped.
+ */
+export function planReply(tokenizer: Pick<Tokenizer, 'encode'>, source: ReplySource, limits: PlanLimits): GenerationPlan {
+  const maxTokens = Math.max(0, Math.floor(limits.maxTokens));
+  const minTokens = Math.min(Math.max(0, Math.floor(limits.minTokens)), maxTokens);
+  const ids: number[] = [];
+  const pieces: string[] = [];
+  const append = (text: string) => {
+    const encoding = tokenizer.encode(text);
+    for (let i = 0; i < encoding.ids.length; i++) {
+      ids.push(encoding.ids[i]);
+      pieces.push(encoding.pieces[i]);
+    }
+  };
+
+  append(source.text);
+  const wanted = limits.ignoreEos ? maxTokens : minTokens;
+  for (let k = 1; ids.length < wanted; k++) {
+    const before = ids.length;
+    append((ids.length > 0 ? CONTINUATION_SEPARATOR : '') + source.continuation(k));
+    if (ids.length === before) throw new Error(`continuation ${k} of the reply produced no tokens`);
+  }
+
+  const ends: number[] = new Array<number>(pieces.length);
+  let offset = 0;
+  for (let i = 0; i < pieces.length; i++) ends[i] = offset += pieces[i].length;
+  const limit = Math.min(ids.length, maxTokens);
+
+  const stop = findStop(pieces.join('').slice(0, limit > 0 ? ends[limit - 1] : 0), ends, limits.stop, minTokens);
+  if (stop) {
+    const cut = limits.includeStopStr ? stop.end : stop.start;
+    return build(ids, pieces, ends, stop.tokenIndex + 1, cut, 'stop', stop.text, source.pattern);
+  }
+  const finish = limits.ignoreEos || ids.length >= maxTokens ? 'length' : 'stop';
+  return build(ids, pieces, ends, limit, limit > 0 ? ends[limit - 1] : 0, finish, null, source.pattern);
+}
+
+interface StopHit {
+  tokenIndex: number;
+  start: number;
+  end: number;
+  text: string;
+}
+
+function findStop(text: string, ends: readonly number[], stops: readonly string[], minTokens: number): StopHit | null {
+  let best: StopHit | null = null;
+  for (const stop of stops) {
+    if (stop === '') continue;
+    for (let from = 0; ; ) {
+      const start = text.indexOf(stop, from);
+      if (start < 0) break;
+      const end = start + stop.length;
+      const tokenIndex = tokenEndingAt(ends, end);
+      if (tokenIndex >= minTokens) {
+        if (!best || tokenIndex < best.tokenIndex || (tokenIndex === best.tokenIndex && start < best.start)) {
+          best = { tokenIndex, start, end, text: stop };
+        }
+        break; // later occurrences of this stop string complete later
+      }
+      from = start + 1;
+    }
+  }
+  return best;
+}
+
+/** Index of the first token whose end offset reaches `offset` (binary search). */
+function tokenEndingAt(ends: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = ends.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ends[mid] >= offset) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+function build(
+  ids: readonly number[],
+  pieces: readonly string[],
+  ends: readonly number[],
+  count: number,
+  cut: number,
+  finishReason: 'stop' | 'length',
+  stopReason: string | null,
+  pattern: string | null,
+): GenerationPlan {
+  const outPieces: string[] = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
+    const start = ends[i] - pieces[i].length;
+    outPieces[i] = ends[i] <= cut ? pieces[i] : start >= cut ? '' : pieces[i].slice(0, cut - start);
+  }
+  return {
+    tokenIds: ids.slice(0, count),
+    pieces: outPieces,
+    text: outPieces.join(''),
+    finishReason,
+    stopReason,
+    pattern,
+  };
+}
