@@ -1,0 +1,174 @@
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsInt, IsNumber, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
+import { Random } from '../../common/random';
+import { Engine } from './engine';
+import { VirtualClock } from './virtual-clock';
+
+export class LengthDistribution {
+  @IsNumber() @Min(1) mean!: number;
+  @IsOptional() @IsNumber() @Min(0) stdev?: number;
+  @IsOptional() @IsInt() @Min(1) min?: number;
+  @IsOptional() @IsInt() @Min(1) max?: number;
+}
+
+export class WorkloadStage {
+  /** Poisson arrival rate, requests per second. */
+  @IsNumber() @Min(0) rate!: number;
+  /** Seconds. */
+  @IsNumber() @Min(0) duration!: number;
+}
+
+export class SharedPrefix {
+  @IsInt() @Min(1) num_prefixes!: number;
+  @IsInt() @Min(1) prefix_tokens!: number;
+}
+
+/** A workload file for `vllm-simulator simulate` (JSON or YAML). */
+export class Workload {
+  @IsString() model = 'mistralai/Mistral-7B-Instruct-v0.3';
+  @IsString() gpu = 'NVIDIA-L4';
+  @IsInt() @Min(1) tensor_parallel_size = 1;
+  @IsInt() @Min(1) max_num_seqs = 256;
+  @IsInt() @Min(1) max_num_batched_tokens = 8192;
+  @IsOptional() @IsInt() seed?: number;
+  @ValidateNested() @Type(() => LengthDistribution) prompt_tokens!: LengthDistribution;
+  @ValidateNested() @Type(() => LengthDistribution) output_tokens!: LengthDistribution;
+  @IsOptional() @ValidateNested() @Type(() => SharedPrefix) prefix?: SharedPrefix;
+  @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => WorkloadStage) stages!: WorkloadStage[];
+}
+
+export interface Summary {
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+export interface StageReport {
+  stage: number | 'overall';
+  requests: number;
+  ttft_ms: Summary;
+  itl_ms: Summary;
+  e2e_ms: Summary;
+  throughput: { requests_per_s: number; output_tokens_per_s: number };
+  mean_running: number;
+  mean_waiting: number;
+}
+
+export interface WorkloadReport {
+  stages: StageReport[];
+  overall: StageReport;
+  simulated_seconds: number;
+  wall_ms: number;
+}
+
+export function summarize(values: readonly number[]): Summary {
+  if (values.length === 0) return { mean: 0, p50: 0, p90: 0, p99: 0 };
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+  const round = (v: number): number => Math.round(v * 1000) / 1000;
+  return { mean: round(values.reduce((s, v) => s + v, 0) / values.length), p50: round(at(0.5)), p90: round(at(0.9)), p99: round(at(0.99)) };
+}
+
+function draw(random: Random, d: LengthDistribution): number {
+  const raw = d.mean + (d.stdev ?? 0) * random.gaussian();
+  return Math.max(d.min ?? 1, Math.min(d.max ?? Number.MAX_SAFE_INTEGER, Math.round(raw)));
+}
+
+interface Record {
+  stage: number;
+  arrival: number;
+  firstToken?: number;
+  end?: number;
+  itls: number[];
+  outputTokens: number;
+}
+
+/**
+ * Replays a workload through the engine on virtual time: Poisson arrivals per stage, lengths drawn
+ * from the workload's distributions, optional shared prefixes. No sleeping, so a long workload
+ * runs in seconds; the engine code is the server's.
+ */
+export function runWorkload(workload: Workload, engine: Engine, clock: VirtualClock): WorkloadReport {
+  const wallStart = performance.now();
+  const random = new Random(workload.seed ?? 1);
+  const records: Record[] = [];
+  const stageBounds: Array<[number, number]> = [];
+  let t = 0;
+  let nextTokenBase = 100_000;
+  workload.stages.forEach((stage, index) => {
+    const end = t + stage.duration * 1000;
+    stageBounds.push([t, end]);
+    let arrival = t;
+    for (;;) {
+      if (stage.rate <= 0) break;
+      arrival += random.exponential(1000 / stage.rate);
+      if (arrival >= end) break;
+      const promptLen = draw(random, workload.prompt_tokens);
+      const outputLen = draw(random, workload.output_tokens);
+      const prefix = workload.prefix;
+      const prefixId = prefix ? random.int(prefix.num_prefixes) : -1;
+      const prefixLen = prefix ? Math.min(prefix.prefix_tokens, promptLen) : 0;
+      const promptIds: number[] = [];
+      for (let i = 0; i < prefixLen; i++) promptIds.push(1 + prefixId * 1_000_003 + i);
+      for (let i = prefixLen; i < promptLen; i++) promptIds.push(nextTokenBase++);
+      const record: Record = { stage: index, arrival, itls: [], outputTokens: 0 };
+      records.push(record);
+      const id = `sim-${records.length}`;
+      clock.at(arrival, () =>
+        engine.submit(
+          { id, promptTokenIds: promptIds, outputTokenIds: new Array<number>(outputLen).fill(7), finishReason: 'length', maxTokens: outputLen, n: 1 },
+          {
+            onTokens: (e) => {
+              record.firstToken ??= e.time;
+              if (e.interTokenMs !== undefined) record.itls.push(e.interTokenMs);
+              record.outputTokens = e.generated;
+            },
+            onFinished: (o) => (record.end = o.finishedTime),
+          },
+        ),
+      );
+    }
+    t = end;
+  });
+
+  // Time-weighted running/waiting, from the engine's step events.
+  const occupancy = workload.stages.map(() => ({ running: 0, waiting: 0, time: 0 }));
+  const overallOcc = { running: 0, waiting: 0, time: 0 };
+  const off = engine.events.on('step', (s) => {
+    const dt = s.endTime - s.startTime;
+    const stage = stageBounds.findIndex(([a, b]) => s.startTime >= a && s.startTime < b);
+    for (const acc of stage >= 0 ? [occupancy[stage], overallOcc] : [overallOcc]) {
+      acc.running += s.running * dt;
+      acc.waiting += s.waiting * dt;
+      acc.time += dt;
+    }
+  });
+  clock.runUntilIdle();
+  off();
+
+  const report = (stage: number | 'overall', rs: Record[], seconds: number, occ: { running: number; waiting: number; time: number }): StageReport => {
+    const done = rs.filter((r) => r.end !== undefined);
+    const outputTokens = done.reduce((s, r) => s + r.outputTokens, 0);
+    return {
+      stage,
+      requests: rs.length,
+      ttft_ms: summarize(done.map((r) => r.firstToken! - r.arrival)),
+      itl_ms: summarize(done.flatMap((r) => r.itls)),
+      e2e_ms: summarize(done.map((r) => r.end! - r.arrival)),
+      throughput: {
+        requests_per_s: seconds > 0 ? Math.round((done.length / seconds) * 1000) / 1000 : 0,
+        output_tokens_per_s: seconds > 0 ? Math.round((outputTokens / seconds) * 10) / 10 : 0,
+      },
+      mean_running: occ.time > 0 ? Math.round((occ.running / occ.time) * 100) / 100 : 0,
+      mean_waiting: occ.time > 0 ? Math.round((occ.waiting / occ.time) * 100) / 100 : 0,
+    };
+  };
+  const totalSeconds = t / 1000;
+  return {
+    stages: workload.stages.map((s, i) => report(i, records.filter((r) => r.stage === i), s.duration, occupancy[i])),
+    overall: report('overall', records, totalSeconds, overallOcc),
+    simulated_seconds: Math.round(clock.now()) / 1000,
+    wall_ms: Math.round(performance.now() - wallStart),
+  };
+}
