@@ -1,0 +1,71 @@
+import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { FastifyReply } from 'fastify';
+import { Engine } from '../engine/engine';
+import { LifecycleService } from './lifecycle.service';
+
+/** The simulated vLLM release reported by /version. */
+export const SIMULATED_VLLM_VERSION = '0.11.0';
+
+@ApiTags('Health')
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly lifecycle: LifecycleService,
+    private readonly engine: Engine,
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+  ) {}
+
+  @Get('health')
+  @ApiOperation({ summary: "vLLM's health check: 200 empty when serving, 503 while starting or draining" })
+  vllmHealth(@Res() reply: FastifyReply): void {
+    void reply.code(this.lifecycle.ready ? 200 : 503).send();
+  }
+
+  @Get('ping')
+  @ApiOperation({ summary: 'Same as /health (SageMaker)' })
+  ping(@Res() reply: FastifyReply): void {
+    this.vllmHealth(reply);
+  }
+
+  @Post('ping')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Same as /health (SageMaker)' })
+  pingPost(@Res() reply: FastifyReply): void {
+    this.vllmHealth(reply);
+  }
+
+  @Get('health/live')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Kubernetes liveness: the process answers' })
+  live() {
+    return this.health.check([() => this.indicator.check('process').up({ uptime_s: Math.round((Date.now() - this.lifecycle.startedAt) / 1000) })]);
+  }
+
+  @Get('health/ready')
+  @HealthCheck()
+  @ApiOperation({ summary: 'Kubernetes readiness: loaded, not draining, engine accepting work' })
+  ready() {
+    return this.health.check([
+      () => {
+        const check = this.indicator.check('engine');
+        const details = { state: this.lifecycle.state, ...this.engine.state };
+        return this.lifecycle.ready ? check.up(details) : check.down(details);
+      },
+    ]);
+  }
+
+  @Get('version')
+  @ApiOperation({ summary: 'Simulated vLLM version' })
+  version(): object {
+    return { version: SIMULATED_VLLM_VERSION };
+  }
+
+  @Get('load')
+  @ApiOperation({ summary: 'Requests in flight (queued or running)' })
+  load(): object {
+    return { server_load: this.engine.inFlight };
+  }
+}

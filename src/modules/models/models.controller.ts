@@ -1,0 +1,43 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { randomHex } from '../openai/ids';
+import { ServedModel } from './served-model';
+
+@ApiTags('OpenAI')
+@Controller('v1/models')
+export class ModelsController {
+  constructor(private readonly served: ServedModel) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List the served model (vLLM shape)' })
+  list(): object {
+    return {
+      object: 'list',
+      data: this.served.names.map((id) => ({
+        id,
+        object: 'model',
+        created: this.served.created,
+        owned_by: 'vllm',
+        root: this.served.root,
+        parent: null,
+        max_model_len: this.served.maxModelLen,
+        permission: [
+          {
+            id: `modelperm-${randomHex()}`,
+            object: 'model_permission',
+            created: this.served.created,
+            allow_create_engine: false,
+            allow_sampling: true,
+            allow_logprobs: true,
+            allow_search_indices: false,
+            allow_view: true,
+            allow_fine_tuning: false,
+            organization: '*',
+            group: null,
+            is_blocking: false,
+          },
+        ],
+      })),
+    };
+  }
+}
