@@ -1,0 +1,33 @@
+import { FastifyReply } from 'fastify';
+import { FaultContext } from './fault.types';
+import { FaultDecision, FaultsService } from './faults.service';
+
+/** The request header that triggers one fault for a single request. */
+export const FAULT_HEADER = 'x-simulate-fault';
+
+/** What the HTTP door decided for a request, kept for the request log (keyed by the raw request). */
+export interface HttpRequestFacts {
+  requestId: string;
+  fault: FaultDecision | null;
+}
+
+const facts = new WeakMap<object, HttpRequestFacts>();
+
+/** The HTTP doors' way into `FaultsService.decide`: reads `x-simulate-fault` and remembers the outcome. */
+export function decideForHttp(faults: FaultsService, reply: FastifyReply, ctx: Omit<FaultContext, 'explicitType'>): FaultDecision | null {
+  const header = reply.request.headers[FAULT_HEADER];
+  const explicitType = Array.isArray(header) ? header[0] : header;
+  const fault = faults.decide({ ...ctx, explicitType });
+  facts.set(reply.request.raw, { requestId: ctx.requestId, fault });
+  return fault;
+}
+
+/** The engine request id and fault of an HTTP request that went through `decideForHttp`. */
+export function httpRequestFacts(raw: object): HttpRequestFacts | undefined {
+  return facts.get(raw);
+}
+
+/** The engine slowdown for a `slow` fault (undefined otherwise). */
+export function slowdownOf(fault: FaultDecision | null | undefined): number | undefined {
+  return fault?.type === 'slow' ? fault.factor : undefined;
+}

@@ -1,0 +1,17 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { FastifyReply } from 'fastify';
+import { MetricsService } from './metrics.service';
+
+@ApiTags('Metrics')
+@Controller()
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Get('metrics')
+  @ApiOperation({ summary: "Prometheus text format 0.0.4 with vLLM's metric names, labels and buckets" })
+  async scrape(@Res() reply: FastifyReply): Promise<void> {
+    const body = await this.metrics.exposition();
+    void reply.header('content-type', this.metrics.contentType).send(body);
+  }
+}

@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { Registry } from 'prom-client';
+import { BenchmarksModule } from '../benchmarks/benchmarks.module';
+import { EngineModule } from '../engine/engine.module';
+import { ModelsModule } from '../models/models.module';
+import { ResponsesModule } from '../responses/responses.module';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
+
+/**
+ * vLLM's Prometheus metrics on GET /metrics. Each app gets its own prom-client `Registry` (never the
+ * global one), so several apps in one process (tests) keep separate counts.
+ * `@willsoto/nestjs-prometheus` is not used: its controller and providers are bound to prom-client's
+ * global registry.
+ */
+@Module({
+  imports: [BenchmarksModule, EngineModule, ModelsModule, ResponsesModule],
+  controllers: [MetricsController],
+  providers: [{ provide: Registry, useFactory: () => new Registry() }, MetricsService],
+  exports: [MetricsService],
+})
+export class MetricsModule {}

@@ -1,0 +1,309 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Millis } from '../engine/clock';
+import { EngineState, PrefixCacheEvent, RequestOutcome, StepEvent, TokenEvent } from '../engine/engine.types';
+import {
+  ITERATION_TOKENS_BUCKETS,
+  PARAMS_N_BUCKETS,
+  REQUEST_LATENCY_BUCKETS,
+  TPOT_BUCKETS,
+  TTFT_BUCKETS,
+  build125Buckets,
+} from './buckets';
+
+/**
+ * vLLM's `FinishReason` strings (`vllm/v1/engine/__init__.py`, FINISH_REASON_STRINGS). Every one is
+ * pre-created on `vllm:request_success_total`, as vLLM does, so `increase()` works from the first scrape.
+ */
+export const VLLM_FINISH_REASONS = ['stop', 'length', 'abort', 'error', 'repetition'] as const;
+
+/** The engine index label; the simulator runs one engine core. */
+export const ENGINE_INDEX = '0';
+
+const LABELS = ['model_name', 'engine'] as const;
+type Label = (typeof LABELS)[number];
+
+/** The cache settings vLLM exposes as labels of `vllm:cache_config_info` (CacheConfig.metrics_info()). */
+export interface CacheConfigInfo {
+  block_size: number;
+  cache_dtype: string;
+  enable_prefix_caching: boolean;
+  gpu_memory_utilization: number;
+  num_gpu_blocks: number;
+}
+
+export interface VllmMetricsOptions {
+  registry: Registry;
+  modelName: string;
+  maxModelLen: number;
+  cache: CacheConfigInfo;
+  /** Read at scrape time: the gauges show the engine as it is now, not as of the last step. */
+  state?: () => EngineState;
+}
+
+/** Python's str() of a config value, so label values read exactly as vLLM prints them. */
+function pythonStr(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  return String(value);
+}
+
+/** What is known of a request between its `queued` event and its outcome. */
+interface InFlight {
+  promptTokens: number;
+  arrivalTime: Millis;
+  lastTokenTime?: Millis;
+}
+
+/** Children of an n > 1 request: vLLM observes `n` and the longest child once, when the last child ends. */
+interface ParentGroup {
+  remaining: number;
+  maxGenerated: number;
+}
+
+const seconds = (ms: number): number => Math.max(0, ms) / 1000;
+
+/**
+ * The `vllm:` families of vLLM V1's PrometheusStatLogger, same names, types, help texts, labels and
+ * buckets, fed from the simulated engine's events the way vLLM feeds them from IterationStats and
+ * SchedulerStats. Plain class (no Nest) so it can be driven directly in unit specs.
+ */
+export class VllmMetrics {
+  readonly labels: Record<Label, string>;
+  // Counter names carry `_total`: prom-client prints names as given, Python's client appends it.
+
+  readonly numRequestsRunning: Gauge<Label>;
+  readonly numRequestsWaiting: Gauge<Label>;
+  readonly kvCacheUsagePerc: Gauge<Label>;
+  readonly engineSleepState: Gauge<Label | 'sleep_state'>;
+  readonly cacheConfigInfo: Gauge<string>;
+
+  readonly prefixCacheQueries: Counter<Label>;
+  readonly prefixCacheHits: Counter<Label>;
+  readonly numPreemptions: Counter<Label>;
+  readonly promptTokens: Counter<Label>;
+  readonly generationTokens: Counter<Label>;
+  readonly requestSuccess: Counter<Label | 'finished_reason'>;
+
+  readonly requestPromptTokens: Histogram<Label>;
+  readonly requestGenerationTokens: Histogram<Label>;
+  readonly iterationTokens: Histogram<Label>;
+  readonly requestMaxNumGenerationTokens: Histogram<Label>;
+  readonly requestParamsN: Histogram<Label>;
+  readonly requestParamsMaxTokens: Histogram<Label>;
+  readonly timeToFirstToken: Histogram<Label>;
+  readonly interTokenLatency: Histogram<Label>;
+  readonly requestTimePerOutputToken: Histogram<Label>;
+  readonly e2eRequestLatency: Histogram<Label>;
+  readonly requestQueueTime: Histogram<Label>;
+  readonly requestInferenceTime: Histogram<Label>;
+  readonly requestPrefillTime: Histogram<Label>;
+  readonly requestDecodeTime: Histogram<Label>;
+
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly parents = new Map<string, ParentGroup>();
+
+  constructor(options: VllmMetricsOptions) {
+    const { registry, state } = options;
+    const labels = (this.labels = { model_name: options.modelName, engine: ENGINE_INDEX });
+    const registers = [registry];
+    const gauge = (name: string, help: string, read?: (s: EngineState) => number): Gauge<Label> => {
+      const g: Gauge<Label> = new Gauge({
+        name,
+        help,
+        labelNames: LABELS,
+        registers,
+        collect: read && state ? () => g.set(labels, read(state())) : undefined,
+      });
+      g.set(labels, 0);
+      return g;
+    };
+    const counter = (name: string, help: string): Counter<Label> => {
+      const c = new Counter({ name, help, labelNames: LABELS, registers });
+      c.inc(labels, 0);
+      return c;
+    };
+    const histogram = (name: string, help: string, buckets: readonly number[]): Histogram<Label> => {
+      const h = new Histogram({ name, help, labelNames: LABELS, buckets: [...buckets], registers });
+      h.zero(labels);
+      return h;
+    };
+    const tokenBuckets = build125Buckets(options.maxModelLen);
+
+    // Scheduler state
+    this.numRequestsRunning = gauge('vllm:num_requests_running', 'Number of requests in model execution batches.', (s) => s.running);
+    this.numRequestsWaiting = gauge('vllm:num_requests_waiting', 'Number of requests waiting to be processed.', (s) => s.waiting);
+    this.engineSleepState = new Gauge({
+      name: 'vllm:engine_sleep_state',
+      help: 'Engine sleep state; awake = 0 means engine is sleeping; awake = 1 means engine is awake; weights_offloaded = 1 means sleep level 1; discard_all = 1 means sleep level 2.',
+      labelNames: [...LABELS, 'sleep_state'],
+      registers,
+    });
+    for (const [sleepState, value] of [['awake', 1], ['weights_offloaded', 0], ['discard_all', 0]] as const) {
+      this.engineSleepState.set({ ...labels, sleep_state: sleepState }, value);
+    }
+
+    // KV cache
+    this.kvCacheUsagePerc = gauge('vllm:kv_cache_usage_perc', 'KV-cache usage. 1 means 100 percent usage.', (s) => s.kvCacheUsage);
+    this.prefixCacheQueries = counter('vllm:prefix_cache_queries_total', 'Prefix cache queries, in terms of number of queried tokens.');
+    this.prefixCacheHits = counter('vllm:prefix_cache_hits_total', 'Prefix cache hits, in terms of number of cached tokens.');
+    const info = cacheConfigLabels(options.cache);
+    this.cacheConfigInfo = new Gauge({
+      name: 'vllm:cache_config_info',
+      help: 'Information of the LLMEngine CacheConfig',
+      labelNames: Object.keys(info),
+      registers,
+    });
+    this.cacheConfigInfo.set(info, 1);
+
+    // Counters
+    this.numPreemptions = counter('vllm:num_preemptions_total', 'Cumulative number of preemption from the engine.');
+    this.promptTokens = counter('vllm:prompt_tokens_total', 'Number of prefill tokens processed.');
+    this.generationTokens = counter('vllm:generation_tokens_total', 'Number of generation tokens processed.');
+    this.requestSuccess = new Counter({
+      name: 'vllm:request_success_total',
+      help: 'Count of successfully processed requests.',
+      labelNames: [...LABELS, 'finished_reason'],
+      registers,
+    });
+    for (const reason of VLLM_FINISH_REASONS) this.requestSuccess.inc({ ...labels, finished_reason: reason }, 0);
+
+    // Histograms of counts
+    this.requestPromptTokens = histogram('vllm:request_prompt_tokens', 'Number of prefill tokens processed.', tokenBuckets);
+    this.requestGenerationTokens = histogram('vllm:request_generation_tokens', 'Number of generation tokens processed.', tokenBuckets);
+    this.iterationTokens = histogram('vllm:iteration_tokens_total', 'Histogram of number of tokens per engine_step.', ITERATION_TOKENS_BUCKETS);
+    this.requestMaxNumGenerationTokens = histogram(
+      'vllm:request_max_num_generation_tokens',
+      'Histogram of maximum number of requested generation tokens.',
+      tokenBuckets,
+    );
+    this.requestParamsN = histogram('vllm:request_params_n', 'Histogram of the n request parameter.', PARAMS_N_BUCKETS);
+    this.requestParamsMaxTokens = histogram('vllm:request_params_max_tokens', 'Histogram of the max_tokens request parameter.', tokenBuckets);
+
+    // Histograms of timing intervals
+    this.timeToFirstToken = histogram('vllm:time_to_first_token_seconds', 'Histogram of time to first token in seconds.', TTFT_BUCKETS);
+    this.interTokenLatency = histogram('vllm:inter_token_latency_seconds', 'Histogram of inter-token latency in seconds.', TPOT_BUCKETS);
+    this.requestTimePerOutputToken = histogram(
+      'vllm:request_time_per_output_token_seconds',
+      'Histogram of time_per_output_token_seconds per request.',
+      TPOT_BUCKETS,
+    );
+    this.e2eRequestLatency = histogram('vllm:e2e_request_latency_seconds', 'Histogram of e2e request latency in seconds.', REQUEST_LATENCY_BUCKETS);
+    this.requestQueueTime = histogram('vllm:request_queue_time_seconds', 'Histogram of time spent in WAITING phase for request.', REQUEST_LATENCY_BUCKETS);
+    this.requestInferenceTime = histogram(
+      'vllm:request_inference_time_seconds',
+      'Histogram of time spent in RUNNING phase for request.',
+      REQUEST_LATENCY_BUCKETS,
+    );
+    this.requestPrefillTime = histogram('vllm:request_prefill_time_seconds', 'Histogram of time spent in PREFILL phase for request.', REQUEST_LATENCY_BUCKETS);
+    this.requestDecodeTime = histogram('vllm:request_decode_time_seconds', 'Histogram of time spent in DECODE phase for request.', REQUEST_LATENCY_BUCKETS);
+  }
+
+  onQueued(requestId: string, promptTokens: number, time: Millis): void {
+    this.inFlight.set(requestId, { promptTokens, arrivalTime: time });
+  }
+
+  /** vLLM counts a request's prompt when its prefill completes (first token), and TTFT from arrival. */
+  onTokens(event: TokenEvent): void {
+    const request = this.inFlight.get(event.requestId);
+    this.generationTokens.inc(this.labels, event.tokenIds.length);
+    if (event.interTokenMs === undefined) {
+      if (request) {
+        this.promptTokens.inc(this.labels, request.promptTokens);
+        this.timeToFirstToken.observe(this.labels, seconds(event.time - request.arrivalTime));
+      }
+    } else {
+      this.interTokenLatency.observe(this.labels, seconds(event.interTokenMs));
+    }
+    if (request) request.lastTokenTime = event.time;
+  }
+
+  onStep(event: StepEvent): void {
+    this.iterationTokens.observe(this.labels, event.totalTokens);
+    this.numRequestsRunning.set(this.labels, event.running);
+    this.numRequestsWaiting.set(this.labels, event.waiting);
+    this.kvCacheUsagePerc.set(this.labels, event.kvCacheUsage);
+  }
+
+  onPrefixCache(event: PrefixCacheEvent): void {
+    this.prefixCacheQueries.inc(this.labels, event.queries);
+    this.prefixCacheHits.inc(this.labels, event.hits);
+  }
+
+  onPreempted(): void {
+    this.numPreemptions.inc(this.labels, 1);
+  }
+
+  /** vLLM's `update_from_finished_request` + `ParentRequest.observe_finished_request`. */
+  onFinished(outcome: RequestOutcome): void {
+    const request = this.inFlight.get(outcome.requestId);
+    this.inFlight.delete(outcome.requestId);
+    const l = this.labels;
+    const scheduled = outcome.scheduledTime ?? outcome.finishedTime;
+    const firstToken = outcome.firstTokenTime ?? outcome.finishedTime;
+    const lastToken = request?.lastTokenTime ?? outcome.firstTokenTime ?? outcome.finishedTime;
+    const decodeMs = lastToken - firstToken;
+
+    this.requestSuccess.inc({ ...l, finished_reason: outcome.finishReason }, 1);
+    this.e2eRequestLatency.observe(l, seconds(outcome.finishedTime - outcome.arrivalTime));
+    this.requestQueueTime.observe(l, seconds(scheduled - outcome.arrivalTime));
+    this.requestPrefillTime.observe(l, seconds(firstToken - scheduled));
+    this.requestInferenceTime.observe(l, seconds(lastToken - scheduled));
+    this.requestDecodeTime.observe(l, seconds(decodeMs));
+    this.requestPromptTokens.observe(l, outcome.promptTokens);
+    this.requestGenerationTokens.observe(l, outcome.generatedTokens);
+    this.requestTimePerOutputToken.observe(l, outcome.generatedTokens > 1 ? seconds(decodeMs) / (outcome.generatedTokens - 1) : 0);
+    if (outcome.maxTokens) this.requestParamsMaxTokens.observe(l, outcome.maxTokens);
+    this.observeParent(outcome);
+  }
+
+  /** `n` and the longest child are observed once per request, when its last child ends. */
+  private observeParent(outcome: RequestOutcome): void {
+    const key = outcome.n > 1 ? parentKey(outcome.requestId, outcome.n) : null;
+    if (key === null) {
+      this.requestMaxNumGenerationTokens.observe(this.labels, outcome.generatedTokens);
+      this.requestParamsN.observe(this.labels, outcome.n);
+      return;
+    }
+    const group = this.parents.get(key) ?? { remaining: outcome.n, maxGenerated: 0 };
+    group.remaining--;
+    group.maxGenerated = Math.max(group.maxGenerated, outcome.generatedTokens);
+    if (group.remaining > 0) {
+      this.parents.set(key, group);
+      return;
+    }
+    this.parents.delete(key);
+    this.requestMaxNumGenerationTokens.observe(this.labels, group.maxGenerated);
+    this.requestParamsN.observe(this.labels, outcome.n);
+  }
+}
+
+/**
+ * The request a choice belongs to. The doors number choices `<request>-<p*n+j>` (prompt p, sample j),
+ * with `.k` appended if the id was already in flight; choices of one prompt share `floor(index / n)`.
+ */
+export function parentKey(requestId: string, n: number): string | null {
+  const match = /^(.*)-(\d+)(?:\.\d+)?$/.exec(requestId);
+  if (!match) return null;
+  return `${match[1]}#${Math.floor(Number(match[2]) / n)}`;
+}
+
+/** The label set of `vllm:cache_config_info`, keys sorted and values in Python's spelling, as vLLM prints them. */
+export function cacheConfigLabels(cache: CacheConfigInfo): Record<string, string> {
+  const info: Record<string, unknown> = {
+    block_size: cache.block_size,
+    cache_dtype: cache.cache_dtype,
+    calculate_kv_scales: false,
+    cpu_offload_gb: 0,
+    enable_prefix_caching: cache.enable_prefix_caching,
+    engine: ENGINE_INDEX,
+    gpu_memory_utilization: cache.gpu_memory_utilization,
+    is_attention_free: false,
+    num_cpu_blocks: null,
+    num_gpu_blocks: cache.num_gpu_blocks,
+    num_gpu_blocks_override: null,
+    prefix_caching_hash_algo: 'sha256',
+    sliding_window: null,
+    swap_space: 4,
+  };
+  return Object.fromEntries(Object.keys(info).sort().map((k) => [k, pythonStr(info[k])]));
+}
