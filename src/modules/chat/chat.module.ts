@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { GenerationModule } from '../generation/generation.module';
+import { ModelsModule } from '../models/models.module';
+import { TokenizerModule } from '../tokenizer/tokenizer.module';
+import { ChatController } from './chat.controller';
+import { ChatService } from './chat.service';
+
+@Module({
+  imports: [GenerationModule, ModelsModule, TokenizerModule],
+  controllers: [ChatController],
+  providers: [ChatService],
+})
+export class ChatModule {}

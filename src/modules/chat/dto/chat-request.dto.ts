@@ -1,0 +1,59 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsInt, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { SamplingDto } from '../../openai/dto/sampling.dto';
+import { IsMessageContent } from './message-content.validator';
+
+export class ChatMessageDto {
+  @ApiProperty({ example: 'user' }) @IsString()
+  role!: string;
+
+  @ApiPropertyOptional({ description: 'Text, or an array of content parts ({"type":"text","text":...})' })
+  @IsOptional() @IsMessageContent()
+  content?: string | Array<{ type: string; text?: string }> | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsString()
+  name?: string | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsArray()
+  tool_calls?: unknown[] | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsString()
+  tool_call_id?: string | null;
+}
+
+/** POST /v1/chat/completions, as vLLM's ChatCompletionRequest accepts it (unknown extras are ignored). */
+export class ChatCompletionRequestDto extends SamplingDto {
+  @ApiProperty({ type: [ChatMessageDto] })
+  @IsDefined({ message: 'messages: Field required' }) @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => ChatMessageDto)
+  messages!: ChatMessageDto[];
+
+  @ApiPropertyOptional({ description: 'Preferred over max_tokens when both are set' }) @IsOptional() @IsInt()
+  max_completion_tokens?: number | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  logprobs?: boolean | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsInt()
+  top_logprobs?: number | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  echo?: boolean | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsArray()
+  tools?: unknown[] | null;
+
+  @ApiPropertyOptional() @IsOptional()
+  tool_choice?: unknown;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  add_generation_prompt?: boolean | null;
+}
+
+/** The text of a message: its string content, or its text parts joined. */
+export function messageText(message: ChatMessageDto): string {
+  const content = message.content;
+  if (content == null) return '';
+  if (typeof content === 'string') return content;
+  return content.map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('\n');
+}

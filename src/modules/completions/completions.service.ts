@@ -1,0 +1,157 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { FastifyReply } from 'fastify';
+import { Random } from '../../common/random';
+import { SETTINGS } from '../../config/config.module';
+import { Settings } from '../../config/settings';
+import { TokenEvent } from '../engine/engine.types';
+import { decideForHttp, slowdownOf } from '../faults/http-faults';
+import { FaultsService } from '../faults/faults.service';
+import { Choice, GenerationService } from '../generation/generation.service';
+import { ServedModel } from '../models/served-model';
+import { nowSeconds } from '../openai/ids';
+import { LogprobSampler } from '../openai/logprobs';
+import { checkLogprobs, checkSampling, effectiveMaxTokens, stopList } from '../openai/request-checks';
+import { Renderer, respond } from '../openai/responder';
+import { Usage } from '../openai/usage';
+import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
+import { CompletionRequestDto } from './dto/completion-request.dto';
+
+/** vLLM's default max_tokens for /v1/completions. */
+const DEFAULT_MAX_TOKENS = 16;
+
+interface Prompt {
+  text: string;
+  tokenIds: number[];
+}
+
+@Injectable()
+export class CompletionsService {
+  constructor(
+    private readonly generation: GenerationService,
+    private readonly served: ServedModel,
+    @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly faults: FaultsService,
+  ) {}
+
+  async create(dto: CompletionRequestDto, reply: FastifyReply, requestId: string): Promise<object | void> {
+    const model = this.served.resolve(dto.model);
+    checkSampling(dto);
+    checkLogprobs(dto.logprobs, 'logprobs');
+    const prompts = this.prompts(dto.prompt);
+    const maxTokens = prompts.map((p) => effectiveMaxTokens(dto.max_tokens, DEFAULT_MAX_TOKENS, p.tokenIds.length, this.served.maxModelLen));
+    const n = dto.n ?? 1;
+    const seed = dto.seed ?? this.settings.seed;
+    const id = `cmpl-${requestId}`;
+    const created = nowSeconds();
+    const logprobs = dto.logprobs == null ? null : new LogprobSampler(this.tokenizer, Random.derive(seed, `${id}:logprobs`));
+    const echo = dto.echo === true;
+    const textOf = (choice: Choice, from: number, to: number): string => choice.plan.pieces.slice(from, to).join('');
+    const logprobsOf = (choice: Choice, from: number, to: number, offset: number) =>
+      logprobs?.completion(choice.plan.tokenIds.slice(from, to), choice.plan.pieces.slice(from, to), dto.logprobs ?? 0, offset) ?? null;
+    const base = { id, object: 'text_completion', created, model };
+
+    const renderer: Renderer = {
+      tokenChunks: (choice: Choice, event: TokenEvent, last: boolean, usage: Usage | undefined) => {
+        const from = event.generated - event.tokenIds.length;
+        const prefix = echo && from === 0 ? prompts[choice.promptIndex].text : '';
+        const finish = last ? choice.plan.finishReason : null;
+        return [
+          {
+            ...base,
+            choices: [
+              {
+                index: choice.index,
+                text: prefix + textOf(choice, from, event.generated),
+                logprobs: logprobsOf(choice, from, event.generated, prefix.length),
+                finish_reason: finish,
+                stop_reason: last ? choice.plan.stopReason : null,
+              },
+            ],
+            ...(usage ? { usage } : {}),
+          },
+        ];
+      },
+      finishChunks: (choice, outcome, usage) => [
+        {
+          ...base,
+          choices: [
+            {
+              index: choice.index,
+              text: echo ? prompts[choice.promptIndex].text : '',
+              logprobs: null,
+              finish_reason: outcome.finishReason,
+              stop_reason: choice.plan.stopReason,
+            },
+          ],
+          ...(usage ? { usage } : {}),
+        },
+      ],
+      usageChunk: (usage) => ({ ...base, choices: [], usage }),
+      body: (choices, usage) => ({
+        ...base,
+        choices: choices.map((c) => {
+          const prefix = echo ? prompts[c.promptIndex].text : '';
+          return {
+            index: c.index,
+            text: prefix + textOf(c, 0, c.generated),
+            logprobs: logprobsOf(c, 0, c.generated, prefix.length),
+            finish_reason: c.outcome?.finishReason ?? c.plan.finishReason,
+            stop_reason: c.plan.stopReason,
+            prompt_logprobs: null,
+          };
+        }),
+        service_tier: null,
+        system_fingerprint: null,
+        usage,
+        kv_transfer_params: null,
+      }),
+    };
+
+    const fault = decideForHttp(this.faults, reply, { requestId, route: '/v1/completions', model });
+    return respond(
+      reply,
+      {
+        stream: dto.stream === true,
+        includeUsage: dto.stream_options?.include_usage === true,
+        continuousUsage: dto.stream_options?.continuous_usage_stats === true,
+        promptDetails: this.settings.enable_prefix_caching,
+        fault,
+      },
+      (listener) =>
+        this.generation.start(
+          {
+            requestId,
+            origin: 'http',
+            slowdown: slowdownOf(fault),
+            n,
+            maxTokensParam: dto.max_tokens ?? DEFAULT_MAX_TOKENS,
+            prompts: prompts.map((p, i) => ({
+              tokenIds: p.tokenIds,
+              reply: (choiceIndex: number) => ({
+                kind: 'completion' as const,
+                prompt: p.text,
+                choiceIndex,
+                seed: seed === undefined ? undefined : seed + i,
+                maxTokens: maxTokens[i],
+                minTokens: dto.min_tokens ?? 0,
+                ignoreEos: dto.ignore_eos === true,
+                stop: stopList(dto.stop),
+                includeStopStr: dto.include_stop_str_in_output === true,
+              }),
+            })),
+          },
+          listener,
+        ),
+      renderer,
+    );
+  }
+
+  private prompts(prompt: CompletionRequestDto['prompt']): Prompt[] {
+    const one = (p: string | number[]): Prompt =>
+      typeof p === 'string' ? { text: p, tokenIds: this.tokenizer.encodePrompt(p) } : { text: this.tokenizer.decode(p), tokenIds: [...p] };
+    if (typeof prompt === 'string') return [one(prompt)];
+    if (prompt.every((p) => typeof p === 'number')) return [one(prompt as number[])];
+    return (prompt as Array<string | number[]>).map(one);
+  }
+}

@@ -1,0 +1,28 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsDefined, IsInt, IsOptional, IsString } from 'class-validator';
+import { SamplingDto } from '../../openai/dto/sampling.dto';
+import { IsPrompt } from '../../openai/dto/validators';
+
+/** POST /v1/completions, as vLLM's CompletionRequest accepts it (unknown extras are ignored). */
+export class CompletionRequestDto extends SamplingDto {
+  @ApiProperty({
+    description: 'Text, texts, token ids or arrays of token ids',
+    oneOf: [
+      { type: 'string' },
+      { type: 'array', items: { type: 'string' } },
+      { type: 'array', items: { type: 'integer' } },
+      { type: 'array', items: { type: 'array', items: { type: 'integer' } } },
+    ],
+  })
+  @IsDefined({ message: 'prompt: Field required' }) @IsPrompt()
+  prompt!: string | string[] | number[] | number[][];
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  echo?: boolean | null;
+
+  @ApiPropertyOptional({ description: 'Number of most likely alternatives per token (0-20)' }) @IsOptional() @IsInt()
+  logprobs?: number | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsString()
+  suffix?: string | null;
+}

@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { Engine } from '../engine/engine';
+import { GenerationHandle, RequestOutcome, TokenEvent } from '../engine/engine.types';
+import { ResponsesService } from '../responses/responses.service';
+import { GenerationPlan, ReplyRequest } from '../responses/responses.types';
+
+/** One prompt of a request and the replies wanted for it (completions may carry several prompts). */
+export interface PromptSpec {
+  tokenIds: readonly number[];
+  /** The reply request for choice j of this prompt (j in 0..n-1). */
+  reply: (choiceIndex: number) => ReplyRequest;
+}
+
+export interface GenerationSpec {
+  requestId: string;
+  origin: 'http' | 'grpc';
+  prompts: readonly PromptSpec[];
+  n: number;
+  /** max_tokens as the client sent it (or its default), for metrics. */
+  maxTokensParam: number;
+  /** Fault `slow`: one token every `slowdown` steps. */
+  slowdown?: number;
+}
+
+/** One choice: prompt p, sample j, at index p * n + j as vLLM numbers them. */
+export interface Choice {
+  index: number;
+  promptIndex: number;
+  engineId: string;
+  promptTokens: number;
+  plan: GenerationPlan;
+  /** Output tokens produced so far. */
+  generated: number;
+  outcome?: RequestOutcome;
+}
+
+export interface GenerationListener {
+  onTokens?(choice: Choice, event: TokenEvent): void;
+  onChoiceFinished?(choice: Choice, outcome: RequestOutcome): void;
+}
+
+/** A request in flight: its choices, a promise of their outcomes, and abort. */
+export class Generation {
+  readonly finished: Promise<Choice[]>;
+  private handles: GenerationHandle[] = [];
+  private resolve!: (choices: Choice[]) => void;
+  private remaining: number;
+
+  constructor(readonly requestId: string, readonly choices: Choice[]) {
+    this.remaining = choices.length;
+    this.finished = new Promise((resolve) => (this.resolve = resolve));
+    if (this.remaining === 0) this.resolve(choices);
+  }
+
+  get done(): boolean {
+    return this.remaining === 0;
+  }
+
+  /** Aborts every choice still queued or running (client gone, fault). */
+  abort(): void {
+    for (const handle of this.handles) handle.abort();
+  }
+
+  /** @internal */
+  attach(handle: GenerationHandle): void {
+    this.handles.push(handle);
+  }
+
+  /** @internal */
+  choiceFinished(): void {
+    if (--this.remaining === 0) this.resolve(this.choices);
+  }
+}
+
+/**
+ * What both doors (HTTP, gRPC) share once a request is validated: plan each choice's tokens with
+ * the Responses module, submit them to the engine, and relay the engine's events per choice.
+ */
+@Injectable()
+export class GenerationService {
+  constructor(
+    private readonly engine: Engine,
+    private readonly responses: ResponsesService,
+  ) {}
+
+  start(spec: GenerationSpec, listener: GenerationListener = {}): Generation {
+    const choices: Choice[] = [];
+    spec.prompts.forEach((prompt, p) => {
+      for (let j = 0; j < spec.n; j++) {
+        const index = p * spec.n + j;
+        const single = spec.prompts.length === 1 && spec.n === 1;
+        choices.push({
+          index,
+          promptIndex: p,
+          engineId: this.freeId(single ? spec.requestId : `${spec.requestId}-${index}`),
+          promptTokens: prompt.tokenIds.length,
+          plan: this.responses.plan(prompt.reply(j)),
+          generated: 0,
+        });
+      }
+    });
+    const generation = new Generation(spec.requestId, choices);
+    try {
+      for (const choice of choices) this.submit(spec, choice, generation, listener);
+    } catch (err) {
+      generation.abort();
+      throw err;
+    }
+    return generation;
+  }
+
+  /** Request ids come from clients (X-Request-Id, gRPC request_id) and may repeat; engine ids may not. */
+  private freeId(id: string): string {
+    if (!this.engine.has(id)) return id;
+    for (let k = 1; ; k++) if (!this.engine.has(`${id}.${k}`)) return `${id}.${k}`;
+  }
+
+  private submit(spec: GenerationSpec, choice: Choice, generation: Generation, listener: GenerationListener): void {
+    const handle = this.engine.submit(
+      {
+        id: choice.engineId,
+        promptTokenIds: spec.prompts[choice.promptIndex].tokenIds,
+        outputTokenIds: choice.plan.tokenIds,
+        finishReason: choice.plan.finishReason,
+        maxTokens: spec.maxTokensParam,
+        n: spec.n,
+        origin: spec.origin,
+        slowdown: spec.slowdown,
+      },
+      {
+        onTokens: (event) => {
+          choice.generated = event.generated;
+          listener.onTokens?.(choice, event);
+        },
+        onFinished: (outcome) => {
+          choice.outcome = outcome;
+          listener.onChoiceFinished?.(choice, outcome);
+          generation.choiceFinished();
+        },
+      },
+    );
+    generation.attach(handle);
+  }
+}

@@ -1,0 +1,87 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsArray, IsBoolean, IsInt, IsNumber, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { IsStringOrStringArray } from './validators';
+
+export class StreamOptionsDto {
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  include_usage?: boolean | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  continuous_usage_stats?: boolean | null;
+}
+
+/** The request fields both OpenAI doors accept (vLLM's sampling and streaming parameters). */
+export class SamplingDto {
+  @ApiPropertyOptional({ description: 'Served model name; defaults to the first served name' })
+  @IsOptional() @IsString()
+  model?: string | null;
+
+  @ApiPropertyOptional({ description: 'completions: default 16; chat: default = the rest of the context window' })
+  @IsOptional() @IsInt()
+  max_tokens?: number | null;
+
+  @ApiPropertyOptional({ default: 1 }) @IsOptional() @IsInt()
+  n?: number | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  stream?: boolean | null;
+
+  @ApiPropertyOptional({ type: StreamOptionsDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => StreamOptionsDto)
+  stream_options?: StreamOptionsDto | null;
+
+  @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] })
+  @IsOptional() @IsStringOrStringArray()
+  stop?: string | string[] | null;
+
+  @ApiPropertyOptional({ type: [Number] }) @IsOptional() @IsArray() @IsInt({ each: true })
+  stop_token_ids?: number[] | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  ignore_eos?: boolean | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  include_stop_str_in_output?: boolean | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsNumber()
+  temperature?: number | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsNumber()
+  top_p?: number | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsInt()
+  top_k?: number | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsNumber()
+  min_p?: number | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0)
+  min_tokens?: number | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsInt()
+  seed?: number | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsNumber()
+  presence_penalty?: number | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsNumber()
+  frequency_penalty?: number | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsNumber()
+  repetition_penalty?: number | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsString()
+  user?: string | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  return_token_ids?: boolean | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsString()
+  request_id?: string | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsObject()
+  response_format?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(-1) @Max(20)
+  prompt_logprobs?: number | null;
+}

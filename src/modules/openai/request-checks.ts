@@ -1,0 +1,66 @@
+import { OpenAIError } from './openai-error';
+import { SamplingDto } from './dto/sampling.dto';
+
+/** vLLM's max_logprobs default. */
+export const MAX_LOGPROBS = 20;
+
+const fail = (param: string, message: string): never => {
+  throw OpenAIError.badRequest(message, param);
+};
+const fmt = (v: number): string => (Number.isInteger(v) ? `${v}.0` : `${v}`);
+
+/** The range checks of vLLM's SamplingParams, with its messages. */
+export function checkSampling(dto: SamplingDto): void {
+  if (dto.n != null && dto.n < 1) fail('n', `n must be at least 1, got ${dto.n}.`);
+  if (dto.max_tokens != null && dto.max_tokens < 1) fail('max_tokens', `max_tokens must be at least 1, got ${dto.max_tokens}.`);
+  if (dto.temperature != null && dto.temperature < 0) fail('temperature', `temperature must be non-negative, got ${fmt(dto.temperature)}.`);
+  if (dto.top_p != null && !(dto.top_p > 0 && dto.top_p <= 1)) fail('top_p', `top_p must be in (0, 1], got ${fmt(dto.top_p)}.`);
+  if (dto.top_k != null && dto.top_k < -1) fail('top_k', `top_k must be 0 (disable), or at least 1, got ${dto.top_k}.`);
+  if (dto.min_p != null && !(dto.min_p >= 0 && dto.min_p <= 1)) fail('min_p', `min_p must be in [0, 1], got ${fmt(dto.min_p)}.`);
+  for (const key of ['presence_penalty', 'frequency_penalty'] as const) {
+    const v = dto[key];
+    if (v != null && !(v >= -2 && v <= 2)) fail(key, `${key} must be in [-2, 2], got ${fmt(v)}.`);
+  }
+  if (dto.repetition_penalty != null && !(dto.repetition_penalty > 0)) {
+    fail('repetition_penalty', `repetition_penalty must be greater than zero, got ${fmt(dto.repetition_penalty)}.`);
+  }
+  if (dto.min_tokens != null && dto.max_tokens != null && dto.min_tokens > dto.max_tokens) {
+    fail('min_tokens', `min_tokens must be less than or equal to max_tokens=${dto.max_tokens}, got ${dto.min_tokens}.`);
+  }
+  if (dto.stream_options != null && !dto.stream) fail('stream_options', 'Stream options can only be defined when `stream=True`.');
+}
+
+export function checkLogprobs(value: number | null | undefined, param: string): void {
+  if (value == null) return;
+  if (value < 0) fail(param, `${param} must be non-negative, got ${value}.`);
+  if (value > MAX_LOGPROBS) fail(param, `Requested sample logprobs of ${value}, which is greater than max allowed: ${MAX_LOGPROBS}`);
+}
+
+/**
+ * The context-window checks of vLLM's serving layer, and the effective max_tokens: the request's,
+ * else `fallback` (completions: 16), else the rest of the window (chat).
+ */
+export function effectiveMaxTokens(requested: number | null | undefined, fallback: number | null, promptTokens: number, maxModelLen: number): number {
+  if (promptTokens >= maxModelLen) {
+    fail(
+      'messages',
+      `This model's maximum context length is ${maxModelLen} tokens. However, your request has ${promptTokens} input tokens. Please reduce the length of the input messages.`,
+    );
+  }
+  const room = maxModelLen - promptTokens;
+  if (requested != null) {
+    if (requested > room) {
+      fail(
+        'max_tokens',
+        `'max_tokens' or 'max_completion_tokens' is too large: ${requested}. This model's maximum context length is ${maxModelLen} tokens and your request has ${promptTokens} input tokens (${requested} > ${maxModelLen} - ${promptTokens}).`,
+      );
+    }
+    return requested;
+  }
+  return fallback === null ? room : Math.min(fallback, room);
+}
+
+export function stopList(stop: string | string[] | null | undefined): string[] {
+  if (stop == null) return [];
+  return (typeof stop === 'string' ? [stop] : stop).filter((s) => s.length > 0);
+}

@@ -1,0 +1,167 @@
+import { FastifyReply } from 'fastify';
+import { RequestOutcome, TokenEvent } from '../engine/engine.types';
+import type { FaultDecision } from '../faults/faults.service';
+import { Choice, Generation, GenerationListener } from '../generation/generation.service';
+import { OpenAIError } from './openai-error';
+import { SseStream } from './sse';
+import { Usage, usage } from './usage';
+
+/** How one OpenAI route renders a generation: chunk and body shapes. */
+export interface Renderer {
+  /** Chunks for tokens of one choice; `last` when they end the choice. */
+  tokenChunks(choice: Choice, event: TokenEvent, last: boolean, usage: Usage | undefined): object[];
+  /** Chunks for a choice that ended without a token carrying its finish reason (empty reply). */
+  finishChunks(choice: Choice, outcome: RequestOutcome, usage: Usage | undefined): object[];
+  usageChunk(usage: Usage): object;
+  body(choices: readonly Choice[], usage: Usage): object;
+}
+
+export interface ResponderOptions {
+  stream: boolean;
+  includeUsage: boolean;
+  continuousUsage: boolean;
+  /** Report prompt_tokens_details (cached tokens). */
+  promptDetails: boolean;
+  /** The fault decided for this request (FaultsService), applied here for both OpenAI routes. */
+  fault?: FaultDecision | null;
+}
+
+/** Usage over all choices: each prompt counted once, every choice's output added. */
+export function usageOf(choices: readonly Choice[], promptDetails: boolean): Usage {
+  const prompts = new Map<number, { tokens: number; cached: number }>();
+  let completion = 0;
+  for (const c of choices) {
+    completion += c.generated;
+    if (!prompts.has(c.promptIndex)) prompts.set(c.promptIndex, { tokens: c.promptTokens, cached: c.outcome?.cachedTokens ?? 0 });
+  }
+  let prompt = 0;
+  let cached = 0;
+  for (const p of prompts.values()) {
+    prompt += p.tokens;
+    cached += p.cached;
+  }
+  return usage(prompt, completion, promptDetails ? cached : null);
+}
+
+/**
+ * Serves a generation as vLLM does: a JSON body once every choice is done, or an SSE stream with a
+ * chunk per engine step. A client that leaves aborts the generation at once (its engine slots free).
+ */
+export async function respond(
+  reply: FastifyReply,
+  options: ResponderOptions,
+  start: (listener: GenerationListener) => Generation,
+  renderer: Renderer,
+): Promise<object | void> {
+  const fault = options.fault ?? null;
+  if (fault && !(await applyFaultBeforeStart(reply, fault))) return;
+  const abortAfter = fault?.type === 'stream_abort' ? fault.afterTokens : Infinity;
+
+  if (!options.stream) {
+    let cut = false;
+    let produced = 0;
+    const generation = start({
+      onTokens: (_choice, event) => {
+        produced += event.tokenIds.length;
+        if (!cut && produced >= abortAfter) {
+          cut = true;
+          // Not from inside the engine's step callback: abort once the step has finished.
+          queueMicrotask(() => generation.abort());
+        }
+      },
+    });
+    const onClose = (): void => {
+      if (!generation.done) generation.abort();
+    };
+    reply.raw.on('close', onClose);
+    const choices = await generation.finished;
+    reply.raw.off('close', onClose);
+    if (cut && fault?.error) throw fault.error;
+    return renderer.body(choices, usageOf(choices, options.promptDetails));
+  }
+
+  let generation: Generation | undefined;
+  const sse = new SseStream(reply, () => generation?.abort());
+  let sent = 0;
+  const cutStream = (): void => {
+    sendError(sse, fault?.error ?? new OpenAIError(500, 'The stream was aborted.'));
+    queueMicrotask(() => generation?.abort());
+  };
+  if (abortAfter <= 0) {
+    cutStream();
+    return;
+  }
+  const choiceUsage = (choice: Choice): Usage | undefined =>
+    options.continuousUsage ? usage(choice.promptTokens, choice.generated, null) : undefined;
+  const sendAll = (chunks: object[]): void => {
+    for (const chunk of chunks) sse.send(chunk);
+  };
+  try {
+    generation = start({
+      onTokens: (choice, event) => {
+        if (!sse.open) return;
+        sendAll(renderer.tokenChunks(choice, event, choice.generated === choice.plan.tokenIds.length, choiceUsage(choice)));
+        sent += event.tokenIds.length;
+        if (sent >= abortAfter) cutStream();
+      },
+      onChoiceFinished: (choice, outcome) => {
+        if (outcome.finishReason !== 'abort' && outcome.generatedTokens === 0) sendAll(renderer.finishChunks(choice, outcome, choiceUsage(choice)));
+      },
+    });
+  } catch (err) {
+    sendError(sse, err);
+    return;
+  }
+  const choices = await generation.finished;
+  if (!sse.open) return;
+  if (options.includeUsage) sse.send(renderer.usageChunk(usageOf(choices, options.promptDetails)));
+  sse.done();
+}
+
+/**
+ * Faults that act before any work starts: errors answer at once (mapped by the exception filter),
+ * `disconnect` drops the connection, `timeout` holds the request first. False when the request
+ * ends here without an answer (connection dropped, client gone).
+ */
+async function applyFaultBeforeStart(reply: FastifyReply, fault: FaultDecision): Promise<boolean> {
+  switch (fault.type) {
+    case 'disconnect':
+      reply.hijack();
+      reply.raw.destroy();
+      return false;
+    case 'timeout': {
+      const stayed = await hold(reply, fault.delayMs);
+      if (!stayed) return false;
+      if (fault.then === 'error' && fault.error) throw fault.error;
+      return true;
+    }
+    case 'slow':
+    case 'stream_abort':
+      return true;
+    default:
+      if (fault.error) throw fault.error;
+      return true;
+  }
+}
+
+/** Waits `ms`; resolves false early if the client leaves meanwhile. */
+function hold(reply: FastifyReply, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onClose = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      reply.raw.off('close', onClose);
+      resolve(true);
+    }, ms);
+    reply.raw.once('close', onClose);
+  });
+}
+
+/** An error after the stream started: vLLM sends it as a data event, then [DONE]. */
+export function sendError(sse: SseStream, err: unknown): void {
+  const error = err instanceof OpenAIError ? err : new OpenAIError(500, err instanceof Error ? err.message : String(err));
+  sse.send(error.toBody());
+  sse.done();
+}

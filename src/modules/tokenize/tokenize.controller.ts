@@ -1,0 +1,46 @@
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { messageText } from '../chat/dto/chat-request.dto';
+import { ServedModel } from '../models/served-model';
+import { OpenAIError } from '../openai/openai-error';
+import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
+import { DetokenizeRequestDto, TokenizeRequestDto } from './dto/tokenize.dto';
+
+/** vLLM's /tokenize and /detokenize, with the tokenizer that usage and timing use. */
+@ApiTags('vLLM')
+@Controller()
+export class TokenizeController {
+  constructor(
+    private readonly served: ServedModel,
+    @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
+  ) {}
+
+  @Post('tokenize')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Token ids of a prompt or a chat conversation' })
+  tokenize(@Body() dto: TokenizeRequestDto): object {
+    this.served.resolve(dto.model);
+    let tokens: number[];
+    if (dto.messages !== undefined) {
+      tokens = this.tokenizer.encodeChat(dto.messages.map((m) => ({ role: m.role, content: messageText(m) })));
+    } else if (dto.prompt !== undefined) {
+      tokens = dto.add_special_tokens === false ? this.tokenizer.encode(dto.prompt).ids : this.tokenizer.encodePrompt(dto.prompt);
+    } else {
+      throw OpenAIError.badRequest('Either `prompt` or `messages` is required.', 'prompt');
+    }
+    return {
+      count: tokens.length,
+      max_model_len: this.served.maxModelLen,
+      tokens,
+      token_strs: dto.return_token_strs ? tokens.map((t) => this.tokenizer.tokenText(t)) : null,
+    };
+  }
+
+  @Post('detokenize')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Text of token ids' })
+  detokenize(@Body() dto: DetokenizeRequestDto): object {
+    this.served.resolve(dto.model);
+    return { prompt: this.tokenizer.decode(dto.tokens) };
+  }
+}
