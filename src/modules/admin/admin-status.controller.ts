@@ -1,0 +1,62 @@
+import { Controller, Get, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Engine } from '../engine/engine';
+import { FaultRule } from '../faults/fault.types';
+import { FaultsService } from '../faults/faults.service';
+import { PatternStore } from '../responses/pattern-store';
+import { AdminAuthGuard } from './admin-auth.guard';
+import { ApiAdminErrors } from './api-errors';
+
+export interface AdminStatus {
+  started_at: string;
+  uptime_seconds: number;
+  engine: { running: number; waiting: number; kv_cache_usage: number; kv_cache_blocks: number };
+  responses_file: {
+    path: string;
+    loaded_at: string;
+    pattern_count: number;
+    /** The last rejected reload (the last good patterns stay active), or null. */
+    last_error: { message: string; at: string } | null;
+    reloads: number;
+    failed_reloads: number;
+    etag: string;
+  };
+  faults: FaultRule[];
+}
+
+@ApiTags('Admin')
+@ApiBearerAuth()
+@ApiAdminErrors()
+@UseGuards(AdminAuthGuard)
+@Controller('admin/status')
+export class AdminStatusController {
+  private readonly startedAt = new Date();
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly store: PatternStore,
+    private readonly faults: FaultsService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Uptime, engine state, responses file (last reload error) and active faults' })
+  status(): AdminStatus {
+    const engine = this.engine.state;
+    const file = this.store.status();
+    return {
+      started_at: this.startedAt.toISOString(),
+      uptime_seconds: Math.round((Date.now() - this.startedAt.getTime()) / 10) / 100,
+      engine: { running: engine.running, waiting: engine.waiting, kv_cache_usage: engine.kvCacheUsage, kv_cache_blocks: engine.kvCacheBlocks },
+      responses_file: {
+        path: file.path,
+        loaded_at: file.loadedAt,
+        pattern_count: file.patternCount,
+        last_error: file.lastError,
+        reloads: file.reloads,
+        failed_reloads: file.failedReloads,
+        etag: file.etag,
+      },
+      faults: this.faults.list(),
+    };
+  }
+}
