@@ -1,0 +1,20 @@
+import { ArgumentsHost, Catch, Logger, RpcExceptionFilter } from '@nestjs/common';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { Observable, throwError } from 'rxjs';
+import { toRpcException } from './grpc-status';
+
+/**
+ * Maps whatever a gRPC handler throws (or its stream errors with) to a gRPC status. Without it Nest
+ * answers UNKNOWN "Internal server error" for anything but an RpcException.
+ */
+@Catch()
+export class GrpcExceptionFilter implements RpcExceptionFilter<unknown> {
+  private readonly logger = new Logger('gRPC');
+
+  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+    const rpc = toRpcException(exception);
+    const error = rpc.getError() as { code: number; message: string };
+    if (error.code === GrpcStatus.INTERNAL) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    return throwError(() => error);
+  }
+}

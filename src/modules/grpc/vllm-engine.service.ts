@@ -1,0 +1,252 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { RpcException } from '@nestjs/microservices';
+import { Observable, Subscriber } from 'rxjs';
+import { SETTINGS } from '../../config/config.module';
+import { Settings } from '../../config/settings';
+import { PROFILE } from '../benchmarks/profile.token';
+import { PerformanceProfile } from '../benchmarks/profile.types';
+import { Engine } from '../engine/engine';
+import { FaultContext } from '../faults/fault.types';
+import { FaultDecision, FaultsService } from '../faults/faults.service';
+import { Choice, Generation, GenerationService } from '../generation/generation.service';
+import { LifecycleService } from '../health/lifecycle.service';
+import { ServedModel } from '../models/served-model';
+import { randomHex } from '../openai/ids';
+import { OpenAIError } from '../openai/openai-error';
+import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
+import { EMBEDDING_DIM, embedTokens } from './embedding';
+import { GenerateWork, promptOf, toGenerateWork } from './generate-request';
+import {
+  AbortRequest,
+  EmbedRequest,
+  EmbedResponse,
+  GenerateComplete,
+  GenerateRequest,
+  GenerateResponse,
+  GetModelInfoResponse,
+  GetServerInfoResponse,
+  HealthCheckResponse,
+} from './vllm-engine.types';
+
+export const GRPC_SERVER_TYPE = 'vllm-grpc';
+
+/** Per-call facts from gRPC metadata that the door passes on (fault header, ...). */
+export interface CallInfo {
+  /** `x-simulate-fault` metadata, as the HTTP header of the same name. */
+  simulateFault?: string;
+}
+
+/**
+ * The gRPC door: vLLM's VllmEngine RPCs over the same Generation module and engine as the HTTP
+ * doors. Validation errors are `OpenAIError`s (mapped to gRPC codes once, in grpc-status.ts).
+ */
+@Injectable()
+export class VllmEngineService {
+  /** gRPC generations in flight by the client's request id (ids may repeat across clients). */
+  private readonly inFlight = new Map<string, Set<Generation>>();
+  private lastReceive = 0;
+
+  constructor(
+    private readonly generation: GenerationService,
+    private readonly engine: Engine,
+    private readonly served: ServedModel,
+    private readonly lifecycle: LifecycleService,
+    @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
+    @Inject(PROFILE) private readonly profile: PerformanceProfile,
+    @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly faults: FaultsService,
+  ) {}
+
+  /**
+   * Validates at once (errors reach the client as a status, before any message); the engine work
+   * starts on subscription and is aborted when the subscriber leaves early (client cancel).
+   */
+  generate(req: GenerateRequest, call: CallInfo = {}): Observable<GenerateResponse> {
+    this.received();
+    this.requireReady();
+    const requestId = req.request_id || randomHex();
+    const work = toGenerateWork(req, this.tokenizer, this.served.maxModelLen);
+    const fault = this.decideFault({ requestId, route: 'grpc', model: this.served.name, explicitType: call.simulateFault });
+    if (fault?.error && fault.type !== 'timeout' && fault.type !== 'stream_abort') throw fault.error;
+    if (fault?.type === 'disconnect') throw new RpcException({ code: GrpcStatus.CANCELLED, message: 'Connection closed (simulated fault).' });
+    return new Observable<GenerateResponse>((subscriber) => {
+      let generation: Generation | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const run = () => {
+        generation = this.start(requestId, work, fault, req.stream, subscriber);
+        if (!generation) return;
+        this.track(requestId, generation);
+        void generation.finished.then(() => subscriber.complete());
+      };
+      // timeout: hold the request, then fail with DEADLINE_EXCEEDED or answer normally.
+      if (fault?.type === 'timeout') {
+        timer = setTimeout(() => (fault.then === 'answer' ? run() : subscriber.error(fault.error)), fault.delayMs);
+      } else {
+        run();
+      }
+      return () => {
+        clearTimeout(timer);
+        if (!generation) return;
+        this.untrack(requestId, generation);
+        if (!generation.done) generation.abort();
+      };
+    });
+  }
+
+  embed(req: EmbedRequest): EmbedResponse {
+    this.received();
+    this.requireReady();
+    if (!req.tokenized) throw OpenAIError.badRequest('EmbedRequest needs `tokenized` input.', 'tokenized');
+    const { tokenIds } = promptOf(req, this.tokenizer);
+    if (tokenIds.length === 0) throw OpenAIError.badRequest('The prompt cannot be empty: `tokenized.input_ids` has no tokens.', 'input_ids');
+    if (tokenIds.length > this.served.maxModelLen) {
+      throw OpenAIError.badRequest(
+        `This model's maximum context length is ${this.served.maxModelLen} tokens. However, your request has ${tokenIds.length} input tokens. Please reduce the length of the input messages.`,
+        'input_ids',
+      );
+    }
+    return { embedding: embedTokens(tokenIds), prompt_tokens: tokenIds.length, embedding_dim: EMBEDDING_DIM };
+  }
+
+  healthCheck(): HealthCheckResponse {
+    if (this.lifecycle.ready) return { healthy: true, message: 'Health check passed' };
+    return { healthy: false, message: this.lifecycle.draining ? 'The server is shutting down.' : 'The model is still loading.' };
+  }
+
+  /**
+   * Aborts queued or running requests by id: gRPC generations by their request id, anything else
+   * (HTTP requests too) by engine id, including the `<id>-<index>` choices of n > 1. Unknown ids
+   * are ignored, as vLLM does.
+   */
+  abort(req: AbortRequest): Record<string, never> {
+    this.received();
+    for (const id of req.request_ids) {
+      const generations = this.inFlight.get(id);
+      if (generations) {
+        for (const g of [...generations]) g.abort();
+        continue;
+      }
+      this.engine.abort(id);
+      for (let k = 0; this.engine.abort(`${id}-${k}`); k++);
+    }
+    return {};
+  }
+
+  modelInfo(): GetModelInfoResponse {
+    return {
+      model_path: this.settings.model,
+      is_generation: true,
+      max_context_length: this.served.maxModelLen,
+      vocab_size: this.profile.model.vocabSize || this.tokenizer.vocabSize,
+      supports_vision: false,
+    };
+  }
+
+  serverInfo(): GetServerInfoResponse {
+    return {
+      active_requests: this.engine.inFlight,
+      is_paused: !this.lifecycle.ready,
+      last_receive_timestamp: this.lastReceive,
+      uptime_seconds: (Date.now() - this.lifecycle.startedAt) / 1000,
+      server_type: GRPC_SERVER_TYPE,
+    };
+  }
+
+  /**
+   * The fault decision for one Generate call (SPEC section 8), from the same FaultsService as the
+   * HTTP doors (rules with `route: "grpc"`, or `x-simulate-fault` metadata). Error faults carry the
+   * `OpenAIError` mapped to a gRPC code; `disconnect` and `stream_abort` cancel the call.
+   */
+  private decideFault(ctx: FaultContext): FaultDecision | null {
+    return this.faults.decide(ctx);
+  }
+
+  private start(
+    requestId: string,
+    work: GenerateWork,
+    fault: FaultDecision | null,
+    stream: boolean,
+    subscriber: Subscriber<GenerateResponse>,
+  ): Generation | undefined {
+    const abortAfter = fault?.type === 'stream_abort' ? fault.afterTokens : undefined;
+    let generation: Generation | undefined;
+    const complete = (choice: Choice, finishReason: string): GenerateComplete => ({
+      output_ids: choice.plan.tokenIds.slice(0, choice.generated),
+      finish_reason: finishReason,
+      prompt_tokens: choice.promptTokens,
+      completion_tokens: choice.generated,
+      cached_tokens: choice.outcome?.cachedTokens ?? 0,
+    });
+    try {
+      generation = this.generation.start(
+        {
+          requestId,
+          origin: 'grpc',
+          n: work.n,
+          maxTokensParam: work.maxTokensParam,
+          slowdown: fault?.type === 'slow' ? fault.factor : undefined,
+          prompts: [
+            {
+              tokenIds: work.promptTokenIds,
+              reply: (choiceIndex) => ({
+                kind: 'completion',
+                prompt: work.promptText,
+                choiceIndex,
+                seed: work.seed ?? this.settings.seed,
+                maxTokens: work.maxTokens,
+                minTokens: work.minTokens,
+                ignoreEos: work.ignoreEos,
+                stop: work.stop,
+                includeStopStr: work.includeStopStr,
+              }),
+            },
+          ],
+        },
+        {
+          onTokens: (choice, event) => {
+            if (subscriber.closed) return;
+            if (stream) {
+              subscriber.next({
+                chunk: { token_ids: [...event.tokenIds], prompt_tokens: choice.promptTokens, completion_tokens: event.generated, cached_tokens: 0 },
+              });
+            }
+            // stream_abort: cut the call after N tokens, as a dropped stream (CANCELLED).
+            if (abortAfter !== undefined && event.generated >= abortAfter) {
+              subscriber.error(new RpcException({ code: GrpcStatus.CANCELLED, message: fault?.error?.message ?? 'Stream aborted (simulated fault).' }));
+              generation?.abort();
+            }
+          },
+          onChoiceFinished: (choice, outcome) => {
+            if (!subscriber.closed) subscriber.next({ complete: complete(choice, outcome.finishReason) });
+          },
+        },
+      );
+      return generation;
+    } catch (err) {
+      subscriber.error(err);
+      return undefined;
+    }
+  }
+
+  private requireReady(): void {
+    if (this.lifecycle.ready) return;
+    throw OpenAIError.unavailable(this.lifecycle.draining ? 'The server is shutting down.' : 'The model is still loading.');
+  }
+
+  private received(): void {
+    this.lastReceive = Date.now() / 1000;
+  }
+
+  private track(id: string, generation: Generation): void {
+    let set = this.inFlight.get(id);
+    if (!set) this.inFlight.set(id, (set = new Set()));
+    set.add(generation);
+  }
+
+  private untrack(id: string, generation: Generation): void {
+    const set = this.inFlight.get(id);
+    set?.delete(generation);
+    if (set?.size === 0) this.inFlight.delete(id);
+  }
+}
