@@ -1,0 +1,93 @@
+import { INestApplication, Logger, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AddressInfo } from 'node:net';
+import { AppModule } from './app.module';
+import { Settings } from './config/settings';
+import { startGrpcServer } from './modules/grpc/grpc-server';
+import { LifecycleService } from './modules/health/lifecycle.service';
+import { SIMULATED_VLLM_VERSION } from './modules/health/health.controller';
+import { randomHex } from './modules/openai/ids';
+import { OpenAIError } from './modules/openai/openai-error';
+import { openAIValidationPipe } from './modules/openai/validation';
+
+export interface RunningServer {
+  app: INestApplication;
+  /** Base URL of the HTTP server, e.g. http://127.0.0.1:8080 */
+  url: string;
+  port: number;
+  /** Bound gRPC port; undefined when gRPC is off (`grpc_port: -1`). */
+  grpcPort?: number;
+  /** Drains (up to the grace period) and closes everything. */
+  shutdown(graceMs?: number): Promise<boolean>;
+}
+
+const NEST_LOG_LEVELS: Record<string, LogLevel[] | false> = {
+  trace: ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'],
+  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
+  info: ['log', 'warn', 'error', 'fatal'],
+  warning: ['warn', 'error', 'fatal'],
+  warn: ['warn', 'error', 'fatal'],
+  error: ['error', 'fatal'],
+  critical: ['fatal'],
+  silent: false,
+};
+
+/** Builds the hybrid app (Fastify HTTP now; gRPC joins here) and starts listening. */
+export async function startServer(settings: Settings): Promise<RunningServer> {
+  const adapter = new FastifyAdapter({
+    logger: false,
+    bodyLimit: 64 * 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomHex(),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings), adapter, {
+    logger: NEST_LOG_LEVELS[settings.log_level] ?? NEST_LOG_LEVELS.info,
+    abortOnError: false,
+  });
+  app.useGlobalPipes(openAIValidationPipe());
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  // vLLM takes JSON bodies only; a form or text body is a 400, not a silently parsed request.
+  fastify.addHook('preValidation', async (req) => {
+    const type = req.headers['content-type'];
+    if (req.body !== undefined && req.body !== null && typeof type === 'string' && !/\bjson\b/i.test(type)) {
+      throw OpenAIError.badRequest(`Unsupported content type '${type.split(';')[0]}': send the body as application/json`);
+    }
+  });
+  const docs = new DocumentBuilder()
+    .setTitle('vllm-simulator')
+    .setDescription('vLLM OpenAI-compatible API, simulated: no GPU, same wire format, metrics and timing')
+    .setVersion(SIMULATED_VLLM_VERSION)
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs), { jsonDocumentUrl: 'openapi.json' });
+  // No app.enableShutdownHooks(): with no argument (or []) Nest listens to *every* signal and closes
+  // the app at once, then re-raises the signal, which the CLI's handler takes as a second signal.
+  // SIGTERM/SIGINT belong to the CLI (drain, then close); app.close() runs the destroy hooks anyway.
+
+  await app.listen(settings.port, settings.host);
+  const address = app.getHttpServer().address() as AddressInfo;
+  const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  Logger.log(`HTTP listening on ${settings.host}:${address.port}`, 'Bootstrap');
+  const grpcPort = settings.grpc_port === -1 ? undefined : await startGrpcServer(app, settings);
+
+  const lifecycle = app.get(LifecycleService);
+  let closing: Promise<boolean> | undefined;
+  return {
+    app,
+    url,
+    port: address.port,
+    grpcPort,
+    shutdown: (graceMs = settings.shutdown_grace_period * 1000) =>
+      (closing ??= (async () => {
+        const clean = await lifecycle.drain(graceMs);
+        await app.close();
+        return clean;
+      })()),
+  };
+}

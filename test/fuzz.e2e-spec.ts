@@ -1,0 +1,68 @@
+import { Random } from '../src/common/random';
+import { bootApp, post, TestApp } from './support/app';
+
+const MODEL = 'mistralai/Mistral-7B-Instruct-v0.3';
+
+/** Random JSON-ish values: the shapes clients get wrong. */
+function randomValue(r: Random, depth = 0): unknown {
+  switch (r.int(depth > 2 ? 6 : 9)) {
+    case 0:
+      return null;
+    case 1:
+      return r.int(3) === 0 ? -r.int(100000) : r.int(100000);
+    case 2:
+      return r.next() * 10 - 5;
+    case 3:
+      return ['', 'x', 'hello world', '\u0000', '😀'.repeat(r.int(20)), 'a'.repeat(r.int(5000))][r.int(6)];
+    case 4:
+      return r.int(2) === 0;
+    case 5:
+      return [1e308, -0, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2][r.int(4)];
+    case 6:
+      return Array.from({ length: r.int(5) }, () => randomValue(r, depth + 1));
+    default: {
+      const keys = ['model', 'prompt', 'messages', 'role', 'content', 'max_tokens', 'n', 'stream', 'stop', 'logprobs', 'stream_options', 'temperature', 'seed', 'tokens', 'echo', 'include_usage'];
+      return Object.fromEntries(Array.from({ length: r.int(5) }, () => [keys[r.int(keys.length)], randomValue(r, depth + 1)]));
+    }
+  }
+}
+
+function randomBody(r: Random): string {
+  const kind = r.int(6);
+  if (kind === 0) return JSON.stringify(randomValue(r)).slice(0, r.int(200)); // truncated JSON
+  if (kind === 1) return String.fromCharCode(...Array.from({ length: r.int(100) }, () => r.int(256)));
+  const base: Record<string, unknown> =
+    kind === 2 ? { model: MODEL, prompt: 'hi', max_tokens: 2 } : { model: MODEL, messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 };
+  const fields = Object.keys(base).concat(['n', 'stop', 'logprobs', 'top_logprobs', 'stream', 'stream_options', 'temperature', 'top_p', 'seed', 'echo', 'min_tokens', 'ignore_eos', 'max_completion_tokens']);
+  for (let i = 0; i < 1 + r.int(3); i++) base[fields[r.int(fields.length)]] = randomValue(r);
+  return JSON.stringify(base);
+}
+
+describe('fuzzing the HTTP API with malformed and random bodies', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await bootApp();
+  });
+  afterAll(() => app.close());
+
+  it('never answers 5xx and stays healthy', async () => {
+    const r = new Random(2024);
+    const routes = ['/v1/completions', '/v1/chat/completions', '/tokenize', '/detokenize'];
+    const failures: string[] = [];
+    for (let batch = 0; batch < 30; batch++) {
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const route = routes[r.int(routes.length)];
+          const body = randomBody(r);
+          const res = await post(`${app.url}${route}`, body);
+          if (res.status >= 500 || (res.status >= 400 && !res.json?.error?.message)) failures.push(`${route} ${res.status} ${body.slice(0, 200)} -> ${res.text.slice(0, 200)}`);
+        }),
+      );
+    }
+    expect(failures).toEqual([]);
+    expect((await fetch(`${app.url}/health`)).status).toBe(200);
+    const ok = await app.openai.completions.create({ model: MODEL, prompt: 'still there?', max_tokens: 3 });
+    expect(ok.choices).toHaveLength(1);
+    expect(app.server.app.get((await import('../src/modules/engine/engine')).Engine).inFlight).toBe(0);
+  });
+});
