@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- clients and messages from proto-loader are untyped at compile time */
+ 
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { join, dirname } from 'node:path';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { GenerationModule } from '../generation/generation.module';
+import { OpenAIDoor } from '../openai/openai-door';
 import { ModelsModule } from '../models/models.module';
 import { TokenizerModule } from '../tokenizer/tokenizer.module';
 import { ChatController } from './chat.controller';
@@ -8,6 +9,6 @@ import { ChatService } from './chat.service';
 @Module({
   imports: [GenerationModule, ModelsModule, TokenizerModule],
   controllers: [ChatController],
-  providers: [ChatService],
+  providers: [ChatService, OpenAIDoor],
 })
 export class ChatModule {}

@@ -4,15 +4,14 @@ import { Random } from '../../common/random';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { TokenEvent } from '../engine/engine.types';
-import { decideForHttp, slowdownOf } from '../faults/http-faults';
-import { FaultsService } from '../faults/faults.service';
-import { Choice, GenerationService } from '../generation/generation.service';
+import { Choice } from '../generation/generation.service';
 import { ServedModel } from '../models/served-model';
 import { nowSeconds } from '../openai/ids';
 import { LogprobSampler } from '../openai/logprobs';
 import { OpenAIError } from '../openai/openai-error';
-import { checkLogprobs, checkSampling, effectiveMaxTokens, stopList } from '../openai/request-checks';
-import { Renderer, respond } from '../openai/responder';
+import { checkLogprobs, checkSampling, effectiveMaxTokens, replyLimits } from '../openai/request-checks';
+import { OpenAIDoor } from '../openai/openai-door';
+import { Renderer } from '../openai/responder';
 import { Usage } from '../openai/usage';
 import { ChatTurn, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { ChatCompletionRequestDto, messageText } from './dto/chat-request.dto';
@@ -20,11 +19,10 @@ import { ChatCompletionRequestDto, messageText } from './dto/chat-request.dto';
 @Injectable()
 export class ChatService {
   constructor(
-    private readonly generation: GenerationService,
+    private readonly door: OpenAIDoor,
     private readonly served: ServedModel,
     @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
     @Inject(SETTINGS) private readonly settings: Settings,
-    private readonly faults: FaultsService,
   ) {}
 
   async create(dto: ChatCompletionRequestDto, reply: FastifyReply, requestId: string): Promise<object | void> {
@@ -100,45 +98,29 @@ export class ChatService {
       }),
     };
 
-    const fault = decideForHttp(this.faults, reply, { requestId, route: '/v1/chat/completions', model });
-    return respond(
+    return this.door.serve({
       reply,
-      {
-        stream: dto.stream === true,
-        includeUsage: dto.stream_options?.include_usage === true,
-        continuousUsage: dto.stream_options?.continuous_usage_stats === true,
-        promptDetails: this.settings.enable_prefix_caching,
-        fault,
-      },
-      (listener) =>
-        this.generation.start(
-          {
-            requestId,
-            origin: 'http',
-            slowdown: slowdownOf(fault),
-            n,
-            maxTokensParam: maxTokens,
-            prompts: [
-              {
-                tokenIds: promptTokenIds,
-                reply: (choiceIndex: number) => ({
-                  kind: 'chat' as const,
-                  prompt: lastUser?.content ?? '',
-                  messages: turns,
-                  choiceIndex,
-                  seed,
-                  maxTokens,
-                  minTokens: dto.min_tokens ?? 0,
-                  ignoreEos: dto.ignore_eos === true,
-                  stop: stopList(dto.stop),
-                  includeStopStr: dto.include_stop_str_in_output === true,
-                }),
-              },
-            ],
-          },
-          listener,
-        ),
+      requestId,
+      route: '/v1/chat/completions',
+      model,
+      dto,
+      n,
+      maxTokensParam: maxTokens,
       renderer,
-    );
+      prompts: [
+        {
+          tokenIds: promptTokenIds,
+          reply: (choiceIndex: number) => ({
+            kind: 'chat' as const,
+            prompt: lastUser?.content ?? '',
+            messages: turns,
+            choiceIndex,
+            seed,
+            maxTokens,
+            ...replyLimits(dto),
+          }),
+        },
+      ],
+    });
   }
 }

@@ -4,14 +4,13 @@ import { Random } from '../../common/random';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { TokenEvent } from '../engine/engine.types';
-import { decideForHttp, slowdownOf } from '../faults/http-faults';
-import { FaultsService } from '../faults/faults.service';
-import { Choice, GenerationService } from '../generation/generation.service';
+import { Choice } from '../generation/generation.service';
 import { ServedModel } from '../models/served-model';
 import { nowSeconds } from '../openai/ids';
 import { LogprobSampler } from '../openai/logprobs';
-import { checkLogprobs, checkSampling, effectiveMaxTokens, stopList } from '../openai/request-checks';
-import { Renderer, respond } from '../openai/responder';
+import { checkLogprobs, checkSampling, effectiveMaxTokens, replyLimits } from '../openai/request-checks';
+import { OpenAIDoor } from '../openai/openai-door';
+import { Renderer } from '../openai/responder';
 import { Usage } from '../openai/usage';
 import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { CompletionRequestDto } from './dto/completion-request.dto';
@@ -27,11 +26,10 @@ interface Prompt {
 @Injectable()
 export class CompletionsService {
   constructor(
-    private readonly generation: GenerationService,
+    private readonly door: OpenAIDoor,
     private readonly served: ServedModel,
     @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
     @Inject(SETTINGS) private readonly settings: Settings,
-    private readonly faults: FaultsService,
   ) {}
 
   async create(dto: CompletionRequestDto, reply: FastifyReply, requestId: string): Promise<object | void> {
@@ -108,43 +106,27 @@ export class CompletionsService {
       }),
     };
 
-    const fault = decideForHttp(this.faults, reply, { requestId, route: '/v1/completions', model });
-    return respond(
+    return this.door.serve({
       reply,
-      {
-        stream: dto.stream === true,
-        includeUsage: dto.stream_options?.include_usage === true,
-        continuousUsage: dto.stream_options?.continuous_usage_stats === true,
-        promptDetails: this.settings.enable_prefix_caching,
-        fault,
-      },
-      (listener) =>
-        this.generation.start(
-          {
-            requestId,
-            origin: 'http',
-            slowdown: slowdownOf(fault),
-            n,
-            maxTokensParam: dto.max_tokens ?? DEFAULT_MAX_TOKENS,
-            prompts: prompts.map((p, i) => ({
-              tokenIds: p.tokenIds,
-              reply: (choiceIndex: number) => ({
-                kind: 'completion' as const,
-                prompt: p.text,
-                choiceIndex,
-                seed: seed === undefined ? undefined : seed + i,
-                maxTokens: maxTokens[i],
-                minTokens: dto.min_tokens ?? 0,
-                ignoreEos: dto.ignore_eos === true,
-                stop: stopList(dto.stop),
-                includeStopStr: dto.include_stop_str_in_output === true,
-              }),
-            })),
-          },
-          listener,
-        ),
+      requestId,
+      route: '/v1/completions',
+      model,
+      dto,
+      n,
+      maxTokensParam: dto.max_tokens ?? DEFAULT_MAX_TOKENS,
       renderer,
-    );
+      prompts: prompts.map((p, i) => ({
+        tokenIds: p.tokenIds,
+        reply: (choiceIndex: number) => ({
+          kind: 'completion' as const,
+          prompt: p.text,
+          choiceIndex,
+          seed: seed === undefined ? undefined : seed + i,
+          maxTokens: maxTokens[i],
+          ...replyLimits(dto),
+        }),
+      })),
+    });
   }
 
   private prompts(prompt: CompletionRequestDto['prompt']): Prompt[] {

@@ -64,3 +64,13 @@ export function stopList(stop: string | string[] | null | undefined): string[] {
   if (stop == null) return [];
   return (typeof stop === 'string' ? [stop] : stop).filter((s) => s.length > 0);
 }
+
+/** The reply fields of a ReplyRequest that come straight from the sampling parameters. */
+export function replyLimits(dto: SamplingDto): { minTokens: number; ignoreEos: boolean; stop: string[]; includeStopStr: boolean } {
+  return {
+    minTokens: dto.min_tokens ?? 0,
+    ignoreEos: dto.ignore_eos === true,
+    stop: stopList(dto.stop),
+    includeStopStr: dto.include_stop_str_in_output === true,
+  };
+}

@@ -15,6 +15,12 @@ function flatten(errors: ValidationError[], parent = ''): Array<{ path: string; 
  * Request bodies are validated by their DTOs; a failure is vLLM's 400 naming the field (never 422).
  * Unknown fields are ignored, as vLLM ignores extras.
  */
+/** class-validator errors as one 400: every failing field named by its path (`messages[0].role`). */
+export function validationFailure(errors: ValidationError[]): OpenAIError {
+  const flat = flatten(errors);
+  return OpenAIError.badRequest(flat.map((f) => f.message).join('; ') || 'Invalid request body', flat[0]?.path ?? null);
+}
+
 class OpenAIValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
@@ -30,9 +36,6 @@ export function openAIValidationPipe(): ValidationPipe {
     whitelist: false,
     forbidUnknownValues: false,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => {
-      const flat = flatten(errors);
-      return OpenAIError.badRequest(flat.map((f) => f.message).join('; ') || 'Invalid request body', flat[0]?.path ?? null);
-    },
+    exceptionFactory: validationFailure,
   });
 }

@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { FastifyReply } from 'fastify';
+import { SETTINGS } from '../../config/config.module';
+import { Settings } from '../../config/settings';
+import { decideForHttp, slowdownOf } from '../faults/http-faults';
+import { FaultsService } from '../faults/faults.service';
+import { GenerationService, PromptSpec } from '../generation/generation.service';
+import { SamplingDto } from './dto/sampling.dto';
+import { Renderer, respond } from './responder';
+
+export interface DoorRequest {
+  reply: FastifyReply;
+  requestId: string;
+  route: string;
+  model: string;
+  dto: SamplingDto;
+  n: number;
+  maxTokensParam: number;
+  prompts: PromptSpec[];
+  renderer: Renderer;
+}
+
+/**
+ * The path both OpenAI routes share once a request is validated and rendered: the fault decision,
+ * then the generation served as JSON or SSE.
+ */
+@Injectable()
+export class OpenAIDoor {
+  constructor(
+    private readonly generation: GenerationService,
+    private readonly faults: FaultsService,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  serve(r: DoorRequest): Promise<object | void> {
+    const fault = decideForHttp(this.faults, r.reply, { requestId: r.requestId, route: r.route, model: r.model });
+    return respond(
+      r.reply,
+      {
+        stream: r.dto.stream === true,
+        includeUsage: r.dto.stream_options?.include_usage === true,
+        continuousUsage: r.dto.stream_options?.continuous_usage_stats === true,
+        promptDetails: this.settings.enable_prefix_caching,
+        fault,
+      },
+      (listener) =>
+        this.generation.start(
+          { requestId: r.requestId, origin: 'http', slowdown: slowdownOf(fault), n: r.n, maxTokensParam: r.maxTokensParam, prompts: r.prompts },
+          listener,
+        ),
+      r.renderer,
+    );
+  }
+}
