@@ -303,6 +303,7 @@ export class Engine {
       cachedTokens: seq.cachedTokens,
       maxTokens: seq.request.maxTokens,
       n: seq.request.n,
+      group: seq.request.group,
       origin: seq.request.origin,
       arrivalTime: seq.arrivalTime,
       scheduledTime: seq.scheduledTime,

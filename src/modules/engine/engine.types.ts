@@ -18,8 +18,10 @@ export interface GenerationRequest {
   finishReason: 'stop' | 'length';
   /** The request's max_tokens (for `vllm:request_params_max_tokens`). */
   maxTokens: number;
-  /** The request's n (for `vllm:request_params_n`); counted once, on the choice with index 0. */
+  /** The request's n (for `vllm:request_params_n`, observed once per group). */
   n: number;
+  /** The n sequences of one prompt share a group (vLLM's parent request); undefined when n = 1. */
+  group?: string;
   /** Which door it came through: "http" | "grpc" (for logs; metrics do not split on it). */
   origin?: string;
   /** Multiplies this sequence's share of time (fault `slow`): it advances one token every `slowdown` steps. */
@@ -47,6 +49,7 @@ export interface RequestOutcome {
   cachedTokens: number;
   maxTokens: number;
   n: number;
+  group?: string;
   origin?: string;
   arrivalTime: Millis;
   /** First admission to the running batch (undefined if it never left the queue). */

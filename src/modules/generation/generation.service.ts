@@ -124,6 +124,7 @@ export class GenerationService {
         finishReason: choice.plan.finishReason,
         maxTokens: spec.maxTokensParam,
         n: spec.n,
+        group: spec.n > 1 ? `${spec.requestId}#${choice.promptIndex}` : undefined,
         origin: spec.origin,
         slowdown: spec.slowdown,
       },

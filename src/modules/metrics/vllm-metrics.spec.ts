@@ -8,7 +8,7 @@ import { KvCache } from '../engine/kv-cache';
 import { StepTiming } from '../engine/step-timing';
 import { VirtualClock } from '../engine/virtual-clock';
 import { HttpMetrics, statusGroup } from './http-metrics';
-import { VLLM_FINISH_REASONS, VllmMetrics, cacheConfigLabels, parentKey } from './vllm-metrics';
+import { VLLM_FINISH_REASONS, VllmMetrics, cacheConfigLabels } from './vllm-metrics';
 
 /** 10 ms per step + 0.1 ms per prefill token + 1 ms per decode: timings add up by hand. */
 function rig(blocks = 10_000) {
@@ -175,23 +175,19 @@ describe('VllmMetrics', () => {
 
   it('observes n and the longest choice once per request when n > 1', async () => {
     const { clock, engine, registry } = rig();
-    engine.submit(req('r-0', 10, 3, { n: 2 }), noop);
-    engine.submit(req('r-1', 10, 7, { n: 2 }), noop);
+    engine.submit(req('r-0', 10, 3, { n: 2, group: 'r#0' }), noop);
+    engine.submit(req('r-1', 10, 7, { n: 2, group: 'r#0' }), noop);
+    engine.submit(req('r-2', 10, 4, { n: 2, group: 'r#1' }), noop);
+    engine.submit(req('r-3', 10, 2, { n: 2, group: 'r#1' }), noop);
     clock.runUntilIdle();
     const m = await scrape(registry);
-    expect(m.get(`vllm:request_params_n_count{${L}}`)).toBe(1);
-    expect(m.get(`vllm:request_params_n_sum{${L}}`)).toBe(2);
-    expect(m.get(`vllm:request_max_num_generation_tokens_count{${L}}`)).toBe(1);
-    expect(m.get(`vllm:request_max_num_generation_tokens_sum{${L}}`)).toBe(7);
-    expect(m.get(`vllm:request_success_total{${L},finished_reason="stop"}`)).toBe(2);
-    expect(m.get(`vllm:e2e_request_latency_seconds_count{${L}}`)).toBe(2);
-  });
-
-  it('groups choices by prompt (index p*n+j) and survives id suffixes', () => {
-    expect(parentKey('cmpl-1-0', 2)).toBe(parentKey('cmpl-1-1', 2));
-    expect(parentKey('cmpl-1-2', 2)).not.toBe(parentKey('cmpl-1-1', 2));
-    expect(parentKey('x-3.1', 2)).toBe('x#1');
-    expect(parentKey('plain', 2)).toBeNull();
+    // Two groups (vLLM parent requests) of two choices each.
+    expect(m.get(`vllm:request_params_n_count{${L}}`)).toBe(2);
+    expect(m.get(`vllm:request_params_n_sum{${L}}`)).toBe(4);
+    expect(m.get(`vllm:request_max_num_generation_tokens_count{${L}}`)).toBe(2);
+    expect(m.get(`vllm:request_max_num_generation_tokens_sum{${L}}`)).toBe(11);
+    expect(m.get(`vllm:request_success_total{${L},finished_reason="stop"}`)).toBe(4);
+    expect(m.get(`vllm:e2e_request_latency_seconds_count{${L}}`)).toBe(4);
   });
 
   it('counts an abort once, without prompt tokens when it never produced a token', async () => {

@@ -258,8 +258,8 @@ export class VllmMetrics {
 
   /** `n` and the longest child are observed once per request, when its last child ends. */
   private observeParent(outcome: RequestOutcome): void {
-    const key = outcome.n > 1 ? parentKey(outcome.requestId, outcome.n) : null;
-    if (key === null) {
+    const key = outcome.n > 1 ? outcome.group : undefined;
+    if (key === undefined) {
       this.requestMaxNumGenerationTokens.observe(this.labels, outcome.generatedTokens);
       this.requestParamsN.observe(this.labels, outcome.n);
       return;
@@ -275,16 +275,6 @@ export class VllmMetrics {
     this.requestMaxNumGenerationTokens.observe(this.labels, group.maxGenerated);
     this.requestParamsN.observe(this.labels, outcome.n);
   }
-}
-
-/**
- * The request a choice belongs to. The doors number choices `<request>-<p*n+j>` (prompt p, sample j),
- * with `.k` appended if the id was already in flight; choices of one prompt share `floor(index / n)`.
- */
-export function parentKey(requestId: string, n: number): string | null {
-  const match = /^(.*)-(\d+)(?:\.\d+)?$/.exec(requestId);
-  if (!match) return null;
-  return `${match[1]}#${Math.floor(Number(match[2]) / n)}`;
 }
 
 /** The label set of `vllm:cache_config_info`, keys sorted and values in Python's spelling, as vLLM prints them. */
