@@ -153,6 +153,20 @@ describe('Engine', () => {
     expect(r.kv.freeBlocks).toBe(8);
   });
 
+  it('holds no cached blocks for queued requests, so preemption with prefix caching cannot stall the cache', () => {
+    // 30 blocks; 10 requests growing to 100 + 100 tokens (13 blocks each) cannot all run: preempted ones go back
+    // to the queue while their prompt blocks stay cached. Queued requests must not pin them (they did: the cache
+    // filled with blocks held by queued requests and the engine stalled with nothing running).
+    const r = rig({ blocks: 30 });
+    let preemptions = 0;
+    r.engine.events.on('preempted', () => preemptions++);
+    const traces = Array.from({ length: 10 }, (_, i) => submit(r, request(`r${i}`, 100, 100, 10_000 * (i + 1))));
+    r.clock.runUntilIdle(100_000);
+    expect(preemptions).toBeGreaterThan(0);
+    for (const t of traces) expect(t.outcome).toMatchObject({ finishReason: 'stop', generatedTokens: 100 });
+    expect(r.engine.state).toMatchObject({ running: 0, waiting: 0, kvCacheUsage: 0 });
+  });
+
   it('refuses a request larger than the whole cache', () => {
     const r = rig({ blocks: 2 });
     expect(() => submit(r, request('a', 30, 10))).toThrow(/KV cache/);

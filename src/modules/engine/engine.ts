@@ -9,7 +9,7 @@ import {
   GenerationRequest,
   RequestOutcome,
 } from './engine.types';
-import { KvCache, blockHash } from './kv-cache';
+import { KvBlock, KvCache, blockHash } from './kv-cache';
 import { Sequence } from './sequence';
 import { StepTiming } from './step-timing';
 import { StepBatch } from '../benchmarks/profile.types';
@@ -134,6 +134,9 @@ export class Engine {
     // an idle engine starts at once, or when an aborted step would have ended.
     const start = continuing && now - this.lastStepEnd < MAX_CATCH_UP_MS ? this.lastStepEnd : Math.max(now, this.lastStepEnd);
     const work = this.schedule(start);
+    // Nothing can run (only possible if the queue head cannot be admitted): wait for the next arrival
+    // or abort instead of spinning through empty zero-length steps.
+    if (work.length === 0 && this.running.length === 0) return;
     const batch = this.describe(work);
     const end = start + this.timing.durationMs(batch);
     this.lastStepEnd = end;
@@ -164,9 +167,13 @@ export class Engine {
     if (preempted) return work;
     while (this.waiting.length > 0 && budget > 0 && this.running.length < this.limits.maxNumSeqs()) {
       const seq = this.waiting[0];
-      if (!seq.prefixLookedUp) this.lookupPrefix(seq);
-      const tokens = Math.min(seq.numTokens - seq.numComputed, budget);
-      if (!this.grow(seq, tokens)) break;
+      // As vLLM's allocate_slots: cached blocks are only taken when the whole admission fits, so a
+      // request left in the queue holds nothing (else queued requests could pin the cache and stall it).
+      const prefix = this.findPrefix(seq);
+      const tokens = Math.min(seq.numTokens - prefix.hit.length * this.kv.blockSize, budget);
+      if (!this.fits(prefix.hit, tokens)) break;
+      this.admitPrefix(seq, prefix);
+      this.grow(seq, tokens);
       this.waiting.shift();
       seq.status = 'running';
       this.running.push(seq);
@@ -179,9 +186,9 @@ export class Engine {
     return work;
   }
 
-  /** Finds the sequence's cached prefix (at least one token is always computed, as vLLM does). */
-  private lookupPrefix(seq: Sequence): void {
-    seq.prefixLookedUp = true;
+  /** The sequence's cached prefix (at least one token is always computed, as vLLM does). Takes nothing. */
+  private findPrefix(seq: Sequence): { hit: KvBlock[]; hashes: number[] } {
+    if (!this.kv.prefixCaching) return { hit: [], hashes: [] };
     const bs = this.kv.blockSize;
     const fullBlocks = Math.floor((seq.numTokens - 1) / bs);
     const hashes: number[] = [];
@@ -190,11 +197,22 @@ export class Engine {
       parent = blockHash(parent, seq.tokenAt, b * bs, (b + 1) * bs);
       hashes.push(parent);
     }
-    const hit = this.kv.lookup(hashes);
+    return { hit: this.kv.lookup(hashes), hashes };
+  }
+
+  /** Whether the cached blocks plus fresh ones for `tokens` more can be had (cached blocks sitting in the free queue count against it). */
+  private fits(hit: readonly KvBlock[], tokens: number): boolean {
+    const fresh = this.kv.blocksFor(hit.length * this.kv.blockSize + tokens) - hit.length;
+    let evictableHits = 0;
+    for (const block of hit) if (block.free) evictableHits++;
+    return fresh <= this.kv.freeBlocks - evictableHits;
+  }
+
+  private admitPrefix(seq: Sequence, { hit, hashes }: { hit: KvBlock[]; hashes: number[] }): void {
     this.kv.acquire(hit);
     seq.blocks = hit;
     seq.blockHashes = hashes.slice(0, hit.length);
-    seq.numComputed = hit.length * bs;
+    seq.numComputed = hit.length * this.kv.blockSize;
     if (seq.numPreemptions === 0) {
       seq.cachedTokens = seq.numComputed;
       if (this.kv.prefixCaching) this.events.emit('prefixCache', { queries: seq.numTokens, hits: seq.numComputed });
@@ -216,7 +234,6 @@ export class Engine {
     seq.blocks = [];
     seq.blockHashes = [];
     seq.numComputed = 0;
-    seq.prefixLookedUp = false;
     seq.numPreemptions++;
     seq.status = 'waiting';
     this.running.splice(this.running.indexOf(seq), 1);

@@ -75,30 +75,39 @@ function draw(random: Random, d: LengthDistribution): number {
   return Math.max(d.min ?? 1, Math.min(d.max ?? Number.MAX_SAFE_INTEGER, Math.round(raw)));
 }
 
-interface Record {
-  stage: number;
+/** One request of a replay: when it arrives (ms on the virtual clock), its prompt and its exact output length. */
+export interface PlannedRequest {
   arrival: number;
+  promptTokenIds: readonly number[];
+  outputTokens: number;
+  /** Index of the stage it belongs to (0 when the replay has one). */
+  stage: number;
+}
+
+/** A stage's window on the virtual clock, ms: [start, end). */
+export interface StageWindow {
+  start: number;
+  end: number;
+}
+
+interface Record {
+  request: PlannedRequest;
   firstToken?: number;
   end?: number;
   itls: number[];
   outputTokens: number;
 }
 
-/**
- * Replays a workload through the engine on virtual time: Poisson arrivals per stage, lengths drawn
- * from the workload's distributions, optional shared prefixes. No sleeping, so a long workload
- * runs in seconds; the engine code is the server's.
- */
-export function runWorkload(workload: Workload, engine: Engine, clock: VirtualClock): WorkloadReport {
-  const wallStart = performance.now();
+/** The workload's requests: Poisson arrivals per stage, lengths drawn from its distributions, optional shared prefixes. */
+export function planWorkload(workload: Workload): { requests: PlannedRequest[]; stages: StageWindow[] } {
   const random = new Random(workload.seed ?? 1);
-  const records: Record[] = [];
-  const stageBounds: Array<[number, number]> = [];
+  const requests: PlannedRequest[] = [];
+  const stages: StageWindow[] = [];
   let t = 0;
   let nextTokenBase = 100_000;
   workload.stages.forEach((stage, index) => {
     const end = t + stage.duration * 1000;
-    stageBounds.push([t, end]);
+    stages.push({ start: t, end });
     let arrival = t;
     for (;;) {
       if (stage.rate <= 0) break;
@@ -112,32 +121,68 @@ export function runWorkload(workload: Workload, engine: Engine, clock: VirtualCl
       const promptIds: number[] = [];
       for (let i = 0; i < prefixLen; i++) promptIds.push(1 + prefixId * 1_000_003 + i);
       for (let i = prefixLen; i < promptLen; i++) promptIds.push(nextTokenBase++);
-      const record: Record = { stage: index, arrival, itls: [], outputTokens: 0 };
-      records.push(record);
-      const id = `sim-${records.length}`;
-      clock.at(arrival, () =>
-        engine.submit(
-          { id, promptTokenIds: promptIds, outputTokenIds: new Array<number>(outputLen).fill(7), finishReason: 'length', maxTokens: outputLen, n: 1 },
-          {
-            onTokens: (e) => {
-              record.firstToken ??= e.time;
-              if (e.interTokenMs !== undefined) record.itls.push(e.interTokenMs);
-              record.outputTokens = e.generated;
-            },
-            onFinished: (o) => (record.end = o.finishedTime),
-          },
-        ),
-      );
+      requests.push({ arrival, promptTokenIds: promptIds, outputTokens: outputLen, stage: index });
     }
     t = end;
   });
+  return { requests, stages };
+}
+
+/**
+ * Replays a workload through the engine on virtual time. No sleeping, so a long workload runs in
+ * seconds; the engine code is the server's.
+ */
+export function runWorkload(workload: Workload, engine: Engine, clock: VirtualClock): WorkloadReport {
+  const wallStart = performance.now();
+  const { requests, stages } = planWorkload(workload);
+  return { ...replayRequests(requests, engine, clock, stages), wall_ms: Math.round(performance.now() - wallStart) };
+}
+
+/**
+ * Replays explicit requests (e.g. the arrivals and token counts of a live run) through the engine on
+ * virtual time and reports them per stage and overall. `stages` defaults to one stage from 0 to the
+ * last arrival.
+ */
+export function replayRequests(
+  requests: readonly PlannedRequest[],
+  engine: Engine,
+  clock: VirtualClock,
+  stages: readonly StageWindow[] = [{ start: 0, end: Math.max(0, ...requests.map((r) => r.arrival)) }],
+): WorkloadReport {
+  const wallStart = performance.now();
+  const records: Record[] = [];
+  requests.forEach((request, index) => {
+    const record: Record = { request, itls: [], outputTokens: 0 };
+    records.push(record);
+    const id = `sim-${index + 1}`;
+    clock.at(request.arrival, () =>
+      engine.submit(
+        {
+          id,
+          promptTokenIds: request.promptTokenIds,
+          outputTokenIds: new Array<number>(request.outputTokens).fill(7),
+          finishReason: 'length',
+          maxTokens: request.outputTokens,
+          n: 1,
+        },
+        {
+          onTokens: (e) => {
+            record.firstToken ??= e.time;
+            if (e.interTokenMs !== undefined) record.itls.push(e.interTokenMs);
+            record.outputTokens = e.generated;
+          },
+          onFinished: (o) => (record.end = o.finishedTime),
+        },
+      ),
+    );
+  });
 
   // Time-weighted running/waiting, from the engine's step events.
-  const occupancy = workload.stages.map(() => ({ running: 0, waiting: 0, time: 0 }));
+  const occupancy = stages.map(() => ({ running: 0, waiting: 0, time: 0 }));
   const overallOcc = { running: 0, waiting: 0, time: 0 };
   const off = engine.events.on('step', (s) => {
     const dt = s.endTime - s.startTime;
-    const stage = stageBounds.findIndex(([a, b]) => s.startTime >= a && s.startTime < b);
+    const stage = stages.findIndex(({ start, end }) => s.startTime >= start && s.startTime < end);
     for (const acc of stage >= 0 ? [occupancy[stage], overallOcc] : [overallOcc]) {
       acc.running += s.running * dt;
       acc.waiting += s.waiting * dt;
@@ -153,9 +198,9 @@ export function runWorkload(workload: Workload, engine: Engine, clock: VirtualCl
     return {
       stage,
       requests: rs.length,
-      ttft_ms: summarize(done.map((r) => r.firstToken! - r.arrival)),
+      ttft_ms: summarize(done.map((r) => r.firstToken! - r.request.arrival)),
       itl_ms: summarize(done.flatMap((r) => r.itls)),
-      e2e_ms: summarize(done.map((r) => r.end! - r.arrival)),
+      e2e_ms: summarize(done.map((r) => r.end! - r.request.arrival)),
       throughput: {
         requests_per_s: seconds > 0 ? Math.round((done.length / seconds) * 1000) / 1000 : 0,
         output_tokens_per_s: seconds > 0 ? Math.round((outputTokens / seconds) * 10) / 10 : 0,
@@ -164,9 +209,9 @@ export function runWorkload(workload: Workload, engine: Engine, clock: VirtualCl
       mean_waiting: occ.time > 0 ? Math.round((occ.waiting / occ.time) * 100) / 100 : 0,
     };
   };
-  const totalSeconds = t / 1000;
+  const totalSeconds = stages.length > 0 ? (stages[stages.length - 1].end - stages[0].start) / 1000 : 0;
   return {
-    stages: workload.stages.map((s, i) => report(i, records.filter((r) => r.stage === i), s.duration, occupancy[i])),
+    stages: stages.map((w, i) => report(i, records.filter((r) => r.request.stage === i), (w.end - w.start) / 1000, occupancy[i])),
     overall: report('overall', records, totalSeconds, overallOcc),
     simulated_seconds: Math.round(clock.now()) / 1000,
     wall_ms: Math.round(performance.now() - wallStart),
