@@ -6,7 +6,7 @@ import { Settings } from '../../config/settings';
 import { TokenEvent } from '../engine/engine.types';
 import { Choice } from '../generation/generation.service';
 import { ServedModel } from '../models/served-model';
-import { nowSeconds } from '../openai/ids';
+import { nowSeconds, randomHex } from '../openai/ids';
 import { LogprobSampler } from '../openai/logprobs';
 import { OpenAIError } from '../openai/openai-error';
 import { checkLogprobs, checkSampling, effectiveMaxTokens, replyLimits } from '../openai/request-checks';
@@ -14,6 +14,7 @@ import { OpenAIDoor } from '../openai/openai-door';
 import { Renderer } from '../openai/responder';
 import { Usage } from '../openai/usage';
 import { ChatTurn, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
+import { outputFormatOf, toolOfferOf, toolsPromptText } from './chat-tools';
 import { ChatCompletionRequestDto, messageText } from './dto/chat-request.dto';
 
 @Injectable()
@@ -36,8 +37,12 @@ export class ChatService {
     if (dto.top_logprobs != null && dto.top_logprobs > 0 && dto.logprobs !== true) {
       throw OpenAIError.badRequest('when using `top_logprobs`, `logprobs` must be set to true.', 'top_logprobs');
     }
+    const tools = toolOfferOf(dto);
+    const format = outputFormatOf(dto.response_format);
     const turns: ChatTurn[] = dto.messages.map((m) => ({ role: m.role, content: messageText(m) }));
-    const promptTokenIds = this.tokenizer.encodeChat(turns);
+    // The chat template writes the offered tools into the prompt; rules still see only the messages.
+    const toolsText = toolsPromptText(tools);
+    const promptTokenIds = this.tokenizer.encodeChat(toolsText === null ? turns : [{ role: 'system', content: toolsText }, ...turns]);
     const maxTokens = effectiveMaxTokens(requestedMax, null, promptTokenIds.length, this.served.maxModelLen);
     const lastUser = [...turns].reverse().find((t) => t.role === 'user') ?? turns[turns.length - 1];
     const n = dto.n ?? 1;
@@ -54,14 +59,46 @@ export class ChatService {
       ...(usage ? { usage } : {}),
     });
 
+    // A tool call's id is drawn once per choice: the first streamed delta and the body carry it.
+    const toolCallIds = new Map<number, string>();
+    const toolCallId = (choice: Choice) => {
+      if (!toolCallIds.has(choice.index)) toolCallIds.set(choice.index, `chatcmpl-tool-${randomHex()}`);
+      return toolCallIds.get(choice.index)!;
+    };
+    /** A tool call that completed ends with `tool_calls`; one cut by max_tokens keeps `length`. */
+    const finishOf = (choice: Choice, reason: string) => (choice.plan.toolCall && reason === 'stop' ? 'tool_calls' : reason);
+    /** A step's text: content, or arguments of the tool call (its first delta names the function). */
+    const delta = (choice: Choice, text: string, first: boolean) => {
+      const call = choice.plan.toolCall;
+      if (!call) return { content: text };
+      const fn = first ? { name: call.name, arguments: text } : { arguments: text };
+      return { tool_calls: [{ index: 0, ...(first ? { id: toolCallId(choice), type: 'function' } : {}), function: fn }] };
+    };
+
+    const message = (c: Choice) => {
+      const text = c.plan.pieces.slice(0, c.generated).join('');
+      const call = c.plan.toolCall;
+      return {
+        role: 'assistant',
+        content: call ? null : text,
+        refusal: null,
+        annotations: null,
+        audio: null,
+        function_call: null,
+        tool_calls: call ? [{ id: toolCallId(c), type: 'function', function: { name: call.name, arguments: text } }] : [],
+        reasoning_content: null,
+      };
+    };
+
     const renderer: Renderer = {
       tokenChunks: (choice: Choice, event: TokenEvent, last: boolean, usage: Usage | undefined) => {
         const from = event.generated - event.tokenIds.length;
         const out: object[] = [];
         // The role chunk goes out with the first token: clients measure TTFT on it.
         if (from === 0) out.push(chunk(choice.index, { role: 'assistant', content: '' }, null, null, null, usage));
-        const content = choice.plan.pieces.slice(from, event.generated).join('');
-        out.push(chunk(choice.index, { content }, logprobsOf(choice, from, event.generated), last ? choice.plan.finishReason : null, choice.plan.stopReason, usage));
+        const text = choice.plan.pieces.slice(from, event.generated).join('');
+        const finish = last ? finishOf(choice, choice.plan.finishReason) : null;
+        out.push(chunk(choice.index, delta(choice, text, from === 0), logprobsOf(choice, from, event.generated), finish, choice.plan.stopReason, usage));
         return out;
       },
       finishChunks: (choice, outcome, usage) => [
@@ -76,18 +113,9 @@ export class ChatService {
         model,
         choices: choices.map((c) => ({
           index: c.index,
-          message: {
-            role: 'assistant',
-            content: c.plan.pieces.slice(0, c.generated).join(''),
-            refusal: null,
-            annotations: null,
-            audio: null,
-            function_call: null,
-            tool_calls: [],
-            reasoning_content: null,
-          },
+          message: message(c),
           logprobs: logprobsOf(c, 0, c.generated),
-          finish_reason: c.outcome?.finishReason ?? c.plan.finishReason,
+          finish_reason: finishOf(c, c.outcome?.finishReason ?? c.plan.finishReason),
           stop_reason: c.plan.stopReason,
         })),
         service_tier: null,
@@ -118,6 +146,8 @@ export class ChatService {
             seed,
             maxTokens,
             ...replyLimits(dto),
+            ...(tools ? { tools } : {}),
+            ...(format ? { format } : {}),
           }),
         },
       ],

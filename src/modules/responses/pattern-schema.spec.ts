@@ -49,6 +49,15 @@ describe('validatePatternsDocument', () => {
     );
   });
 
+  it('accepts tool_call as true, false or a name, and keeps it', () => {
+    for (const tool_call of [true, false, 'get_weather']) {
+      const doc = validatePatternsDocument({ patterns: [{ name: 'w', match: { keywords: ['weather'] }, responses: ['x'], tool_call }], fallback: { responses: ['f'] } });
+      expect(doc.patterns[0].tool_call).toBe(tool_call);
+    }
+    expect(() => validatePattern({ name: 'w', match: { keywords: ['a'] }, responses: ['x'], tool_call: 3 })).toThrow('tool_call: must be true, false or a tool name');
+    expect(validatePattern({ name: 'w', match: { keywords: ['a'] }, responses: ['x'] })).not.toHaveProperty('tool_call');
+  });
+
   it('rejects duplicate names', () => {
     const doc = good();
     doc.patterns[1].name = 'code';

@@ -100,8 +100,13 @@ function normalizeDocument(dto: PatternsDocumentDto): PatternsDocument {
 }
 
 function normalizePattern(dto: PatternDto): PatternDefinition {
-  const p: PatternDefinition = { name: dto.name, match: normalizeMatch(dto.match), responses: [...dto.responses] };
-  return dto.priority === undefined ? p : { name: p.name, priority: dto.priority, match: p.match, responses: p.responses };
+  return {
+    name: dto.name,
+    ...(dto.priority !== undefined ? { priority: dto.priority } : {}),
+    match: normalizeMatch(dto.match),
+    responses: [...dto.responses],
+    ...(dto.tool_call !== undefined ? { tool_call: dto.tool_call } : {}),
+  };
 }
 
 function normalizeMatch(dto: MatchRulesDto): PatternDefinition['match'] {

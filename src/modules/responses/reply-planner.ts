@@ -7,6 +7,8 @@ export interface ReplySource {
   /** Segment k (1, 2, ...) appended after the reply for ignore_eos / min_tokens. Never empty. */
   continuation(k: number): string;
   pattern: string | null;
+  /** The text is the JSON arguments of a call to this function. */
+  toolCall?: { name: string };
 }
 
 export interface PlanLimits {
@@ -61,10 +63,14 @@ export function planReply(tokenizer: Pick<Tokenizer, 'encode'>, source: ReplySou
   const stop = findStop(pieces.join('').slice(0, limit > 0 ? ends[limit - 1] : 0), ends, limits.stop, minTokens);
   if (stop) {
     const cut = limits.includeStopStr ? stop.end : stop.start;
-    return build(ids, pieces, ends, stop.tokenIndex + 1, cut, 'stop', stop.text, source.pattern);
+    return withToolCall(build(ids, pieces, ends, stop.tokenIndex + 1, cut, 'stop', stop.text, source.pattern), source);
   }
   const finish = limits.ignoreEos || ids.length >= maxTokens ? 'length' : 'stop';
-  return build(ids, pieces, ends, limit, limit > 0 ? ends[limit - 1] : 0, finish, null, source.pattern);
+  return withToolCall(build(ids, pieces, ends, limit, limit > 0 ? ends[limit - 1] : 0, finish, null, source.pattern), source);
+}
+
+function withToolCall(plan: GenerationPlan, source: ReplySource): GenerationPlan {
+  return source.toolCall ? { ...plan, toolCall: { name: source.toolCall.name } } : plan;
 }
 
 interface StopHit {

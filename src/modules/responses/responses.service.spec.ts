@@ -136,4 +136,45 @@ describe('ResponsesService', () => {
       expect(service({ response_mode: 'random' }, { ...DOC, mode: 'echo' }).mode).toBe('random');
     });
   });
+
+  describe('tools and response_format', () => {
+    const weather = { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } };
+    const toolDoc: PatternsDocument = {
+      ...DOC,
+      patterns: [...DOC.patterns, { name: 'weather', match: { keywords: ['weather'] }, responses: ['Sunny.'], tool_call: true }],
+    };
+
+    it('plans a tool call as its JSON arguments, marked with the function name', () => {
+      const plan = service({ seed: 1 }, toolDoc).plan(request({ prompt: 'weather in Oslo?', tools: { tools: [weather], choice: 'auto' } }));
+      expect(plan.toolCall).toEqual({ name: 'get_weather' });
+      expect(plan.pattern).toBe('weather');
+      expect(plan.finishReason).toBe('stop');
+      expect(typeof JSON.parse(plan.text).city).toBe('string');
+    });
+
+    it('answers with text when auto has no reason to call, or without an offer', () => {
+      const svc = service({ seed: 1 }, toolDoc);
+      expect(svc.plan(request({ prompt: 'hello', tools: { tools: [weather], choice: 'auto' } })).toolCall).toBeUndefined();
+      expect(svc.plan(request({ prompt: 'weather in Oslo?' })).text).toBe('Sunny.');
+    });
+
+    it('is seeded: the same request gets the same arguments', () => {
+      const req = request({ prompt: 'hi', tools: { tools: [weather], choice: 'required' } });
+      expect(service({ seed: 5 }).plan(req).text).toBe(service({ seed: 5 }).plan(req).text);
+    });
+
+    it('json_object wraps the reply; json_schema samples the schema; echo and random modes too', () => {
+      expect(JSON.parse(service({ seed: 1 }).plan(request({ prompt: 'hello', format: { type: 'json_object' } })).text)).toEqual({ response: expect.any(String) });
+      for (const mode of ['patterns', 'echo', 'random'] as const) {
+        const plan = service({ seed: 1, response_mode: mode }).plan(request({ format: { type: 'json_schema', schema: { type: 'array', items: { type: 'integer' }, minItems: 2 } } }));
+        expect(JSON.parse(plan.text)).toEqual(expect.arrayContaining([expect.any(Number), expect.any(Number)]));
+      }
+    });
+
+    it('extends JSON with whitespace only (ignore_eos), so it still parses', () => {
+      const plan = service({ seed: 1 }).plan(request({ format: { type: 'json_object' }, ignoreEos: true, maxTokens: 40 }));
+      expect(plan.tokenIds).toHaveLength(40);
+      expect(JSON.parse(plan.text)).toEqual({ response: expect.any(String) });
+    });
+  });
 });

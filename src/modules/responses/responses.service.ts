@@ -6,9 +6,17 @@ import { RESPONSE_MODES, ResponseMode, Settings } from '../../config/settings';
 import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { PatternValidationError } from './pattern-errors';
 import { PatternStore } from './pattern-store';
+import { formatJson, sampleJson } from './json-schema-sample';
 import { drawReplyLength, randomSentence, randomText } from './random-text';
 import { planReply, ReplySource } from './reply-planner';
-import { GenerationPlan, PatternsDocument, ReplyRequest } from './responses.types';
+import { GenerationPlan, PatternDefinition, PatternsDocument, ReplyRequest } from './responses.types';
+import { chooseTool } from './tool-choice';
+
+/**
+ * What follows a JSON reply when more tokens are wanted (ignore_eos, min_tokens): whitespace, which
+ * keeps the JSON parseable, as a JSON-constrained model can only add whitespace after the value.
+ */
+const JSON_CONTINUATION = '\n';
 
 /**
  * What the simulated model says: picks a reply (patterns, echo or random mode) and turns it into
@@ -70,10 +78,35 @@ export class ResponsesService implements OnModuleDestroy {
    * request's, else the server's) the choice depends only on seed, prompt and choice index;
    * choices of one request start at one seeded reply and take the next ones in turn, so
    * n > 1 gives different replies while there are enough.
+   *
+   * With tools offered, the reply may instead be a tool call (`chooseTool`): its text is the
+   * arguments, sampled from the tool's parameter schema. With `response_format`, the reply is JSON:
+   * `{"response": <the reply>}` for `json_object`, a sample of the schema for `json_schema`.
    */
   source(req: ReplyRequest): ReplySource {
     const seed = req.seed ?? this.settings.seed;
     const label = `${req.kind}:${hashString(req.prompt)}:${req.prompt.length}`;
+    const matcher = this.store.matcher;
+    const pattern = this.current === 'patterns' ? matcher.match(req) : null;
+    const reply = this.reply(req, seed, label, pattern ?? null, matcher.document.fallback.responses);
+    if (!req.tools && !req.format) return reply;
+
+    const rng = Random.derive(seed, `json:${label}:${req.choiceIndex}`);
+    const tool = chooseTool(req.tools, { prompt: req.prompt, patternToolCall: pattern?.tool_call }, rng);
+    const json = (text: string, toolCall?: { name: string }): ReplySource => ({
+      text,
+      continuation: () => JSON_CONTINUATION,
+      pattern: reply.pattern,
+      ...(toolCall ? { toolCall } : {}),
+    });
+    if (tool) return json(formatJson(sampleJson(tool.parameters ?? { type: 'object', properties: {} }, rng)), { name: tool.name });
+    if (req.format?.type === 'json_object') return json(formatJson({ response: reply.text }));
+    if (req.format?.type === 'json_schema') return json(formatJson(sampleJson(req.format.schema, rng)));
+    return reply;
+  }
+
+  /** The text reply of the current mode. */
+  private reply(req: ReplyRequest, seed: number | undefined, label: string, pattern: PatternDefinition | null, fallback: string[]): ReplySource {
     switch (this.current) {
       case 'echo': {
         const filler = Random.derive(seed, `echo:${label}:${req.choiceIndex}`);
@@ -93,9 +126,7 @@ export class ResponsesService implements OnModuleDestroy {
         };
       }
       default: {
-        const matcher = this.store.matcher;
-        const pattern = matcher.match(req);
-        const replies = pattern?.responses ?? matcher.document.fallback.responses;
+        const replies = pattern?.responses ?? fallback;
         const first = Random.derive(seed, `choice:${pattern?.name ?? ''}:${label}`).int(replies.length);
         const index = (first + req.choiceIndex) % replies.length;
         return {

@@ -20,7 +20,30 @@ export interface ReplyRequest {
   stop: readonly string[];
   /** vLLM's include_stop_str_in_output. */
   includeStopStr?: boolean;
+  /** Functions the client offers (chat `tools`) and its `tool_choice`; absent for `none`. */
+  tools?: ToolOffer;
+  /** `response_format`: the reply is JSON (absent for `text`). */
+  format?: OutputFormat;
 }
+
+/** A function the client offers (one of chat's `tools`). */
+export interface ToolDefinition {
+  name: string;
+  description?: string;
+  /** JSON schema of the arguments; absent means no arguments (`{}`). */
+  parameters?: Record<string, unknown>;
+}
+
+/** `tool_choice` once validated: `none` is expressed by offering no tools. */
+export type ToolChoice = 'auto' | 'required' | { name: string };
+
+export interface ToolOffer {
+  tools: ToolDefinition[];
+  choice: ToolChoice;
+}
+
+/** `response_format` once validated: any JSON object, or JSON that validates against `schema`. */
+export type OutputFormat = { type: 'json_object' } | { type: 'json_schema'; schema: Record<string, unknown> };
 
 /** The tokens one choice will produce, decided before the engine times them. */
 export interface GenerationPlan {
@@ -34,6 +57,8 @@ export interface GenerationPlan {
   stopReason: string | null;
   /** Name of the pattern that answered, or null for the fallback / echo / random. */
   pattern: string | null;
+  /** Set when the text is the JSON arguments of a call to this function (rendered as tool_calls). */
+  toolCall?: { name: string };
 }
 
 /** One pattern of the responses file, as validated (plain data, no class instances). */
@@ -46,6 +71,11 @@ export interface PatternDefinition {
     roles?: string[];
   };
   responses: string[];
+  /**
+   * With tools offered and `tool_choice: auto`: answer with a tool call instead of a reply.
+   * `true`: the tool named in the prompt, else one of those offered; a name: that tool when offered.
+   */
+  tool_call?: boolean | string;
 }
 
 /** The responses file (`config/responses.yaml`), as validated. */

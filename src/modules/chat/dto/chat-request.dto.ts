@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsInt, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { SamplingDto } from '../../openai/dto/sampling.dto';
 import { IsMessageContent } from './message-content.validator';
+import { ChatToolDto } from './tools.dto';
 
 export class ChatMessageDto {
   @ApiProperty({ example: 'user' }) @IsString()
@@ -40,11 +41,16 @@ export class ChatCompletionRequestDto extends SamplingDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean()
   echo?: boolean | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsArray()
-  tools?: unknown[] | null;
+  @ApiPropertyOptional({ type: [ChatToolDto] })
+  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ChatToolDto)
+  tools?: ChatToolDto[] | null;
 
-  @ApiPropertyOptional() @IsOptional()
-  tool_choice?: unknown;
+  @ApiPropertyOptional({
+    description: '"none", "auto" (default with tools), "required", or {"type": "function", "function": {"name": ...}}',
+    oneOf: [{ type: 'string', enum: ['none', 'auto', 'required'] }, { type: 'object' }],
+  })
+  @IsOptional()
+  tool_choice?: 'none' | 'auto' | 'required' | { type?: string; function?: { name?: string } } | null;
 
   @ApiPropertyOptional() @IsOptional() @IsBoolean()
   add_generation_prompt?: boolean | null;

@@ -14,7 +14,19 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { registerDecorator, ValidationOptions } from 'class-validator';
 import { RESPONSE_MODES, ResponseMode } from '../../../config/settings';
+
+function IsBooleanOrName(options?: ValidationOptions) {
+  return (target: object, propertyName: string): void =>
+    registerDecorator({
+      name: 'isBooleanOrName',
+      target: target.constructor,
+      propertyName,
+      options,
+      validator: { validate: (v: unknown) => typeof v === 'boolean' || (typeof v === 'string' && v.trim() !== '') },
+    });
+}
 
 /*
  * The schema of `config/responses.yaml`, shared by the file loader, the admin API
@@ -101,6 +113,18 @@ export class PatternDto {
   @IsString({ each: true, message: 'each reply must be a string' })
   @IsNotEmpty({ each: true, message: 'replies must not be empty strings' })
   responses!: string[];
+
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'boolean' }, { type: 'string' }],
+    description:
+      'When the request offers tools (tool_choice auto): answer with a tool call instead of a reply. ' +
+      'true: the tool the prompt names, else one of those offered; a name: that tool, when offered. ' +
+      'The arguments are generated from the tool\'s parameter schema.',
+    example: 'get_weather',
+  })
+  @IsOptional()
+  @IsBooleanOrName({ message: 'must be true, false or a tool name' })
+  tool_call?: boolean | string;
 }
 
 /** What answers when no pattern matches. */

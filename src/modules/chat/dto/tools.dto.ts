@@ -1,0 +1,55 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsBoolean, IsDefined, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
+
+/** A function the model may call (vLLM's FunctionDefinition). */
+export class FunctionDefinitionDto {
+  @ApiProperty({ example: 'get_weather' }) @IsString() @IsNotEmpty()
+  name!: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString()
+  description?: string | null;
+
+  @ApiPropertyOptional({ description: 'JSON schema of the arguments', example: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } })
+  @IsOptional() @IsObject()
+  parameters?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  strict?: boolean | null;
+}
+
+/** One of chat's `tools` (vLLM's ChatCompletionToolsParam). */
+export class ChatToolDto {
+  @ApiPropertyOptional({ enum: ['function'], default: 'function' }) @IsOptional() @IsIn(['function'])
+  type?: 'function';
+
+  @ApiProperty({ type: FunctionDefinitionDto })
+  @IsDefined() @IsObject() @ValidateNested() @Type(() => FunctionDefinitionDto)
+  function!: FunctionDefinitionDto;
+}
+
+/** `response_format.json_schema` (vLLM's JsonSchemaResponseFormat). */
+export class JsonSchemaFormatDto {
+  @ApiProperty({ example: 'weather' }) @IsString()
+  name!: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString()
+  description?: string | null;
+
+  @ApiPropertyOptional({ description: 'The JSON schema the reply validates against' }) @IsOptional() @IsObject()
+  schema?: Record<string, unknown> | null;
+
+  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  strict?: boolean | null;
+}
+
+/** `response_format` (vLLM's ResponseFormat); `structural_tag` is accepted and answered as text. */
+export class ResponseFormatDto {
+  @ApiProperty({ enum: ['text', 'json_object', 'json_schema', 'structural_tag'] })
+  @IsIn(['text', 'json_object', 'json_schema', 'structural_tag'])
+  type!: 'text' | 'json_object' | 'json_schema' | 'structural_tag';
+
+  @ApiPropertyOptional({ type: JsonSchemaFormatDto })
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => JsonSchemaFormatDto)
+  json_schema?: JsonSchemaFormatDto | null;
+}

@@ -1,0 +1,308 @@
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { bootApp, post, TestApp } from './support/app';
+
+const MODEL = 'mistralai/Mistral-7B-Instruct-v0.3';
+const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
+
+const WEATHER_SCHEMA = {
+  type: 'object',
+  properties: {
+    location: { type: 'string', description: 'City, e.g. Paris' },
+    unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+    days: { type: 'integer', minimum: 1, maximum: 7 },
+  },
+  required: ['location', 'unit'],
+  additionalProperties: false,
+};
+const SEARCH_SCHEMA = {
+  type: 'object',
+  properties: { query: { type: 'string', minLength: 3 }, max_results: { type: 'integer', minimum: 1, maximum: 10 }, since: { type: 'string', format: 'date' } },
+  required: ['query'],
+};
+const TOOLS: OpenAI.Chat.Completions.ChatCompletionTool[] = [
+  { type: 'function', function: { name: 'get_weather', description: 'Current weather for a city', parameters: WEATHER_SCHEMA } },
+  { type: 'function', function: { name: 'search_docs', description: 'Search the documentation', parameters: SEARCH_SCHEMA } },
+];
+const SCHEMA_OF: Record<string, object> = { get_weather: WEATHER_SCHEMA, search_docs: SEARCH_SCHEMA };
+
+const RESPONSES = `
+patterns:
+  - name: weather
+    match:
+      keywords: [weather, forecast]
+    tool_call: get_weather
+    responses:
+      - "It is sunny and 22 degrees."
+  - name: greeting
+    match:
+      keywords: [hello]
+    responses:
+      - "Hello! How can I help you today?"
+fallback:
+  responses:
+    - "I'm a simulated model; no pattern matched your prompt."
+`;
+
+const expectValid = (schema: object, value: unknown): void => {
+  const validate = ajv.compile(schema);
+  if (!validate(value)) throw new Error(`${JSON.stringify(value)}: ${ajv.errorsText(validate.errors)}`);
+};
+
+describe('Tool calls and response_format (openai SDK v6 against the real app)', () => {
+  let app: TestApp;
+  let dir: string;
+  const chat = (body: Record<string, unknown>) => post(`${app.url}/v1/chat/completions`, { model: MODEL, ...body });
+  const tokensOf = async (text: string) => (await post(`${app.url}/tokenize`, { prompt: text, add_special_tokens: false })).json.count as number;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tools-e2e-'));
+    const file = join(dir, 'responses.yaml');
+    writeFileSync(file, RESPONSES);
+    app = await bootApp({ responses_file: file });
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('non-streaming', () => {
+    it('answers a matching pattern with a tool call whose arguments satisfy the schema', async () => {
+      const res = await app.openai.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: "What's the weather in Paris?" }],
+        tools: TOOLS,
+      });
+      const choice = res.choices[0];
+      expect(choice.finish_reason).toBe('tool_calls');
+      expect(choice.message.content).toBeNull();
+      expect(choice.message.tool_calls).toHaveLength(1);
+      const call = choice.message.tool_calls![0];
+      expect(call.id).toMatch(/^chatcmpl-tool-[0-9a-f]{32}$/);
+      expect(call.type).toBe('function');
+      if (call.type !== 'function') throw new Error('not a function call');
+      expect(call.function.name).toBe('get_weather');
+      expectValid(WEATHER_SCHEMA, JSON.parse(call.function.arguments));
+      expect(res.usage!.completion_tokens).toBe(await tokensOf(call.function.arguments));
+    });
+
+    it('auto: a prompt that names a tool calls it; other prompts get text', async () => {
+      const named = await app.openai.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'Use search_docs to find the install guide' }],
+        tools: TOOLS,
+        tool_choice: 'auto',
+      });
+      const call = named.choices[0].message.tool_calls![0];
+      if (call.type !== 'function') throw new Error('not a function call');
+      expect(call.function.name).toBe('search_docs');
+      expectValid(SEARCH_SCHEMA, JSON.parse(call.function.arguments));
+
+      const plain = await app.openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hello there' }], tools: TOOLS });
+      expect(plain.choices[0].finish_reason).toBe('stop');
+      expect(plain.choices[0].message.content).toBe('Hello! How can I help you today?');
+      expect(plain.choices[0].message.tool_calls ?? []).toEqual([]);
+    });
+
+    it('tool_choice none answers with content even when a pattern would call', async () => {
+      const res = await app.openai.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'weather in Rome?' }],
+        tools: TOOLS,
+        tool_choice: 'none',
+      });
+      expect(res.choices[0].finish_reason).toBe('stop');
+      expect(res.choices[0].message.content).toBe('It is sunny and 22 degrees.');
+      expect(res.choices[0].message.tool_calls ?? []).toEqual([]);
+    });
+
+    it('a named function is the one called, whatever the prompt', async () => {
+      const res = await app.openai.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'weather in Rome?' }],
+        tools: TOOLS,
+        tool_choice: { type: 'function', function: { name: 'search_docs' } },
+      });
+      const call = res.choices[0].message.tool_calls![0];
+      if (call.type !== 'function') throw new Error('not a function call');
+      expect(call.function.name).toBe('search_docs');
+      expectValid(SEARCH_SCHEMA, JSON.parse(call.function.arguments));
+      expect(res.choices[0].finish_reason).toBe('tool_calls');
+    });
+
+    it('required always calls one of the tools, for every choice', async () => {
+      const res = await app.openai.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'hello there' }],
+        tools: TOOLS,
+        tool_choice: 'required',
+        n: 4,
+      });
+      expect(res.choices).toHaveLength(4);
+      const ids = new Set<string>();
+      for (const choice of res.choices) {
+        expect(choice.finish_reason).toBe('tool_calls');
+        const call = choice.message.tool_calls![0];
+        if (call.type !== 'function') throw new Error('not a function call');
+        expectValid(SCHEMA_OF[call.function.name], JSON.parse(call.function.arguments));
+        ids.add(call.id);
+      }
+      expect(ids.size).toBe(4);
+    });
+
+    it('a tool call cut by max_tokens ends with length', async () => {
+      const res = await chat({ messages: [{ role: 'user', content: 'weather?' }], tools: TOOLS, tool_choice: 'required', max_tokens: 3 });
+      expect(res.status).toBe(200);
+      expect(res.json.choices[0].finish_reason).toBe('length');
+      expect(res.json.choices[0].message.tool_calls[0].function.name).toBe('get_weather');
+      expect(res.json.usage.completion_tokens).toBe(3);
+    });
+
+    it('counts the offered tools in prompt_tokens, as a chat template does', async () => {
+      const messages = [{ role: 'user', content: 'hello there' }];
+      const without = await chat({ messages });
+      const withTools = await chat({ messages, tools: TOOLS, tool_choice: 'none' });
+      const offered = await chat({ messages, tools: TOOLS });
+      expect(withTools.json.usage.prompt_tokens).toBe(without.json.usage.prompt_tokens);
+      expect(offered.json.usage.prompt_tokens).toBeGreaterThan(without.json.usage.prompt_tokens + 50);
+    });
+  });
+
+  describe('streaming', () => {
+    it('streams the call as OpenAI clients accumulate it', async () => {
+      const stream = await app.openai.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'forecast for Tokyo this week' }],
+        tools: TOOLS,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      const calls: Array<{ id?: string; name?: string; arguments: string }> = [];
+      let finish: string | null = null;
+      let content = '';
+      let usage: OpenAI.CompletionUsage | undefined;
+      let headers = 0;
+      for await (const chunk of stream) {
+        if (chunk.usage) usage = chunk.usage;
+        for (const choice of chunk.choices) {
+          content += choice.delta.content ?? '';
+          for (const delta of choice.delta.tool_calls ?? []) {
+            const call = (calls[delta.index] ??= { arguments: '' });
+            if (delta.id) {
+              headers++;
+              call.id = delta.id;
+              expect(delta.type).toBe('function');
+            }
+            if (delta.function?.name) call.name = delta.function.name;
+            call.arguments += delta.function?.arguments ?? '';
+          }
+          if (choice.finish_reason) finish = choice.finish_reason;
+        }
+      }
+      expect(content).toBe('');
+      expect(headers).toBe(1);
+      expect(calls).toHaveLength(1);
+      expect(calls[0].id).toMatch(/^chatcmpl-tool-[0-9a-f]{32}$/);
+      expect(calls[0].name).toBe('get_weather');
+      expectValid(WEATHER_SCHEMA, JSON.parse(calls[0].arguments));
+      expect(finish).toBe('tool_calls');
+      expect(usage!.completion_tokens).toBe(await tokensOf(calls[0].arguments));
+    });
+
+    it("the SDK's stream helper assembles the same call", async () => {
+      const runner = app.openai.chat.completions.stream({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'anything' }],
+        tools: TOOLS,
+        tool_choice: { type: 'function', function: { name: 'search_docs' } },
+      });
+      const final = await runner.finalChatCompletion();
+      const call = final.choices[0].message.tool_calls![0];
+      if (call.type !== 'function') throw new Error('not a function call');
+      expect(call.function.name).toBe('search_docs');
+      expectValid(SEARCH_SCHEMA, JSON.parse(call.function.arguments));
+      expect(final.choices[0].finish_reason).toBe('tool_calls');
+    });
+  });
+
+  describe('response_format', () => {
+    it('json_object: the content is a JSON object', async () => {
+      const res = await app.openai.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'hello, answer in JSON' }],
+        response_format: { type: 'json_object' },
+      });
+      const value = JSON.parse(res.choices[0].message.content!);
+      expect(value).toEqual({ response: 'Hello! How can I help you today?' });
+      expect(res.choices[0].finish_reason).toBe('stop');
+      expect(res.usage!.completion_tokens).toBe(await tokensOf(res.choices[0].message.content!));
+    });
+
+    it('json_schema: the content validates against the schema (streamed too)', async () => {
+      const schema = {
+        type: 'object',
+        properties: {
+          title: { type: 'string' },
+          rating: { type: 'number', minimum: 0, maximum: 5 },
+          tags: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 3 },
+          author: { type: 'object', properties: { name: { type: 'string' }, email: { type: 'string', format: 'email' } }, required: ['name', 'email'] },
+        },
+        required: ['title', 'rating', 'tags', 'author'],
+        additionalProperties: false,
+      };
+      const response_format = { type: 'json_schema' as const, json_schema: { name: 'review', schema, strict: true } };
+      const res = await app.openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'review a book' }], response_format });
+      expectValid(schema, JSON.parse(res.choices[0].message.content!));
+      expect(res.usage!.completion_tokens).toBe(await tokensOf(res.choices[0].message.content!));
+
+      const stream = await app.openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'review a film' }], response_format, stream: true });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      expectValid(schema, JSON.parse(text));
+    });
+
+    it('text answers as usual', async () => {
+      const res = await chat({ messages: [{ role: 'user', content: 'hello' }], response_format: { type: 'text' } });
+      expect(res.json.choices[0].message.content).toBe('Hello! How can I help you today?');
+    });
+  });
+
+  describe('validation (400 in vLLM shape)', () => {
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ['a named tool not offered', { tools: TOOLS, tool_choice: { type: 'function', function: { name: 'nope' } } }, 'does not match any of the specified `tools`'],
+      ['required without tools', { tool_choice: 'required' }, 'When using `tool_choice`, `tools` must be set.'],
+      ['a named tool without tools', { tool_choice: { type: 'function', function: { name: 'get_weather' } } }, 'When using `tool_choice`, `tools` must be set.'],
+      ['an unknown tool_choice', { tools: TOOLS, tool_choice: 'sometimes' }, 'Invalid value for `tool_choice`'],
+      ['tool_choice without function', { tools: TOOLS, tool_choice: { type: 'function' } }, 'Expected field `function`'],
+      ['tool_choice without name', { tools: TOOLS, tool_choice: { type: 'function', function: {} } }, 'Expected field `name`'],
+      ['an empty tools array', { tools: [] }, '`tools` must not be an empty array'],
+      ['a tool without function', { tools: [{ type: 'function' }] }, 'tools[0].function'],
+      ['a tool without a name', { tools: [{ type: 'function', function: { parameters: {} } }] }, 'tools[0].function.name'],
+      ['a tool of another type', { tools: [{ type: 'retrieval', function: { name: 'x' } }] }, 'tools[0].type'],
+      ['an unknown response_format type', { response_format: { type: 'yaml' } }, 'response_format.type'],
+      ['json_schema without json_schema', { response_format: { type: 'json_schema' } }, 'response_format.json_schema'],
+      ['json_schema without a name', { response_format: { type: 'json_schema', json_schema: { schema: {} } } }, 'response_format.json_schema.name'],
+    ];
+    it.each(cases)('rejects %s', async (_label, body, message) => {
+      const res = await chat({ messages: [{ role: 'user', content: 'hi' }], ...body });
+      expect(res.status).toBe(400);
+      expect(res.json.error).toMatchObject({ type: 'BadRequestError', code: 400 });
+      expect(res.json.error.message).toContain(message);
+    });
+
+    it('tool_choice none without tools is fine', async () => {
+      const res = await chat({ messages: [{ role: 'user', content: 'hi' }], tool_choice: 'none' });
+      expect(res.status).toBe(200);
+    });
+
+    it('the SDK surfaces the 400', async () => {
+      await expect(
+        app.openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], tools: TOOLS, tool_choice: { type: 'function', function: { name: 'nope' } } }),
+      ).rejects.toMatchObject({ status: 400 });
+    });
+  });
+});
