@@ -15,7 +15,6 @@ export class Sequence {
   /** Hashes of the full blocks computed so far (the prefix-cache chain). */
   blockHashes: number[] = [];
   cachedTokens = 0;
-  prefixLookedUp = false;
   numPreemptions = 0;
   scheduledTime?: Millis;
   firstTokenTime?: Millis;
