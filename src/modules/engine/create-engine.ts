@@ -2,7 +2,7 @@ import { Random } from '../../common/random';
 import { RuntimeValues } from '../../config/runtime-config';
 import { PerformanceProfile } from '../benchmarks/profile.types';
 import { Clock } from './clock';
-import { Engine } from './engine';
+import { Engine, EngineErrorReporter } from './engine';
 import { KvCache } from './kv-cache';
 import { StepTiming } from './step-timing';
 
@@ -18,8 +18,9 @@ export function createEngine(
   options: EngineOptions,
   values: () => Readonly<RuntimeValues>,
   random: Random,
+  report?: EngineErrorReporter,
 ): Engine {
   const kv = new KvCache(profile.kvCacheBlocks, profile.blockSize, options.enable_prefix_caching);
   const timing = new StepTiming(profile.stepTime, values, random);
-  return new Engine(clock, kv, timing, { maxNumSeqs: () => values().max_num_seqs, maxNumBatchedTokens: options.max_num_batched_tokens });
+  return new Engine(clock, kv, timing, { maxNumSeqs: () => values().max_num_seqs, maxNumBatchedTokens: options.max_num_batched_tokens }, report);
 }

@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { SETTINGS } from '../../config/config.module';
 import { RuntimeConfig } from '../../config/runtime-config';
 import { Settings } from '../../config/settings';
@@ -19,7 +19,9 @@ import { WallClock } from './wall-clock';
       provide: Engine,
       inject: [CLOCK, PROFILE, SETTINGS, RuntimeConfig],
       useFactory: (clock: Clock, profile: PerformanceProfile, settings: Settings, runtime: RuntimeConfig) =>
-        createEngine(clock, profile, settings, () => runtime.values, Random.derive(settings.seed, 'step-jitter')),
+        createEngine(clock, profile, settings, () => runtime.values, Random.derive(settings.seed, 'step-jitter'), (message, err) =>
+          new Logger('Engine').error(message, err instanceof Error ? err.stack : String(err)),
+        ),
     },
   ],
   exports: [Engine, CLOCK],

@@ -211,4 +211,73 @@ describe('Engine', () => {
     const gaps = slow.tokens.slice(1).map((e) => e.interTokenMs);
     expect(gaps[0]).toBeGreaterThan(20); // two steps per token
   });
+
+  it('slows a request that is alone: the steps it sits out still cost a decode', () => {
+    const r = rig();
+    const slow = submit(r, { ...request('slow', 10, 3), slowdown: 3 });
+    r.clock.runUntilIdle();
+    // Prefill 0..11, then each token takes three 11 ms decode steps (it was free: empty steps cost 0 ms).
+    expect(slow.tokens.map((e) => e.time)).toEqual([11, 44, 77]);
+  });
+
+  it('ends a request whose observer throws with an error, and keeps serving the others', () => {
+    const r = rig();
+    const reported: string[] = [];
+    (r.engine as unknown as { report: (m: string) => void }).report = (m) => reported.push(m);
+    let outcome: RequestOutcome | undefined;
+    r.engine.submit(request('bad', 10, 5), {
+      onTokens: () => {
+        throw new Error('observer bug');
+      },
+      onFinished: (o) => (outcome = o),
+    });
+    const good = submit(r, request('good', 10, 5, 5000));
+    r.clock.runUntilIdle();
+    expect(outcome).toMatchObject({ finishReason: 'error', generatedTokens: 1 });
+    expect(good.outcome).toMatchObject({ finishReason: 'stop', generatedTokens: 5 });
+    expect(reported).toEqual([expect.stringContaining('request bad')]);
+    expect(r.engine.state).toMatchObject({ running: 0, waiting: 0, kvCacheUsage: 0 });
+  });
+
+  it('reports an engine-wide listener that throws and still calls the others', () => {
+    const r = rig();
+    const reported: string[] = [];
+    (r.engine as unknown as { report: (m: string) => void }).report = (m) => reported.push(m);
+    let steps = 0;
+    r.engine.events.on('step', () => {
+      throw new Error('metrics bug');
+    });
+    r.engine.events.on('step', () => steps++);
+    const t = submit(r, request('a', 10, 3));
+    r.clock.runUntilIdle();
+    expect(t.outcome).toMatchObject({ finishReason: 'stop', generatedTokens: 3 });
+    expect(steps).toBe(3);
+    expect(reported).toHaveLength(3);
+  });
+
+  it("starts handing out a step's tokens half a measured burst early, with the scheduled time on them", () => {
+    // Each token takes the observers 0.1 ms of wall time: 4 streams take 0.4 ms, so later steps start
+    // handing out 0.2 ms before their end. Token times stay on the schedule.
+    const r = rig();
+    const releasedAt: number[] = [];
+    const traces: Trace[] = [];
+    for (let i = 0; i < 4; i++) {
+      const trace: Trace = { tokens: [] };
+      traces.push(trace);
+      r.engine.submit(request(`s${i}`, 10, 3, 1000 * (i + 1)), {
+        onTokens: (e) => {
+          if (i === 0) releasedAt.push(r.clock.now());
+          trace.tokens.push(e);
+          r.clock.advanceTo(r.clock.now() + 0.1); // the observer's own work
+        },
+        onFinished: (o) => (trace.outcome = o),
+      });
+    }
+    r.clock.runUntilIdle();
+    // Step 1: prefill of 40 tokens, 14 ms; steps 2 and 3: 4 decodes, 14 ms each.
+    expect(traces[0].tokens.map((e) => e.time)).toEqual([14, 28, 42]);
+    expect(releasedAt[0]).toBe(14);
+    expect(releasedAt[1]).toBeCloseTo(28 - 0.2, 9);
+    expect(traces[3].tokens.map((e) => e.interTokenMs)).toEqual([undefined, 14, 14]);
+  });
 });

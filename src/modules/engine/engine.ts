@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { Clock, Millis, TimerHandle } from './clock';
 import {
   EngineEvents,
@@ -20,7 +19,7 @@ export interface EngineLimits {
   maxNumBatchedTokens: number;
 }
 
-/** A request the engine can never serve (larger than the whole KV cache). */
+/** A request the engine can never serve (empty prompt, or larger than the whole KV cache). */
 export class EngineCapacityError extends Error {
   constructor(message: string) {
     super(message);
@@ -30,29 +29,52 @@ export class EngineCapacityError extends Error {
 
 /** How far behind the schedule the wall clock may fall before the engine re-bases on it. */
 const MAX_CATCH_UP_MS = 20;
+/** Steps measured for the release burst, and the fewest tokens a step must hand out to be measured. */
+const RELEASE_SAMPLES = 15;
+const RELEASE_SAMPLE_MIN_TOKENS = 4;
 
 interface ScheduledWork {
   seq: Sequence;
+  /** Tokens computed in the step; 0 for a slowed-down sequence sitting it out. */
   tokens: number;
 }
 
-/** Typed facade over EventEmitter for engine-wide observers (metrics, request log, status). */
+type Listener<K extends keyof EngineEvents> = (payload: EngineEvents[K]) => void;
+
+/**
+ * Typed event bus for engine-wide observers (metrics, request log, status). A listener that throws
+ * is reported and skipped: an observer's bug must not stop the engine or the other observers.
+ */
 export class EngineEventBus {
-  private readonly emitter = new EventEmitter();
+  private readonly listeners: { [K in keyof EngineEvents]?: readonly Listener<K>[] } = {};
 
-  constructor() {
-    this.emitter.setMaxListeners(50);
-  }
+  constructor(private readonly onListenerError: (err: unknown, event: string) => void) {}
 
-  on<K extends keyof EngineEvents>(event: K, listener: (payload: EngineEvents[K]) => void): () => void {
-    this.emitter.on(event, listener);
-    return () => this.emitter.off(event, listener);
+  on<K extends keyof EngineEvents>(event: K, listener: Listener<K>): () => void {
+    // Copy on write, so a listener may unsubscribe while an emit iterates.
+    this.listeners[event] = [...(this.listeners[event] ?? []), listener] as never;
+    return () => {
+      this.listeners[event] = (this.listeners[event] ?? []).filter((l) => l !== listener) as never;
+    };
   }
 
   emit<K extends keyof EngineEvents>(event: K, payload: EngineEvents[K]): void {
-    this.emitter.emit(event, payload);
+    const listeners = this.listeners[event] as readonly Listener<K>[] | undefined;
+    if (!listeners) return;
+    for (const listener of listeners) {
+      try {
+        listener(payload);
+      } catch (err) {
+        this.onListenerError(err, event);
+      }
+    }
   }
 }
+
+/** Where the engine reports an observer's exception (the server logs it; tests may collect it). */
+export type EngineErrorReporter = (message: string, err: unknown) => void;
+
+const consoleReporter: EngineErrorReporter = (message, err) => console.error(message, err);
 
 /**
  * A simulated vLLM V1 engine core: a FIFO waiting queue, a running batch of at most `max_num_seqs`,
@@ -61,20 +83,25 @@ export class EngineEventBus {
  * batch; every token of a step is released at the step's end, together.
  */
 export class Engine {
-  readonly events = new EngineEventBus();
+  readonly events: EngineEventBus;
   private readonly waiting: Sequence[] = [];
   private readonly running: Sequence[] = [];
   private readonly byId = new Map<string, Sequence>();
   private stepTimer: TimerHandle | null = null;
   /** End of the step in flight (or of the last one), so back-to-back steps do not drift. */
   private lastStepEnd: Millis = -Infinity;
+  /** Wall time observers took per token (render a chunk, write a socket) in recent large steps. */
+  private readonly releaseSamples: number[] = [];
 
   constructor(
     private readonly clock: Clock,
     private readonly kv: KvCache,
     private readonly timing: StepTiming,
     private readonly limits: EngineLimits,
-  ) {}
+    private readonly report: EngineErrorReporter = consoleReporter,
+  ) {
+    this.events = new EngineEventBus((err, event) => this.report(`An engine observer of "${event}" failed`, err));
+  }
 
   get state(): EngineState {
     return { running: this.running.length, waiting: this.waiting.length, kvCacheUsage: this.kv.usage, kvCacheBlocks: this.kv.numBlocks };
@@ -91,6 +118,8 @@ export class Engine {
 
   submit(request: GenerationRequest, observer: GenerationObserver): GenerationHandle {
     if (this.byId.has(request.id)) throw new Error(`Request id ${request.id} is already in flight`);
+    // Nothing to prefill means no step would ever produce its first token.
+    if (request.promptTokenIds.length === 0) throw new EngineCapacityError('The decoder prompt cannot be empty');
     const total = request.promptTokenIds.length + request.outputTokenIds.length;
     if (this.kv.blocksFor(total) > this.kv.numBlocks) {
       throw new EngineCapacityError(
@@ -140,7 +169,29 @@ export class Engine {
     const batch = this.describe(work);
     const end = start + this.timing.durationMs(batch);
     this.lastStepEnd = end;
-    this.stepTimer = this.clock.at(end, () => this.completeStep(work, batch, start, end));
+    this.stepTimer = this.clock.at(end - this.releaseLead(work.length, end - start), () => this.completeStep(work, batch, start, end));
+  }
+
+  /**
+   * How early to start handing out a step's tokens. Observers take them one after the other (a
+   * socket write each, ~10-40 µs on a small VM), so 256 streams take milliseconds; starting half
+   * that before the step's end centres the burst on it: every token leaves within half a burst of
+   * its scheduled time, and every stream keeps its place, so inter-token times are unchanged. The
+   * events still carry the scheduled time. Zero on the virtual clock, where handing out takes no time.
+   */
+  private releaseLead(tokens: number, stepMs: Millis): Millis {
+    if (this.releaseSamples.length === 0) return 0;
+    // The median shrugs off a step stretched by a GC pause; never earlier than the step's middle.
+    const sorted = [...this.releaseSamples].sort((a, b) => a - b);
+    const perToken = sorted[sorted.length >> 1];
+    return Math.min(stepMs / 2, (perToken * tokens) / 2);
+  }
+
+  private sampleRelease(tokens: number, ms: Millis): void {
+    // Small steps are dominated by fixed costs (and their burst is short anyway).
+    if (tokens < RELEASE_SAMPLE_MIN_TOKENS) return;
+    this.releaseSamples.push(ms / tokens);
+    if (this.releaseSamples.length > RELEASE_SAMPLES) this.releaseSamples.shift();
   }
 
   /** vLLM V1's scheduling pass: running requests first (decodes and unfinished prefills), then the queue. */
@@ -150,7 +201,11 @@ export class Engine {
     let preempted = false;
     for (let i = 0; i < this.running.length && budget > 0; i++) {
       const seq = this.running[i];
-      if (!seq.takeTurn()) continue;
+      // A slowed-down sequence sitting out this step still holds its batch slot: the step costs a decode for it.
+      if (!seq.takeTurn()) {
+        work.push({ seq, tokens: 0 });
+        continue;
+      }
       const tokens = Math.min(seq.numTokens - seq.numComputed, budget);
       if (tokens <= 0) continue;
       // Out of blocks: preempt from the back of the batch (the newest) until this one fits, as vLLM does.
@@ -244,7 +299,7 @@ export class Engine {
   private describe(work: readonly ScheduledWork[]): StepBatch {
     const batch: StepBatch = { prefillTokens: 0, prefillContextTokens: 0, decodeSeqs: 0, decodeContextTokens: 0 };
     for (const { seq, tokens } of work) {
-      if (tokens === 1 && seq.generated > 0) {
+      if (tokens <= 1 && seq.generated > 0) {
         batch.decodeSeqs++;
         batch.decodeContextTokens += seq.numComputed + 1;
       } else {
@@ -257,8 +312,12 @@ export class Engine {
 
   private completeStep(work: readonly ScheduledWork[], batch: StepBatch, start: Millis, end: Millis): void {
     this.stepTimer = null;
+    const releaseStart = this.clock.now();
+    let released = 0;
+    let computed = 0;
     for (const { seq, tokens } of work) {
-      if (seq.status !== 'running') continue; // aborted or preempted during the step
+      computed += tokens;
+      if (seq.status !== 'running' || tokens === 0) continue; // aborted or preempted during the step, or sitting it out
       seq.numComputed += tokens;
       this.registerFullBlocks(seq);
       if (seq.numComputed < seq.numTokens) continue; // a chunk of a longer prefill
@@ -267,14 +326,16 @@ export class Engine {
         continue;
       }
       this.emitToken(seq, end);
-      if (seq.generated >= seq.request.outputTokenIds.length) this.finish(seq, seq.request.finishReason, end);
+      released++;
+      if (seq.status === 'running' && seq.generated >= seq.request.outputTokenIds.length) this.finish(seq, seq.request.finishReason, end);
     }
+    this.sampleRelease(released, this.clock.now() - releaseStart);
     this.events.emit('step', {
       startTime: start,
       endTime: end,
       prefillTokens: batch.prefillTokens,
       decodeSeqs: batch.decodeSeqs,
-      totalTokens: batch.prefillTokens + batch.decodeSeqs,
+      totalTokens: computed,
       running: this.running.length,
       waiting: this.waiting.length,
       kvCacheUsage: this.kv.usage,
@@ -290,7 +351,13 @@ export class Engine {
     seq.lastTokenTime = time;
     const event = { requestId: seq.id, tokenIds: [tokenId], generated: seq.generated, time, interTokenMs };
     this.events.emit('tokens', event);
-    seq.observer.onTokens(event);
+    try {
+      seq.observer.onTokens(event);
+    } catch (err) {
+      // The door that submitted it cannot take its tokens: end the request rather than the engine.
+      this.report(`The observer of request ${seq.id} failed; the request ends with an error`, err);
+      this.finish(seq, 'error', time);
+    }
   }
 
   private registerFullBlocks(seq: Sequence): void {
@@ -329,7 +396,11 @@ export class Engine {
       numPreemptions: seq.numPreemptions,
     };
     this.events.emit('finished', outcome);
-    seq.observer.onFinished(outcome);
+    try {
+      seq.observer.onFinished(outcome);
+    } catch (err) {
+      this.report(`The observer of request ${seq.id} failed at its end`, err);
+    }
     if (this.running.length === 0 && this.waiting.length === 0 && this.stepTimer !== null) {
       this.stepTimer.cancel();
       this.stepTimer = null;

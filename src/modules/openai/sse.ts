@@ -36,10 +36,16 @@ export class SseStream {
     return !this.closedByClient && !this.ended && !this.raw.destroyed;
   }
 
-  /** Writes one event; false when the socket's buffer is full (the engine does not wait for slow readers). */
+  /**
+   * Writes one event and hands it to the socket at once; false when the socket's buffer is full (the
+   * engine does not wait for slow readers). Node's response corks the socket until the next tick,
+   * which would hold a whole step's chunks back until every stream of the step has been rendered.
+   */
   send(payload: unknown): boolean {
     if (!this.open) return false;
-    return this.raw.write(`data: ${JSON.stringify(payload)}\n\n`);
+    const ok = this.raw.write(`data: ${JSON.stringify(payload)}\n\n`);
+    this.raw.socket?.uncork();
+    return ok;
   }
 
   /** Ends the stream with `data: [DONE]`. */
