@@ -24,7 +24,7 @@ export const SETTING_SOURCES: SettingSource[] = [
   { key: 'port', kind: 'int', flags: ['--port'], env: 'PORT', help: 'HTTP port (0 = a free one, logged)' },
   { key: 'grpc_port', kind: 'int', flags: ['--grpc-port'], env: 'GRPC_PORT', help: 'gRPC port (0 = a free one; -1 or --no-grpc = off)' },
   { key: 'host', kind: 'string', flags: ['--host'], env: 'HOST', help: 'bind address' },
-  { key: 'max_model_len', kind: 'int', flags: ['--max-model-len'], env: 'MAX_MODEL_LEN', help: "context window; default = the model's" },
+  { key: 'max_model_len', kind: 'int', flags: ['--max-model-len'], env: 'MAX_MODEL_LEN', help: "context window; default = the model's, capped at what the KV cache holds" },
   { key: 'max_num_seqs', kind: 'int', flags: ['--max-num-seqs'], env: 'MAX_NUM_SEQS', help: 'running-batch limit of the engine' },
   { key: 'max_num_batched_tokens', kind: 'int', flags: ['--max-num-batched-tokens'], env: 'MAX_NUM_BATCHED_TOKENS', help: 'token budget of one engine step' },
   { key: 'gpu_memory_utilization', kind: 'number', flags: ['--gpu-memory-utilization'], env: 'GPU_MEMORY_UTILIZATION', help: 'share of GPU memory vLLM may use (sizes the KV cache)' },

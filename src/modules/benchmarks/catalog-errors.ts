@@ -39,3 +39,20 @@ export class InsufficientMemoryError extends CatalogError {
     this.name = 'InsufficientMemoryError';
   }
 }
+
+/**
+ * `--max-model-len` set beyond what the KV cache holds: vLLM refuses to start (its worker's
+ * `raise_if_cache_size_invalid`), with this message word for word.
+ */
+export class MaxModelLenTooLargeError extends CatalogError {
+  constructor(
+    readonly maxModelLen: number,
+    readonly kvCacheTokens: number,
+  ) {
+    super(
+      `The model's max seq len (${maxModelLen}) is larger than the maximum number of tokens that can be stored in KV cache ` +
+        `(${kvCacheTokens}). Try increasing \`gpu_memory_utilization\` or decreasing \`max_model_len\` when initializing the engine.`,
+    );
+    this.name = 'MaxModelLenTooLargeError';
+  }
+}

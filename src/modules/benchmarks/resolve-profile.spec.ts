@@ -1,6 +1,6 @@
 import { Settings } from '../../config/settings';
-import { CatalogError, InsufficientMemoryError, UnknownGpuError, UnknownModelError } from './catalog-errors';
-import { listKnownGpus, listKnownModels, resolveProfile } from './resolve-profile';
+import { CatalogError, InsufficientMemoryError, MaxModelLenTooLargeError, UnknownGpuError, UnknownModelError } from './catalog-errors';
+import { listKnownGpus, listKnownModels, resolveContextWindow, resolveProfile } from './resolve-profile';
 
 const settings = (patch: Partial<Settings> = {}): Settings => Object.assign(new Settings(), patch);
 
@@ -42,6 +42,53 @@ describe('resolveProfile', () => {
     expect(() => resolveProfile(settings({ tensor_parallel_size: 3 }))).toThrow(/tensor_parallel_size 3 must divide the number of attention heads/);
     expect(() => resolveProfile(settings({ max_model_len: 200_000 }))).toThrow(CatalogError);
     expect(() => resolveProfile(settings({ max_model_len: 200_000 }))).toThrow(/larger than the maximum number of tokens that can be stored in KV cache/);
+  });
+
+  describe('context window (max_model_len)', () => {
+    const llamaOnL4 = { model: 'meta-llama/Llama-3.1-8B-Instruct', gpu_type: 'NVIDIA-L4' };
+
+    it("is the model's context when the KV cache holds it", () => {
+      const p = resolveProfile(settings());
+      expect(p.kvCapacity.tokens).toBeGreaterThan(32768);
+      expect(p.contextWindow).toEqual({ maxModelLen: 32768, warning: null });
+      expect(p.description).toMatch(/; max_model_len 32768$/);
+    });
+
+    it('is capped at the KV cache capacity, with a warning, when the context is larger and max_model_len unset', () => {
+      const p = resolveProfile(settings(llamaOnL4));
+      expect(p.model.contextLength).toBe(131072);
+      expect(p.kvCapacity.tokens).toBeLessThan(131072);
+      expect(p.contextWindow.maxModelLen).toBe(p.kvCapacity.tokens);
+      expect(p.contextWindow.maxModelLen % 16).toBe(0);
+      expect(p.contextWindow.warning).toContain(`max_model_len capped at ${p.kvCapacity.tokens} tokens (the model's context length is 131072)`);
+      expect(p.contextWindow.warning).toContain(`1 x NVIDIA-L4 holds only ${p.kvCapacity.tokens} tokens (${p.kvCapacity.blocks} blocks of 16)`);
+      expect(p.description).toMatch(/max_model_len \d+ \(capped to the KV cache\)$/);
+    });
+
+    it('honours an explicit max_model_len up to the KV cache capacity', () => {
+      const kvTokens = resolveProfile(settings(llamaOnL4)).kvCapacity.tokens;
+      expect(resolveProfile(settings({ ...llamaOnL4, max_model_len: 8192 })).contextWindow).toEqual({ maxModelLen: 8192, warning: null });
+      expect(resolveProfile(settings({ ...llamaOnL4, max_model_len: kvTokens })).contextWindow).toEqual({ maxModelLen: kvTokens, warning: null });
+    });
+
+    it("refuses an explicit max_model_len beyond the KV cache with vLLM's message", () => {
+      const kvTokens = resolveProfile(settings(llamaOnL4)).kvCapacity.tokens;
+      const resolve = () => resolveProfile(settings({ ...llamaOnL4, max_model_len: kvTokens + 1 }));
+      expect(resolve).toThrow(MaxModelLenTooLargeError);
+      expect(resolve).toThrow(
+        `The model's max seq len (${kvTokens + 1}) is larger than the maximum number of tokens that can be stored in KV cache (${kvTokens}). ` +
+          'Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.',
+      );
+    });
+
+    it('works on any profile facts (block multiples, TP and GPU named in the warning)', () => {
+      const facts = { model: { contextLength: 10_000 }, kvCacheBlocks: 100, blockSize: 32, gpuId: 'GPU-X', tensorParallelSize: 2 };
+      expect(resolveContextWindow(undefined, facts).maxModelLen).toBe(3200);
+      expect(resolveContextWindow(undefined, facts).warning).toContain('2 x GPU-X holds only 3200 tokens (100 blocks of 32)');
+      expect(resolveContextWindow(undefined, { ...facts, kvCacheBlocks: 1000 })).toEqual({ maxModelLen: 10_000, warning: null });
+      expect(resolveContextWindow(3200, facts)).toEqual({ maxModelLen: 3200, warning: null });
+      expect(() => resolveContextWindow(3201, facts)).toThrow(MaxModelLenTooLargeError);
+    });
   });
 
   it('lists the known models and GPUs', () => {

@@ -1,9 +1,9 @@
 import { Settings } from '../../config/settings';
 import { Catalog } from './catalog';
-import { CatalogError } from './catalog-errors';
+import { CatalogError, MaxModelLenTooLargeError } from './catalog-errors';
 import { GpuSpec, KvDtype, ModelSpec, WeightsDtype } from './catalog.types';
 import { KvCapacity, kvCacheCapacity, kvDtypeFromSetting } from './kv-capacity';
-import { PerformanceProfile } from './profile.types';
+import { ModelFacts, PerformanceProfile } from './profile.types';
 import { RooflineStepTimeModel } from './roofline-step-model';
 import { ConfigCorrection, DEFAULT_COEFFICIENTS, StepModelFile, findCorrection, loadStepModel } from './step-coefficients';
 
@@ -14,6 +14,45 @@ export interface ResolvedProfile extends PerformanceProfile {
   kvCapacity: KvCapacity;
   correction: ConfigCorrection | null;
   stepTime: RooflineStepTimeModel;
+  /** The context window served (max_model_len), already checked against the KV cache. */
+  contextWindow: ContextWindow;
+}
+
+/** vLLM's max_model_len as served, and why it is below the model's own context when it is. */
+export interface ContextWindow {
+  maxModelLen: number;
+  /** Set when the model's context was capped to the KV cache capacity: the start-up warning. */
+  warning: string | null;
+}
+
+/** What the context window depends on: the model's context and the KV cache of the configuration. */
+export type ContextWindowFacts = Pick<PerformanceProfile, 'kvCacheBlocks' | 'blockSize' | 'gpuId' | 'tensorParallelSize'> & {
+  model: Pick<ModelFacts, 'contextLength'>;
+};
+
+/**
+ * The context window served. vLLM refuses to start when max_model_len exceeds what the KV cache
+ * holds, since one request of that length could never be scheduled. Set explicitly, that is this
+ * simulator's answer too (MaxModelLenTooLargeError, exit code 2). Left to its default, the model's
+ * context is capped at the KV cache capacity (whole blocks) with a warning, so that a catalogued
+ * model starts on any catalogued GPU and no request the doors accept can outgrow the cache.
+ */
+export function resolveContextWindow(requested: number | undefined, facts: ContextWindowFacts): ContextWindow {
+  const kvTokens = facts.kvCacheBlocks * facts.blockSize;
+  if (requested !== undefined) {
+    if (requested > kvTokens) throw new MaxModelLenTooLargeError(requested, kvTokens);
+    return { maxModelLen: requested, warning: null };
+  }
+  const context = facts.model.contextLength;
+  if (context <= kvTokens) return { maxModelLen: context, warning: null };
+  return {
+    maxModelLen: kvTokens,
+    warning:
+      `max_model_len capped at ${kvTokens} tokens (the model's context length is ${context}): the KV cache on ` +
+      `${facts.tensorParallelSize} x ${facts.gpuId} holds only ${kvTokens} tokens (${facts.kvCacheBlocks} blocks of ${facts.blockSize}), ` +
+      'and vLLM cannot serve a request longer than its KV cache. Set --max-model-len (at most that) to choose the window, ' +
+      'or use a higher --gpu-memory-utilization, more GPUs (--tensor-parallel-size) or a larger GPU.',
+  };
 }
 
 export interface ProfileSources {
@@ -68,12 +107,13 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
     kvDtype,
     maxNumBatchedTokens: settings.max_num_batched_tokens,
   });
-  const maxModelLen = settings.max_model_len ?? modelSpec.contextLength;
-  if (settings.max_model_len !== undefined && maxModelLen > kvCapacity.tokens)
-    throw new CatalogError(
-      `The model's max seq len (${maxModelLen}) is larger than the maximum number of tokens that can be stored in KV cache ` +
-        `(${kvCapacity.tokens}) on ${tp} x ${gpu.id}. Try increasing gpu_memory_utilization or decreasing max_model_len.`,
-    );
+  const contextWindow = resolveContextWindow(settings.max_model_len, {
+    model: modelSpec,
+    kvCacheBlocks: kvCapacity.blocks,
+    blockSize: settings.block_size,
+    gpuId: gpu.id,
+    tensorParallelSize: tp,
+  });
   let file = sources.stepModel;
   if (!file) {
     try {
@@ -87,7 +127,8 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
   const description =
     `${modelSpec.id} on ${tp} x ${gpu.id}: ${fit}` +
     (correction ? `, calibrated on its own ${correction.points.length} points` : '') +
-    `; KV cache ${kvCapacity.tokens} tokens (${kvCapacity.blocks} blocks of ${settings.block_size})`;
+    `; KV cache ${kvCapacity.tokens} tokens (${kvCapacity.blocks} blocks of ${settings.block_size})` +
+    `; max_model_len ${contextWindow.maxModelLen}${contextWindow.warning ? ' (capped to the KV cache)' : ''}`;
   return {
     model: {
       id: modelSpec.id,
@@ -106,6 +147,7 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
     gpu,
     kvCapacity,
     correction,
+    contextWindow,
   };
 }
 

@@ -1,3 +1,5 @@
+import { EngineCapacityError } from '../engine/engine';
+
 /** vLLM's error `type` for each status, as `vllm/entrypoints/openai` builds it. */
 export function errorTypeFor(status: number): string {
   switch (status) {
@@ -58,4 +60,14 @@ export class OpenAIError extends Error {
   static unavailable(message = 'The server is not ready to accept requests.'): OpenAIError {
     return new OpenAIError(503, message, null, 'ServiceUnavailableError');
   }
+}
+
+/**
+ * An error raised below the doors, as the client must see it: a request the KV cache can never
+ * hold is the client's (400, as vLLM rejects a request beyond max_model_len; gRPC maps the same
+ * error to INVALID_ARGUMENT in grpc-status.ts). Anything else is returned unchanged.
+ */
+export function fromEngineError(err: unknown): unknown {
+  if (err instanceof EngineCapacityError) return OpenAIError.badRequest(err.message);
+  return err;
 }

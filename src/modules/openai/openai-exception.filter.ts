@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { OpenAIError } from './openai-error';
+import { OpenAIError, fromEngineError } from './openai-error';
 
 /** Maps any error an HTTP handler throws to vLLM's error body, once for every route. */
 @Catch()
@@ -17,7 +17,8 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
   }
 }
 
-export function toOpenAIError(exception: unknown): OpenAIError {
+export function toOpenAIError(raised: unknown): OpenAIError {
+  const exception = fromEngineError(raised);
   if (exception instanceof OpenAIError) return exception;
   if (exception instanceof HttpException) {
     const response = exception.getResponse();

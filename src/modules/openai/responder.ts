@@ -2,7 +2,7 @@ import { FastifyReply } from 'fastify';
 import { RequestOutcome, TokenEvent } from '../engine/engine.types';
 import type { FaultDecision } from '../faults/faults.service';
 import { Choice, Generation, GenerationListener } from '../generation/generation.service';
-import { OpenAIError } from './openai-error';
+import { OpenAIError, fromEngineError } from './openai-error';
 import { SseStream } from './sse';
 import { Usage, usage } from './usage';
 
@@ -10,7 +10,11 @@ import { Usage, usage } from './usage';
 export interface Renderer {
   /** Chunks for tokens of one choice; `last` when they end the choice. */
   tokenChunks(choice: Choice, event: TokenEvent, last: boolean, usage: Usage | undefined): object[];
-  /** Chunks for a choice that ended without a token carrying its finish reason (empty reply). */
+  /**
+   * Chunks for a choice that ended without a token carrying its finish reason (an empty reply, or a
+   * server-side abort): what a first token would have opened with (chat's role chunk), then the
+   * chunk with `outcome.finishReason`, always last.
+   */
   finishChunks(choice: Choice, outcome: RequestOutcome, usage: Usage | undefined): object[];
   usageChunk(usage: Usage): object;
   body(choices: readonly Choice[], usage: Usage): object;
@@ -60,16 +64,21 @@ export async function respond(
   if (!options.stream) {
     let cut = false;
     let produced = 0;
-    const generation = start({
-      onTokens: (_choice, event) => {
-        produced += event.tokenIds.length;
-        if (!cut && produced >= abortAfter) {
-          cut = true;
-          // Not from inside the engine's step callback: abort once the step has finished.
-          queueMicrotask(() => generation.abort());
-        }
-      },
-    });
+    let generation: Generation;
+    try {
+      generation = start({
+        onTokens: (_choice, event) => {
+          produced += event.tokenIds.length;
+          if (!cut && produced >= abortAfter) {
+            cut = true;
+            // Not from inside the engine's step callback: abort once the step has finished.
+            queueMicrotask(() => generation.abort());
+          }
+        },
+      });
+    } catch (err) {
+      throw fromEngineError(err);
+    }
     const onClose = (): void => {
       if (!generation.done) generation.abort();
     };
@@ -77,41 +86,52 @@ export async function respond(
     const choices = await generation.finished;
     reply.raw.off('close', onClose);
     if (cut && fault?.error) throw fault.error;
+    // A server-side abort (gRPC Abort, shutdown past the grace period) still answers 200: vLLM's
+    // final output carries what was generated and finish_reason "abort".
     return renderer.body(choices, usageOf(choices, options.promptDetails));
   }
 
   let generation: Generation | undefined;
-  const sse = new SseStream(reply, () => generation?.abort());
+  // Created once the request is in the engine: until then a failure is a plain JSON error.
+  let sse: SseStream | undefined = undefined;
   let sent = 0;
-  const cutStream = (): void => {
-    sendError(sse, fault?.error ?? new OpenAIError(500, 'The stream was aborted.'));
+  const cutStream = (stream: SseStream): void => {
+    sendError(stream, fault?.error ?? new OpenAIError(500, 'The stream was aborted.'));
     queueMicrotask(() => generation?.abort());
   };
   if (abortAfter <= 0) {
-    cutStream();
+    cutStream(new SseStream(reply, () => undefined));
     return;
   }
   const choiceUsage = (choice: Choice): Usage | undefined =>
     options.continuousUsage ? usage(choice.promptTokens, choice.generated, null) : undefined;
-  const sendAll = (chunks: object[]): void => {
-    for (const chunk of chunks) sse.send(chunk);
+  const sendAll = (stream: SseStream, chunks: object[]): void => {
+    for (const chunk of chunks) stream.send(chunk);
   };
   try {
     generation = start({
       onTokens: (choice, event) => {
-        if (!sse.open) return;
-        sendAll(renderer.tokenChunks(choice, event, choice.generated === choice.plan.tokenIds.length, choiceUsage(choice)));
+        if (!sse?.open) return;
+        sendAll(sse, renderer.tokenChunks(choice, event, choice.generated === choice.plan.tokenIds.length, choiceUsage(choice)));
         sent += event.tokenIds.length;
-        if (sent >= abortAfter) cutStream();
+        if (sent >= abortAfter) cutStream(sse);
       },
       onChoiceFinished: (choice, outcome) => {
-        if (outcome.finishReason !== 'abort' && outcome.generatedTokens === 0) sendAll(renderer.finishChunks(choice, outcome, choiceUsage(choice)));
+        // Not open: the client left (nothing to send), or the stream was already cut.
+        if (!sse?.open || (outcome.finishReason !== 'abort' && outcome.generatedTokens > 0)) return;
+        const chunks = renderer.finishChunks(choice, outcome, choiceUsage(choice));
+        // A server-side abort ends the choice as vLLM does, with a chunk carrying finish_reason
+        // "abort"; a choice that already streamed tokens had its opening chunk, so only the last goes.
+        sendAll(sse, outcome.generatedTokens === 0 ? chunks : chunks.slice(-1));
       },
     });
   } catch (err) {
-    sendError(sse, err);
-    return;
+    // Nothing written yet: the exception filter answers with the status and vLLM's JSON error.
+    throw fromEngineError(err);
   }
+  // The engine's observers fire on a later turn of its clock, never inside submit: no token event
+  // can come before the stream exists.
+  sse = new SseStream(reply, () => generation?.abort());
   const choices = await generation.finished;
   if (!sse.open) return;
   if (options.includeUsage) sse.send(renderer.usageChunk(usageOf(choices, options.promptDetails)));
@@ -161,7 +181,8 @@ function hold(reply: FastifyReply, ms: number): Promise<boolean> {
 
 /** An error after the stream started: vLLM sends it as a data event, then [DONE]. */
 export function sendError(sse: SseStream, err: unknown): void {
-  const error = err instanceof OpenAIError ? err : new OpenAIError(500, err instanceof Error ? err.message : String(err));
+  const mapped = fromEngineError(err);
+  const error = mapped instanceof OpenAIError ? mapped : new OpenAIError(500, mapped instanceof Error ? mapped.message : String(mapped));
   sse.send(error.toBody());
   sse.done();
 }
