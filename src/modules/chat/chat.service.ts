@@ -17,6 +17,9 @@ import { ChatTurn, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { outputFormatOf, toolOfferOf, toolsPromptText } from './chat-tools';
 import { ChatCompletionRequestDto, messageText } from './dto/chat-request.dto';
 
+/** Spread where an optional field group is off. */
+const NO_FIELDS = Object.freeze({});
+
 @Injectable()
 export class ChatService {
   constructor(
@@ -53,11 +56,17 @@ export class ChatService {
     const logprobsOf = (choice: Choice, from: number, to: number) =>
       sampler ? { content: sampler.chat(choice.plan.tokenIds.slice(from, to), dto.top_logprobs ?? 0) } : null;
     const base = { id, object: 'chat.completion.chunk', created, model };
-    const chunk = (index: number, delta: object, logprobs: object | null, finish: string | null, stopReason: string | null, usage?: Usage) => ({
+    // return_token_ids (vLLM): the prompt's ids on each choice's first chunk and in the body, the
+    // output ids on every chunk and choice.
+    const returnTokenIds = dto.return_token_ids === true;
+    const promptIds = returnTokenIds ? { prompt_token_ids: promptTokenIds } : NO_FIELDS;
+    const tokenIdsOf = (choice: Choice, from: number, to: number) => (returnTokenIds ? { token_ids: choice.plan.tokenIds.slice(from, to) } : NO_FIELDS);
+    const chunk = (index: number, delta: object, logprobs: object | null, finish: string | null, stopReason: string | number | null, usage?: Usage, ids: object = NO_FIELDS) => ({
       ...base,
-      choices: [{ index, delta, logprobs, finish_reason: finish, ...(finish !== null ? { stop_reason: stopReason } : {}) }],
+      choices: [{ index, delta, logprobs, finish_reason: finish, ...(finish !== null ? { stop_reason: stopReason } : {}), ...ids }],
       ...(usage ? { usage } : {}),
     });
+    const roleChunk = (index: number, usage: Usage | undefined) => ({ ...chunk(index, { role: 'assistant', content: '' }, null, null, null, usage), ...promptIds });
 
     // A tool call's id is drawn once per choice: the first streamed delta and the body carry it.
     const toolCallIds = new Map<number, string>();
@@ -95,15 +104,15 @@ export class ChatService {
         const from = event.generated - event.tokenIds.length;
         const out: object[] = [];
         // The role chunk goes out with the first token: clients measure TTFT on it.
-        if (from === 0) out.push(chunk(choice.index, { role: 'assistant', content: '' }, null, null, null, usage));
+        if (from === 0) out.push(roleChunk(choice.index, usage));
         const text = choice.plan.pieces.slice(from, event.generated).join('');
         const finish = last ? finishOf(choice, choice.plan.finishReason) : null;
-        out.push(chunk(choice.index, delta(choice, text, from === 0), logprobsOf(choice, from, event.generated), finish, choice.plan.stopReason, usage));
+        out.push(chunk(choice.index, delta(choice, text, from === 0), logprobsOf(choice, from, event.generated), finish, choice.plan.stopReason, usage, tokenIdsOf(choice, from, event.generated)));
         return out;
       },
       finishChunks: (choice, outcome, usage) => [
-        chunk(choice.index, { role: 'assistant', content: '' }, null, null, null, usage),
-        chunk(choice.index, { content: '' }, null, outcome.finishReason, choice.plan.stopReason, usage),
+        roleChunk(choice.index, usage),
+        chunk(choice.index, { content: '' }, null, outcome.finishReason, choice.plan.stopReason, usage, tokenIdsOf(choice, 0, 0)),
       ],
       usageChunk: (usage) => ({ ...base, choices: [], usage }),
       body: (choices, usage) => ({
@@ -117,11 +126,13 @@ export class ChatService {
           logprobs: logprobsOf(c, 0, c.generated),
           finish_reason: finishOf(c, c.outcome?.finishReason ?? c.plan.finishReason),
           stop_reason: c.plan.stopReason,
+          ...tokenIdsOf(c, 0, c.generated),
         })),
         service_tier: null,
         system_fingerprint: null,
         usage,
         prompt_logprobs: null,
+        ...promptIds,
         kv_transfer_params: null,
       }),
     };

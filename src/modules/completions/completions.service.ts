@@ -8,7 +8,8 @@ import { Choice } from '../generation/generation.service';
 import { ServedModel } from '../models/served-model';
 import { nowSeconds } from '../openai/ids';
 import { LogprobSampler } from '../openai/logprobs';
-import { checkLogprobs, checkSampling, effectiveMaxTokens, replyLimits } from '../openai/request-checks';
+import { checkLogprobs, checkPromptTokens, checkSampling, effectiveMaxTokens, EMPTY_PROMPT_MESSAGE, replyLimits } from '../openai/request-checks';
+import { OpenAIError } from '../openai/openai-error';
 import { OpenAIDoor } from '../openai/openai-door';
 import { Renderer } from '../openai/responder';
 import { Usage } from '../openai/usage';
@@ -17,6 +18,8 @@ import { CompletionRequestDto } from './dto/completion-request.dto';
 
 /** vLLM's default max_tokens for /v1/completions. */
 const DEFAULT_MAX_TOKENS = 16;
+/** Spread where an optional field group is off. */
+const NO_FIELDS = Object.freeze({});
 
 interface Prompt {
   text: string;
@@ -33,17 +36,24 @@ export class CompletionsService {
   ) {}
 
   async create(dto: CompletionRequestDto, reply: FastifyReply, requestId: string): Promise<object | void> {
+    if (dto.prompt === '') throw OpenAIError.badRequest(EMPTY_PROMPT_MESSAGE, 'prompt');
     const model = this.served.resolve(dto.model);
     checkSampling(dto);
     checkLogprobs(dto.logprobs, 'logprobs');
     const prompts = this.prompts(dto.prompt);
     const maxTokens = prompts.map((p) => effectiveMaxTokens(dto.max_tokens, DEFAULT_MAX_TOKENS, p.tokenIds.length, this.served.maxModelLen));
+    for (const p of prompts) checkPromptTokens(p.tokenIds, this.tokenizer.vocabSize);
     const n = dto.n ?? 1;
     const seed = dto.seed ?? this.settings.seed;
     const id = `cmpl-${requestId}`;
     const created = nowSeconds();
     const logprobs = dto.logprobs == null ? null : new LogprobSampler(this.tokenizer, Random.derive(seed, `${id}:logprobs`));
-    const echo = dto.echo === true;
+    // return_token_ids (vLLM): the prompt's ids on each choice's first chunk and in the body, the
+    // output ids on every chunk and choice; an echoed prompt then comes as ids only, not as text.
+    const returnTokenIds = dto.return_token_ids === true;
+    const echo = dto.echo === true && !returnTokenIds;
+    const promptIdsOf = (choice: Choice, first: boolean) => (returnTokenIds && first ? { prompt_token_ids: prompts[choice.promptIndex].tokenIds } : NO_FIELDS);
+    const tokenIdsOf = (choice: Choice, from: number, to: number) => (returnTokenIds ? { token_ids: choice.plan.tokenIds.slice(from, to) } : NO_FIELDS);
     const textOf = (choice: Choice, from: number, to: number): string => choice.plan.pieces.slice(from, to).join('');
     const logprobsOf = (choice: Choice, from: number, to: number, offset: number) =>
       logprobs?.completion(choice.plan.tokenIds.slice(from, to), choice.plan.pieces.slice(from, to), dto.logprobs ?? 0, offset) ?? null;
@@ -64,6 +74,8 @@ export class CompletionsService {
                 logprobs: logprobsOf(choice, from, event.generated, prefix.length),
                 finish_reason: finish,
                 stop_reason: last ? choice.plan.stopReason : null,
+                ...promptIdsOf(choice, from === 0),
+                ...tokenIdsOf(choice, from, event.generated),
               },
             ],
             ...(usage ? { usage } : {}),
@@ -76,10 +88,12 @@ export class CompletionsService {
           choices: [
             {
               index: choice.index,
-              text: echo ? prompts[choice.promptIndex].text : '',
+              text: echo && choice.generated === 0 ? prompts[choice.promptIndex].text : '',
               logprobs: null,
               finish_reason: outcome.finishReason,
               stop_reason: choice.plan.stopReason,
+              ...promptIdsOf(choice, choice.generated === 0),
+              ...tokenIdsOf(choice, 0, 0),
             },
           ],
           ...(usage ? { usage } : {}),
@@ -96,7 +110,9 @@ export class CompletionsService {
             logprobs: logprobsOf(c, 0, c.generated, prefix.length),
             finish_reason: c.outcome?.finishReason ?? c.plan.finishReason,
             stop_reason: c.plan.stopReason,
+            ...tokenIdsOf(c, 0, c.generated),
             prompt_logprobs: null,
+            ...promptIdsOf(c, true),
           };
         }),
         service_tier: null,

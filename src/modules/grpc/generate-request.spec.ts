@@ -27,7 +27,11 @@ const error = (fn: () => unknown): OpenAIError => {
 describe('toGenerateWork', () => {
   it('reads text input and proto3 zero values as unset', () => {
     const work = toGenerateWork(text('hello', { max_tokens: 5, seed: 7, stop: ['x', ''] }), tokenizer, 100);
-    expect(work).toMatchObject({ promptText: 'hello', promptTokenIds: [104, 101, 108, 108, 111], n: 1, maxTokens: 5, seed: 7, stop: ['x'] });
+    expect(work).toMatchObject({ promptText: 'hello', promptTokenIds: [104, 101, 108, 108, 111], n: 1, maxTokens: 5, seed: 7, stop: ['x'], stopTokenIds: [] });
+  });
+
+  it('passes stop_token_ids on', () => {
+    expect(toGenerateWork(text('hello', { stop_token_ids: [7, 9] }), tokenizer, 100).stopTokenIds).toEqual([7, 9]);
   });
 
   it('uses tokenized ids and decodes them when there is no original text', () => {
@@ -40,7 +44,9 @@ describe('toGenerateWork', () => {
   it.each<[string, GenerateRequest, RegExp]>([
     ['no input', { request_id: 'r', sampling_params: null, stream: false }, /needs an input/],
     ['empty text', text(''), /cannot be empty/],
-    ['token out of vocabulary', { request_id: 'r', input: 'tokenized', tokenized: { original_text: '', input_ids: [1, 5000] }, sampling_params: null, stream: false }, /Token id 5000 is out of vocabulary/],
+    ['token out of vocabulary', { request_id: 'r', input: 'tokenized', tokenized: { original_text: '', input_ids: [1, 5000] }, sampling_params: null, stream: false }, /^Token id 5000 is out of vocabulary$/],
+    ['tokens out of vocabulary (the largest named)', { request_id: 'r', input: 'tokenized', tokenized: { original_text: '', input_ids: [1000, 7, 1200] }, sampling_params: null, stream: false }, /^Token id 1200 is out of vocabulary$/],
+    ['empty token ids', { request_id: 'r', input: 'tokenized', tokenized: { original_text: '', input_ids: [] }, sampling_params: null, stream: false }, /^The decoder prompt cannot be empty$/],
     ['max_tokens 0', text('hi', { max_tokens: 0 }), /max_tokens must be at least 1, got 0/],
     ['max_tokens too large', text('hi', { max_tokens: 99 }), /'max_tokens' or 'max_completion_tokens' is too large: 99/],
     ['prompt too long', text('x'.repeat(100)), /maximum context length is 100 tokens. However, your request has 100 input tokens/],

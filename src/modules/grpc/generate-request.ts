@@ -1,6 +1,6 @@
 import { SamplingDto } from '../openai/dto/sampling.dto';
 import { OpenAIError } from '../openai/openai-error';
-import { checkSampling, effectiveMaxTokens, stopList } from '../openai/request-checks';
+import { checkPromptTokens, checkSampling, checkTokenIdsInVocabulary, effectiveMaxTokens, stopList } from '../openai/request-checks';
 import { Tokenizer } from '../tokenizer/tokenizer.types';
 import { GenerateRequest, SamplingParams, TokenizedInput } from './vllm-engine.types';
 
@@ -16,6 +16,7 @@ export interface GenerateWork {
   minTokens: number;
   ignoreEos: boolean;
   stop: string[];
+  stopTokenIds: number[];
   includeStopStr: boolean;
   seed?: number;
 }
@@ -28,7 +29,7 @@ const bad = (message: string, param: string | null = null): never => {
 export function promptOf(input: { text?: string; tokenized?: TokenizedInput | null }, tokenizer: Tokenizer): { text: string; tokenIds: number[] } {
   if (input.tokenized) {
     const ids = input.tokenized.input_ids;
-    for (const id of ids) if (id >= tokenizer.vocabSize) bad(`Token id ${id} is out of vocabulary`, 'input_ids');
+    checkTokenIdsInVocabulary(ids, tokenizer.vocabSize, 'input_ids');
     return { text: input.tokenized.original_text || tokenizer.decode(ids), tokenIds: [...ids] };
   }
   const text = input.text ?? '';
@@ -43,7 +44,7 @@ export function promptOf(input: { text?: string; tokenized?: TokenizedInput | nu
 export function toGenerateWork(req: GenerateRequest, tokenizer: Tokenizer, maxModelLen: number): GenerateWork {
   if (req.input !== 'text' && req.input !== 'tokenized') bad('GenerateRequest needs an input: set `text` or `tokenized`.', 'input');
   const prompt = promptOf(req, tokenizer);
-  if (prompt.tokenIds.length === 0) bad('The decoder prompt cannot be empty', 'input');
+  checkPromptTokens(prompt.tokenIds, tokenizer.vocabSize, 'input');
 
   const p: Partial<SamplingParams> = req.sampling_params ?? {};
   const n = p.n || 1;
@@ -70,6 +71,7 @@ export function toGenerateWork(req: GenerateRequest, tokenizer: Tokenizer, maxMo
     minTokens: p.min_tokens ?? 0,
     ignoreEos: p.ignore_eos === true,
     stop: stopList(p.stop ?? []),
+    stopTokenIds: [...(p.stop_token_ids ?? [])],
     includeStopStr: p.include_stop_str_in_output === true,
     seed: p.seed ?? undefined,
   };

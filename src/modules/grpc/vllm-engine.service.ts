@@ -198,6 +198,7 @@ export class VllmEngineService {
                 minTokens: work.minTokens,
                 ignoreEos: work.ignoreEos,
                 stop: work.stop,
+                stopTokenIds: work.stopTokenIds,
                 includeStopStr: work.includeStopStr,
               }),
             },

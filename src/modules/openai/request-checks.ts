@@ -4,7 +4,7 @@ import { SamplingDto } from './dto/sampling.dto';
 /** vLLM's max_logprobs default. */
 export const MAX_LOGPROBS = 20;
 
-const fail = (param: string, message: string): never => {
+const fail = (param: string | null, message: string): never => {
   throw OpenAIError.badRequest(message, param);
 };
 const fmt = (v: number): string => (Number.isInteger(v) ? `${v}.0` : `${v}`);
@@ -60,17 +60,38 @@ export function effectiveMaxTokens(requested: number | null | undefined, fallbac
   return fallback === null ? room : Math.min(fallback, room);
 }
 
+/** vLLM's CompletionRequest refuses an empty prompt string before tokenizing it. */
+export const EMPTY_PROMPT_MESSAGE = 'Either prompt or prompt_embeds must be provided and non-empty.';
+
+/**
+ * The checks vLLM's engine input processor makes on a tokenized prompt, with its messages: it is
+ * not empty, and no token id is past the vocabulary. Every door (completions, gRPC Generate) calls
+ * this, so the messages agree. vLLM names no parameter for these (`param: null` over HTTP).
+ */
+export function checkPromptTokens(tokenIds: readonly number[], vocabSize: number, param: string | null = null): void {
+  if (tokenIds.length === 0) fail(param, 'The decoder prompt cannot be empty');
+  checkTokenIdsInVocabulary(tokenIds, vocabSize, param);
+}
+
+/** vLLM names the largest id when any is out of the vocabulary (ids 0..vocabSize-1). */
+export function checkTokenIdsInVocabulary(tokenIds: readonly number[], vocabSize: number, param: string | null = null): void {
+  let max = 0;
+  for (const id of tokenIds) if (id > max) max = id;
+  if (max >= vocabSize) fail(param, `Token id ${max} is out of vocabulary`);
+}
+
 export function stopList(stop: string | string[] | null | undefined): string[] {
   if (stop == null) return [];
   return (typeof stop === 'string' ? [stop] : stop).filter((s) => s.length > 0);
 }
 
 /** The reply fields of a ReplyRequest that come straight from the sampling parameters. */
-export function replyLimits(dto: SamplingDto): { minTokens: number; ignoreEos: boolean; stop: string[]; includeStopStr: boolean } {
+export function replyLimits(dto: SamplingDto): { minTokens: number; ignoreEos: boolean; stop: string[]; stopTokenIds: number[]; includeStopStr: boolean } {
   return {
     minTokens: dto.min_tokens ?? 0,
     ignoreEos: dto.ignore_eos === true,
     stop: stopList(dto.stop),
+    stopTokenIds: dto.stop_token_ids ?? [],
     includeStopStr: dto.include_stop_str_in_output === true,
   };
 }

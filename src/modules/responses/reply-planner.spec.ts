@@ -134,4 +134,41 @@ describe('planReply', () => {
       expect(plan).toMatchObject({ text: 'a b', finishReason: 'stop', stopReason: null });
     });
   });
+
+  describe('stop_token_ids', () => {
+    const idOf = (piece: string) => tokenizer.encode(piece).ids[0];
+
+    it('ends at the first stop token id: it counts, its text is left out, stop_reason is the id', () => {
+      const plan = planReply(tokenizer, source('one two three four'), limits({ stopTokenIds: [idOf(' four'), idOf(' three')] }));
+      expectConsistent(plan);
+      expect(plan.tokenIds).toEqual(tokenizer.encode('one two three').ids);
+      expect(plan).toMatchObject({ text: 'one two', finishReason: 'stop', stopReason: idOf(' three') });
+    });
+
+    it('keeps the token text with include_stop_str_in_output', () => {
+      const plan = planReply(tokenizer, source('one two three four'), limits({ stopTokenIds: [idOf(' three')], includeStopStr: true }));
+      expect(plan).toMatchObject({ text: 'one two three', finishReason: 'stop', stopReason: idOf(' three') });
+    });
+
+    it('wins over a stop string completed by the same token, loses to one completed earlier', () => {
+      const same = planReply(tokenizer, source('one two three four'), limits({ stop: ['three'], stopTokenIds: [idOf(' three')] }));
+      expect(same).toMatchObject({ text: 'one two', stopReason: idOf(' three') });
+      const earlier = planReply(tokenizer, source('one two three four'), limits({ stop: ['two'], stopTokenIds: [idOf(' three')] }));
+      expect(earlier).toMatchObject({ text: 'one ', stopReason: 'two' });
+    });
+
+    it('is not checked before min_tokens, and applies past the reply with ignore_eos', () => {
+      const early = planReply(tokenizer, source('x y x y x y'), limits({ minTokens: 3, stopTokenIds: [idOf(' x')] }));
+      expect(early.tokenIds).toHaveLength(5); // the " x" at index 2 is before min_tokens; the one at 4 stops
+      const extended = planReply(tokenizer, source('a b', () => 'c d'), limits({ maxTokens: 50, ignoreEos: true, stopTokenIds: [idOf(' d')] }));
+      expect(extended).toMatchObject({ text: 'a b\n\nc', finishReason: 'stop', stopReason: idOf(' d') });
+    });
+
+    it('a stop token id at max_tokens still gives stop; one past it changes nothing', () => {
+      const at = planReply(tokenizer, source('one two three four'), limits({ maxTokens: 3, stopTokenIds: [idOf(' three')] }));
+      expect(at).toMatchObject({ finishReason: 'stop', stopReason: idOf(' three') });
+      const past = planReply(tokenizer, source('one two three four'), limits({ maxTokens: 2, stopTokenIds: [idOf(' three')] }));
+      expect(past).toMatchObject({ text: 'one two', finishReason: 'length', stopReason: null });
+    });
+  });
 });

@@ -16,6 +16,7 @@ export interface PlanLimits {
   minTokens: number;
   ignoreEos: boolean;
   stop: readonly string[];
+  stopTokenIds?: readonly number[];
   includeStopStr?: boolean;
 }
 
@@ -30,6 +31,9 @@ export const CONTINUATION_SEPARATOR = '\n\n';
  *   as tokens arrive, so the occurrence that completes first wins; none counts before `minTokens`
  *   tokens). The text is cut before the stop string (or after it with `includeStopStr`); the
  *   token count still includes the tokens that spelled it, as in vLLM's usage;
+ * - a stop token id ends it at that token, as vLLM's scheduler does (`stop_reason` = the id; not
+ *   before `minTokens` tokens; it wins over a stop string completed by the same token). The token
+ *   counts but its text is left out, as vLLM's detokenizer skips it, unless `includeStopStr`;
  * - otherwise it is cut at `maxTokens` (`length`). A reply of exactly `maxTokens` tokens also ends
  *   with `length`: the end-of-sequence token would have been token `maxTokens + 1`.
  * `pieces.join('') === text` always; a token cut by a stop string keeps its id, its piece is clipped.
@@ -61,6 +65,11 @@ export function planReply(tokenizer: Pick<Tokenizer, 'encode'>, source: ReplySou
   const limit = Math.min(ids.length, maxTokens);
 
   const stop = findStop(pieces.join('').slice(0, limit > 0 ? ends[limit - 1] : 0), ends, limits.stop, minTokens);
+  const stopToken = findStopToken(ids, limit, limits.stopTokenIds, minTokens);
+  if (stopToken >= 0 && (!stop || stopToken <= stop.tokenIndex)) {
+    const cut = limits.includeStopStr ? ends[stopToken] : ends[stopToken] - pieces[stopToken].length;
+    return withToolCall(build(ids, pieces, ends, stopToken + 1, cut, 'stop', ids[stopToken], source.pattern), source);
+  }
   if (stop) {
     const cut = limits.includeStopStr ? stop.end : stop.start;
     return withToolCall(build(ids, pieces, ends, stop.tokenIndex + 1, cut, 'stop', stop.text, source.pattern), source);
@@ -101,6 +110,14 @@ function findStop(text: string, ends: readonly number[], stops: readonly string[
   return best;
 }
 
+/** Index of the first of tokens minTokens..limit-1 that is a stop token id, else -1. */
+function findStopToken(ids: readonly number[], limit: number, stopTokenIds: readonly number[] | undefined, minTokens: number): number {
+  if (!stopTokenIds || stopTokenIds.length === 0) return -1;
+  const stops = new Set(stopTokenIds);
+  for (let i = minTokens; i < limit; i++) if (stops.has(ids[i])) return i;
+  return -1;
+}
+
 /** Index of the first token whose end offset reaches `offset` (binary search). */
 function tokenEndingAt(ends: readonly number[], offset: number): number {
   let lo = 0;
@@ -120,7 +137,7 @@ function build(
   count: number,
   cut: number,
   finishReason: 'stop' | 'length',
-  stopReason: string | null,
+  stopReason: string | number | null,
   pattern: string | null,
 ): GenerationPlan {
   const outPieces: string[] = new Array<string>(count);

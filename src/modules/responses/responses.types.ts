@@ -18,6 +18,8 @@ export interface ReplyRequest {
   /** Generate exactly maxTokens tokens, extending the reply if needed. */
   ignoreEos: boolean;
   stop: readonly string[];
+  /** vLLM's stop_token_ids: the reply ends at the first of these ids it reaches. */
+  stopTokenIds?: readonly number[];
   /** vLLM's include_stop_str_in_output. */
   includeStopStr?: boolean;
   /** Functions the client offers (chat `tools`) and its `tool_choice`; absent for `none`. */
@@ -51,10 +53,10 @@ export interface GenerationPlan {
   /** Text of each token; `pieces.join('') === text`. */
   pieces: string[];
   text: string;
-  /** `stop`: the reply ended (EOS or a stop string); `length`: cut at maxTokens. */
+  /** `stop`: the reply ended (EOS, a stop string or a stop token id); `length`: cut at maxTokens. */
   finishReason: 'stop' | 'length';
-  /** The stop string that ended it, if any (vLLM's `stop_reason`). */
-  stopReason: string | null;
+  /** The stop string or stop token id that ended it, if any (vLLM's `stop_reason`). */
+  stopReason: string | number | null;
   /** Name of the pattern that answered, or null for the fallback / echo / random. */
   pattern: string | null;
   /** Set when the text is the JSON arguments of a call to this function (rendered as tool_calls). */
