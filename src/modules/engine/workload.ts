@@ -90,10 +90,25 @@ export interface StageWindow {
   end: number;
 }
 
-interface Record {
+/** How a replay sends its requests (the client side of a benchmark tool). */
+export interface ReplayOptions {
+  /**
+   * At most this many requests in flight, as `vllm bench serve --max-concurrency` (an asyncio
+   * semaphore) or AIPerf's `--concurrency`: a request that falls due while the limit is reached
+   * waits, first come first served, and is sent the moment one in flight finishes. Undefined: every
+   * request is sent when it falls due (open loop).
+   */
+  maxConcurrency?: number;
+}
+
+/** One request as its client saw it, times in ms on the virtual clock. */
+export interface ReplayedRequest {
   request: PlannedRequest;
+  /** When the client sent it: its arrival, or later if it waited for a concurrency slot. */
+  sent: number;
   firstToken?: number;
   end?: number;
+  /** Gaps between consecutive tokens. */
   itls: number[];
   outputTokens: number;
 }
@@ -139,6 +154,63 @@ export function runWorkload(workload: Workload, engine: Engine, clock: VirtualCl
 }
 
 /**
+ * Sends planned requests to the engine as a benchmark client would and runs the virtual clock until
+ * all have finished. Latencies count from when a request is sent (TTFT, E2E), as vLLM's benchmark
+ * tools and AIPerf measure them: time spent waiting for a client-side concurrency slot is not server
+ * latency. Records come back in the order of `requests`.
+ */
+export function replayTimeline(
+  requests: readonly PlannedRequest[],
+  engine: Engine,
+  clock: VirtualClock,
+  options: ReplayOptions = {},
+): ReplayedRequest[] {
+  const limit = options.maxConcurrency ?? Number.POSITIVE_INFINITY;
+  const records: ReplayedRequest[] = requests.map((request) => ({ request, sent: request.arrival, itls: [], outputTokens: 0 }));
+  const waiting: number[] = [];
+  let inFlight = 0;
+  const send = (index: number): void => {
+    const record = records[index];
+    inFlight++;
+    record.sent = clock.now();
+    engine.submit(
+      {
+        id: `sim-${index + 1}`,
+        promptTokenIds: record.request.promptTokenIds,
+        outputTokenIds: new Array<number>(record.request.outputTokens).fill(7),
+        finishReason: 'length',
+        maxTokens: record.request.outputTokens,
+        n: 1,
+      },
+      {
+        onTokens: (e) => {
+          record.firstToken ??= e.time;
+          if (e.interTokenMs !== undefined) record.itls.push(e.interTokenMs);
+          record.outputTokens = e.generated;
+        },
+        onFinished: (o) => {
+          record.end = o.finishedTime;
+          inFlight--;
+          // The freed slot goes to the longest-waiting request, sent at this same instant (after the
+          // engine has finished its step, as a client only learns of the end from the stream).
+          const next = waiting.shift();
+          if (next !== undefined) clock.at(clock.now(), () => send(next));
+        },
+      },
+    );
+  };
+  // Due times in order; ties keep the order of `requests` (the clock runs equal-time timers in the order set).
+  const order = requests.map((_, i) => i).sort((a, b) => requests[a].arrival - requests[b].arrival || a - b);
+  for (const index of order)
+    clock.at(requests[index].arrival, () => {
+      if (inFlight < limit && waiting.length === 0) send(index);
+      else waiting.push(index);
+    });
+  clock.runUntilIdle();
+  return records;
+}
+
+/**
  * Replays explicit requests (e.g. the arrivals and token counts of a live run) through the engine on
  * virtual time and reports them per stage and overall. `stages` defaults to one stage from 0 to the
  * last arrival.
@@ -148,34 +220,9 @@ export function replayRequests(
   engine: Engine,
   clock: VirtualClock,
   stages: readonly StageWindow[] = [{ start: 0, end: Math.max(0, ...requests.map((r) => r.arrival)) }],
+  options: ReplayOptions = {},
 ): WorkloadReport {
   const wallStart = performance.now();
-  const records: Record[] = [];
-  requests.forEach((request, index) => {
-    const record: Record = { request, itls: [], outputTokens: 0 };
-    records.push(record);
-    const id = `sim-${index + 1}`;
-    clock.at(request.arrival, () =>
-      engine.submit(
-        {
-          id,
-          promptTokenIds: request.promptTokenIds,
-          outputTokenIds: new Array<number>(request.outputTokens).fill(7),
-          finishReason: 'length',
-          maxTokens: request.outputTokens,
-          n: 1,
-        },
-        {
-          onTokens: (e) => {
-            record.firstToken ??= e.time;
-            if (e.interTokenMs !== undefined) record.itls.push(e.interTokenMs);
-            record.outputTokens = e.generated;
-          },
-          onFinished: (o) => (record.end = o.finishedTime),
-        },
-      ),
-    );
-  });
 
   // Time-weighted running/waiting, from the engine's step events.
   const occupancy = stages.map(() => ({ running: 0, waiting: 0, time: 0 }));
@@ -189,18 +236,18 @@ export function replayRequests(
       acc.time += dt;
     }
   });
-  clock.runUntilIdle();
+  const records = replayTimeline(requests, engine, clock, options);
   off();
 
-  const report = (stage: number | 'overall', rs: Record[], seconds: number, occ: { running: number; waiting: number; time: number }): StageReport => {
+  const report = (stage: number | 'overall', rs: ReplayedRequest[], seconds: number, occ: { running: number; waiting: number; time: number }): StageReport => {
     const done = rs.filter((r) => r.end !== undefined);
     const outputTokens = done.reduce((s, r) => s + r.outputTokens, 0);
     return {
       stage,
       requests: rs.length,
-      ttft_ms: summarize(done.map((r) => r.firstToken! - r.request.arrival)),
+      ttft_ms: summarize(done.map((r) => r.firstToken! - r.sent)),
       itl_ms: summarize(done.flatMap((r) => r.itls)),
-      e2e_ms: summarize(done.map((r) => r.end! - r.request.arrival)),
+      e2e_ms: summarize(done.map((r) => r.end! - r.sent)),
       throughput: {
         requests_per_s: seconds > 0 ? Math.round((done.length / seconds) * 1000) / 1000 : 0,
         output_tokens_per_s: seconds > 0 ? Math.round((outputTokens / seconds) * 10) / 10 : 0,
