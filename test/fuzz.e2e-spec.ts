@@ -33,7 +33,7 @@ function randomBody(r: Random): string {
   if (kind === 1) return String.fromCharCode(...Array.from({ length: r.int(100) }, () => r.int(256)));
   const base: Record<string, unknown> =
     kind === 2 ? { model: MODEL, prompt: 'hi', max_tokens: 2 } : { model: MODEL, messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 };
-  const fields = Object.keys(base).concat(['n', 'stop', 'logprobs', 'top_logprobs', 'stream', 'stream_options', 'temperature', 'top_p', 'seed', 'echo', 'min_tokens', 'ignore_eos', 'max_completion_tokens']);
+  const fields = Object.keys(base).concat(['n', 'stop', 'logprobs', 'top_logprobs', 'stream', 'stream_options', 'temperature', 'top_p', 'seed', 'echo', 'min_tokens', 'ignore_eos', 'max_completion_tokens', 'stop_token_ids', 'return_token_ids']);
   for (let i = 0; i < 1 + r.int(3); i++) base[fields[r.int(fields.length)]] = randomValue(r);
   return JSON.stringify(base);
 }
@@ -64,5 +64,19 @@ describe('fuzzing the HTTP API with malformed and random bodies', () => {
     const ok = await app.openai.completions.create({ model: MODEL, prompt: 'still there?', max_tokens: 3 });
     expect(ok.choices).toHaveLength(1);
     expect(app.server.app.get((await import('../src/modules/engine/engine')).Engine).inFlight).toBe(0);
+  });
+
+  it('treats null fields as absent, never as a crash', async () => {
+    const cases: [string, object][] = [
+      ['/tokenize', { messages: null }],
+      ['/tokenize', { prompt: null }],
+      ['/tokenize', { prompt: null, messages: null }],
+    ];
+    for (const [route, body] of cases) {
+      const res = await post(`${app.url}${route}`, JSON.stringify(body));
+      expect({ route, body, status: res.status, type: res.json?.error?.type }).toEqual({ route, body, status: 400, type: 'BadRequestError' });
+    }
+    const both = await post(`${app.url}/tokenize`, JSON.stringify({ prompt: 'hi', messages: null }));
+    expect(both.status).toBe(200);
   });
 });

@@ -21,9 +21,10 @@ export class TokenizeController {
   tokenize(@Body() dto: TokenizeRequestDto): object {
     this.served.resolve(dto.model);
     let tokens: number[];
-    if (dto.messages !== undefined) {
+    // @IsOptional lets null through: a null field counts as absent, as in vLLM's pydantic model.
+    if (dto.messages != null) {
       tokens = this.tokenizer.encodeChat(dto.messages.map((m) => ({ role: m.role, content: messageText(m) })));
-    } else if (dto.prompt !== undefined) {
+    } else if (dto.prompt != null) {
       tokens = dto.add_special_tokens === false ? this.tokenizer.encode(dto.prompt).ids : this.tokenizer.encodePrompt(dto.prompt);
     } else {
       throw OpenAIError.badRequest('Either `prompt` or `messages` is required.', 'prompt');
