@@ -2,7 +2,8 @@ import { FastifyReply } from 'fastify';
 import { RequestOutcome, TokenEvent } from '../engine/engine.types';
 import type { FaultDecision } from '../faults/faults.service';
 import { Choice, Generation, GenerationListener } from '../generation/generation.service';
-import { OpenAIError, fromEngineError } from './openai-error';
+import { OpenAIError } from './openai-error';
+import { toOpenAIError } from './openai-exception.filter';
 import { SseStream } from './sse';
 import { Usage, usage } from './usage';
 
@@ -64,21 +65,17 @@ export async function respond(
   if (!options.stream) {
     let cut = false;
     let produced = 0;
-    let generation: Generation;
-    try {
-      generation = start({
-        onTokens: (_choice, event) => {
-          produced += event.tokenIds.length;
-          if (!cut && produced >= abortAfter) {
-            cut = true;
-            // Not from inside the engine's step callback: abort once the step has finished.
-            queueMicrotask(() => generation.abort());
-          }
-        },
-      });
-    } catch (err) {
-      throw fromEngineError(err);
-    }
+    // A refusal at submission (EngineCapacityError) goes to the exception filter, which maps it.
+    const generation: Generation = start({
+      onTokens: (_choice, event) => {
+        produced += event.tokenIds.length;
+        if (!cut && produced >= abortAfter) {
+          cut = true;
+          // Not from inside the engine's step callback: abort once the step has finished.
+          queueMicrotask(() => generation.abort());
+        }
+      },
+    });
     const onClose = (): void => {
       if (!generation.done) generation.abort();
     };
@@ -91,14 +88,10 @@ export async function respond(
     return renderer.body(choices, usageOf(choices, options.promptDetails));
   }
 
-  let generation: Generation | undefined;
   // Created once the request is in the engine: until then a failure is a plain JSON error.
   let sse: SseStream | undefined = undefined;
   let sent = 0;
-  const cutStream = (stream: SseStream): void => {
-    sendError(stream, fault?.error ?? new OpenAIError(500, 'The stream was aborted.'));
-    queueMicrotask(() => generation?.abort());
-  };
+  const cutStream = (stream: SseStream): void => sendError(stream, fault?.error ?? new OpenAIError(500, 'The stream was aborted.'));
   if (abortAfter <= 0) {
     cutStream(new SseStream(reply, () => undefined));
     return;
@@ -108,30 +101,31 @@ export async function respond(
   const sendAll = (stream: SseStream, chunks: object[]): void => {
     for (const chunk of chunks) stream.send(chunk);
   };
-  try {
-    generation = start({
-      onTokens: (choice, event) => {
-        if (!sse?.open) return;
-        sendAll(sse, renderer.tokenChunks(choice, event, choice.generated === choice.plan.tokenIds.length, choiceUsage(choice)));
-        sent += event.tokenIds.length;
-        if (sent >= abortAfter) cutStream(sse);
-      },
-      onChoiceFinished: (choice, outcome) => {
-        // Not open: the client left (nothing to send), or the stream was already cut.
-        if (!sse?.open || (outcome.finishReason !== 'abort' && outcome.generatedTokens > 0)) return;
-        const chunks = renderer.finishChunks(choice, outcome, choiceUsage(choice));
-        // A server-side abort ends the choice as vLLM does, with a chunk carrying finish_reason
-        // "abort"; a choice that already streamed tokens had its opening chunk, so only the last goes.
-        sendAll(sse, outcome.generatedTokens === 0 ? chunks : chunks.slice(-1));
-      },
-    });
-  } catch (err) {
-    // Nothing written yet: the exception filter answers with the status and vLLM's JSON error.
-    throw fromEngineError(err);
-  }
+  // A refusal at submission throws before anything is written: the exception filter answers with
+  // the status and vLLM's JSON error.
+  const generation: Generation = start({
+    onTokens: (choice, event) => {
+      if (!sse?.open) return;
+      sendAll(sse, renderer.tokenChunks(choice, event, choice.generated === choice.plan.tokenIds.length, choiceUsage(choice)));
+      sent += event.tokenIds.length;
+      if (sent >= abortAfter) {
+        cutStream(sse);
+        // Not from inside the engine's step callback: abort once the step has finished.
+        queueMicrotask(() => generation.abort());
+      }
+    },
+    onChoiceFinished: (choice, outcome) => {
+      // Not open: the client left (nothing to send), or the stream was already cut.
+      if (!sse?.open || (outcome.finishReason !== 'abort' && outcome.generatedTokens > 0)) return;
+      const chunks = renderer.finishChunks(choice, outcome, choiceUsage(choice));
+      // A server-side abort ends the choice as vLLM does, with a chunk carrying finish_reason
+      // "abort"; a choice that already streamed tokens had its opening chunk, so only the last goes.
+      sendAll(sse, outcome.generatedTokens === 0 ? chunks : chunks.slice(-1));
+    },
+  });
   // The engine's observers fire on a later turn of its clock, never inside submit: no token event
   // can come before the stream exists.
-  sse = new SseStream(reply, () => generation?.abort());
+  sse = new SseStream(reply, () => generation.abort());
   const choices = await generation.finished;
   if (!sse.open) return;
   if (options.includeUsage) sse.send(renderer.usageChunk(usageOf(choices, options.promptDetails)));
@@ -181,8 +175,6 @@ function hold(reply: FastifyReply, ms: number): Promise<boolean> {
 
 /** An error after the stream started: vLLM sends it as a data event, then [DONE]. */
 export function sendError(sse: SseStream, err: unknown): void {
-  const mapped = fromEngineError(err);
-  const error = mapped instanceof OpenAIError ? mapped : new OpenAIError(500, mapped instanceof Error ? mapped.message : String(mapped));
-  sse.send(error.toBody());
+  sse.send(toOpenAIError(err).toBody());
   sse.done();
 }
