@@ -16,16 +16,12 @@ import { resolveProfile } from '../src/modules/benchmarks/resolve-profile';
 import { createEngine } from '../src/modules/engine/create-engine';
 import { VirtualClock } from '../src/modules/engine/virtual-clock';
 import { PlannedRequest, replayRequests, summarize, Summary } from '../src/modules/engine/workload';
-import { bootServer } from './support/server';
+import { bootServer, numberArg } from './support/server';
 import { StreamResult, streamChat } from './support/sse-client';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const RATE = arg('rate', 3);
-const DURATION_S = arg('duration', 40);
-const SEED = arg('seed', 11);
+const RATE = numberArg('rate', 3);
+const DURATION_S = numberArg('duration', 40);
+const SEED = numberArg('seed', 11);
 
 const WORDS = 'the of and to in is was for on that with as by at from his her they which this be are have an not but or were had their one all would there been has when who will more if no out so said what up its about into than them can only other new some time could these two may first then do any like my now over such our man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three'.split(' ');
 

@@ -12,15 +12,11 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { bootServer, mean, quantile } from './support/server';
+import { bootServer, mean, quantile, numberArg } from './support/server';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const CLIENTS = arg('clients', 32);
-const SECONDS = arg('seconds', 10);
-const MAX_TOKENS = arg('max-tokens', 16);
+const CLIENTS = numberArg('clients', 32);
+const SECONDS = numberArg('seconds', 10);
+const MAX_TOKENS = numberArg('max-tokens', 16);
 
 async function throughput(): Promise<void> {
   const { server, settings } = await bootServer({ latency_scale: 0 });

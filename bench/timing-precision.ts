@@ -17,15 +17,11 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Engine } from '../src/modules/engine/engine';
 import { SseStream } from '../src/modules/openai/sse';
-import { bootServer, mean, quantile } from './support/server';
+import { bootServer, mean, quantile, numberArg } from './support/server';
 import { StreamResult, streamChat } from './support/sse-client';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const STREAMS = arg('streams', 256);
-const MAX_TOKENS = arg('max-tokens', 100);
+const STREAMS = numberArg('streams', 256);
+const MAX_TOKENS = numberArg('max-tokens', 100);
 
 function line(name: string, xs: number[]): string {
   const f = (x: number): string => x.toFixed(3).padStart(8);

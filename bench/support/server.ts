@@ -19,3 +19,9 @@ export function quantile(values: readonly number[], q: number): number {
 export function mean(values: readonly number[]): number {
   return values.reduce((s, v) => s + v, 0) / Math.max(1, values.length);
 }
+
+/** A numeric `--name value` command-line option of a bench, or its default. */
+export function numberArg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
