@@ -82,6 +82,13 @@ function mapGpu(p) {
   for (const id of gpuIds) if (s === id || s.startsWith(id + ' ')) return { id };
   return { id: null };
 }
+/**
+ * Points whose published precision does not say what their own figures prove: [id pattern, KV
+ * cache dtype, evidence]. The evidence becomes one of the point's notes.
+ */
+const KV_CORRECTIONS = [
+  [/^nim-llama33-70b-2xh100-fp8-/, 'fp8', "kv_cache_dtype corrected 16bit -> fp8 (2026-11-28, bench/fidelity.ts review), from the source table itself: at c >= 100 the 5000-in/500-out series saturates at ~920 output tok/s with ITL ~93 ms, i.e. ~86 sequences decoding at once (throughput x ITL), each holding >= 5000 prompt tokens: >= 430k tokens of KV. At 16 bits that is 327,680 B/token (80 layers x 8 KV heads x 128 x 2 x 2 B), >= 70 GB per GPU at TP2 on top of ~35 GB of fp8 weights: more than an 80 GB H100 holds. With an fp8 KV cache it is ~35 GB per GPU, which fits (data/README.md capacity model: 244k tokens at 16 bits, 488k at fp8 for this deployment). The page says only 'fp8 TP2'; the 500-in/2000-out series is the same deployment."],
+];
 function precisionOf(p) {
   const s = `${p.precision} ${p.model}`;
   const weights = /fp8/i.test(s) ? 'fp8' : '16bit';
@@ -150,6 +157,11 @@ for (const p of cal.points) {
   const tpot = stats(m.tpot_ms);
   let e2e = stats(m.e2e_ms);
   const derived = [];
+  const kvFix = KV_CORRECTIONS.find(([re]) => re.test(p.id));
+  if (kvFix) {
+    prec.kv = kvFix[1];
+    derived.push(kvFix[2]);
+  }
   if (p.id.startsWith('johnmusgrave') && m.per_request_decode_tokens_per_s_approx) {
     itl = { approx: +(1000 / m.per_request_decode_tokens_per_s_approx).toFixed(3) };
     derived.push('itl_ms.approx = 1000 / per_request_decode_tokens_per_s_approx');
