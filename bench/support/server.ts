@@ -25,3 +25,13 @@ export function numberArg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
+
+/** `--name value` from the command line, one of `choices`; exits with a message on anything else. */
+export function optionArg<T extends string>(name: string, fallback: T, choices: readonly T[]): T {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const value = process.argv[i + 1] as T;
+  if (choices.includes(value)) return value;
+  console.error(`--${name} must be one of ${choices.join(', ')}`);
+  return process.exit(2);
+}

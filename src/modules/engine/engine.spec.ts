@@ -255,29 +255,38 @@ describe('Engine', () => {
     expect(reported).toHaveLength(3);
   });
 
-  it("starts handing out a step's tokens half a measured burst early, with the scheduled time on them", () => {
-    // Each token takes the observers 0.1 ms of wall time: 4 streams take 0.4 ms, so later steps start
-    // handing out 0.2 ms before their end. Token times stay on the schedule.
+  it("centres a step's writes on its end, with the scheduled time on its tokens", () => {
+    // The doors take 0.05 ms per token to render and 0.1 ms per token to write on \`released\`: 4
+    // streams render for 0.2 ms and write for 0.4 ms, so later steps start handing out 0.4 ms
+    // early and write from 0.2 ms before their end to 0.2 ms after. Token times stay on the schedule.
     const r = rig();
-    const releasedAt: number[] = [];
+    const renderedAt: number[] = [];
+    const writes: { from: number; to: number }[] = [];
     const traces: Trace[] = [];
     for (let i = 0; i < 4; i++) {
       const trace: Trace = { tokens: [] };
       traces.push(trace);
       r.engine.submit(request(`s${i}`, 10, 3, 1000 * (i + 1)), {
         onTokens: (e) => {
-          if (i === 0) releasedAt.push(r.clock.now());
+          if (i === 0) renderedAt.push(r.clock.now());
           trace.tokens.push(e);
-          r.clock.advanceTo(r.clock.now() + 0.1); // the observer's own work
+          r.clock.advanceTo(r.clock.now() + 0.05);
         },
         onFinished: (o) => (trace.outcome = o),
       });
     }
+    r.engine.events.on('released', (e) => {
+      const from = r.clock.now();
+      r.clock.advanceTo(from + 0.1 * e.tokens);
+      writes.push({ from, to: r.clock.now() });
+    });
     r.clock.runUntilIdle();
     // Step 1: prefill of 40 tokens, 14 ms; steps 2 and 3: 4 decodes, 14 ms each.
     expect(traces[0].tokens.map((e) => e.time)).toEqual([14, 28, 42]);
-    expect(releasedAt[0]).toBe(14);
-    expect(releasedAt[1]).toBeCloseTo(28 - 0.2, 9);
+    expect(renderedAt[0]).toBe(14);
+    expect(renderedAt[1]).toBeCloseTo(28 - 0.4, 9);
+    expect(writes[1].from).toBeCloseTo(28 - 0.2, 9);
+    expect(writes[1].to).toBeCloseTo(28 + 0.2, 9);
     expect(traces[3].tokens.map((e) => e.interTokenMs)).toEqual([undefined, 14, 14]);
   });
 });

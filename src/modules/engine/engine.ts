@@ -7,6 +7,7 @@ import {
   GenerationObserver,
   GenerationRequest,
   RequestOutcome,
+  TokenEvent,
 } from './engine.types';
 import { KvBlock, KvCache, blockHash } from './kv-cache';
 import { Sequence } from './sequence';
@@ -37,6 +38,12 @@ interface ScheduledWork {
   seq: Sequence;
   /** Tokens computed in the step; 0 for a slowed-down sequence sitting it out. */
   tokens: number;
+}
+
+/** Per token: handing it to its door (render a chunk) and the doors' flush on \`released\` (write it). */
+interface ReleaseSample {
+  handOut: Millis;
+  flush: Millis;
 }
 
 type Listener<K extends keyof EngineEvents> = (payload: EngineEvents[K]) => void;
@@ -90,8 +97,8 @@ export class Engine {
   private stepTimer: TimerHandle | null = null;
   /** End of the step in flight (or of the last one), so back-to-back steps do not drift. */
   private lastStepEnd: Millis = -Infinity;
-  /** Wall time observers took per token (render a chunk, write a socket) in recent large steps. */
-  private readonly releaseSamples: number[] = [];
+  /** Wall time per token the doors took in recent large steps. */
+  private readonly releaseSamples: ReleaseSample[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -173,24 +180,27 @@ export class Engine {
   }
 
   /**
-   * How early to start handing out a step's tokens. Observers take them one after the other (a
-   * socket write each, ~10-40 µs on a small VM), so 256 streams take milliseconds; starting half
-   * that before the step's end centres the burst on it: every token leaves within half a burst of
-   * its scheduled time, and every stream keeps its place, so inter-token times are unchanged. The
+   * How early to start handing out a step's tokens. The doors take them one after the other: they
+   * render a chunk for each, then write them all on \`released\` (a socket write each, ~10-20 µs on
+   * a small VM), so 256 streams take milliseconds. Starting the rendering early enough that the
+   * writes are centred on the step's end puts every token within half a write burst of its
+   * scheduled time, and every stream keeps its place, so inter-token times are unchanged. The
    * events still carry the scheduled time. Zero on the virtual clock, where handing out takes no time.
    */
   private releaseLead(tokens: number, stepMs: Millis): Millis {
     if (this.releaseSamples.length === 0) return 0;
-    // The median shrugs off a step stretched by a GC pause; never earlier than the step's middle.
-    const sorted = [...this.releaseSamples].sort((a, b) => a - b);
-    const perToken = sorted[sorted.length >> 1];
-    return Math.min(stepMs / 2, (perToken * tokens) / 2);
+    // Medians shrug off a step stretched by a GC pause; never earlier than the step's middle.
+    const median = (pick: (s: ReleaseSample) => number): number => {
+      const sorted = this.releaseSamples.map(pick).sort((a, b) => a - b);
+      return sorted[sorted.length >> 1];
+    };
+    return Math.min(stepMs / 2, tokens * (median((s) => s.handOut) + median((s) => s.flush) / 2));
   }
 
-  private sampleRelease(tokens: number, ms: Millis): void {
+  private sampleRelease(tokens: number, handOutMs: Millis, flushMs: Millis): void {
     // Small steps are dominated by fixed costs (and their burst is short anyway).
     if (tokens < RELEASE_SAMPLE_MIN_TOKENS) return;
-    this.releaseSamples.push(ms / tokens);
+    this.releaseSamples.push({ handOut: handOutMs / tokens, flush: flushMs / tokens });
     if (this.releaseSamples.length > RELEASE_SAMPLES) this.releaseSamples.shift();
   }
 
@@ -310,10 +320,17 @@ export class Engine {
     return batch;
   }
 
+  /**
+   * Hands out the step's tokens in three passes. The doors first (what a client sees), then
+   * \`released\` (their writes), so the burst the release lead centres is nothing but them; then the
+   * engine-wide observers (metrics), then the requests that ended. All carry the step's scheduled
+   * end, so the order is invisible to what they record; it only keeps observer work out of the way.
+   */
   private completeStep(work: readonly ScheduledWork[], batch: StepBatch, start: Millis, end: Millis): void {
     this.stepTimer = null;
     const releaseStart = this.clock.now();
-    let released = 0;
+    const released: TokenEvent[] = [];
+    const ending: { seq: Sequence; reason: FinishReason }[] = [];
     let computed = 0;
     for (const { seq, tokens } of work) {
       computed += tokens;
@@ -321,15 +338,26 @@ export class Engine {
       seq.numComputed += tokens;
       this.registerFullBlocks(seq);
       if (seq.numComputed < seq.numTokens) continue; // a chunk of a longer prefill
-      if (seq.generated >= seq.request.outputTokenIds.length) {
-        this.finish(seq, seq.request.finishReason, end);
-        continue;
+      const outputs = seq.request.outputTokenIds.length;
+      if (seq.generated < outputs) {
+        const event = this.nextToken(seq, end);
+        released.push(event);
+        try {
+          seq.observer.onTokens(event);
+        } catch (err) {
+          // The door that submitted it cannot take its tokens: end the request rather than the engine.
+          this.report(`The observer of request ${seq.id} failed; the request ends with an error`, err);
+          ending.push({ seq, reason: 'error' });
+          continue;
+        }
       }
-      this.emitToken(seq, end);
-      released++;
-      if (seq.status === 'running' && seq.generated >= seq.request.outputTokenIds.length) this.finish(seq, seq.request.finishReason, end);
+      if (seq.generated >= outputs) ending.push({ seq, reason: seq.request.finishReason });
     }
-    this.sampleRelease(released, this.clock.now() - releaseStart);
+    const handedOut = this.clock.now();
+    this.events.emit('released', { time: end, tokens: released.length });
+    this.sampleRelease(released.length, handedOut - releaseStart, this.clock.now() - handedOut);
+    for (const event of released) this.events.emit('tokens', event);
+    for (const { seq, reason } of ending) this.finish(seq, reason, end);
     this.events.emit('step', {
       startTime: start,
       endTime: end,
@@ -343,21 +371,14 @@ export class Engine {
     this.startStep(true);
   }
 
-  private emitToken(seq: Sequence, time: Millis): void {
+  /** Produces the sequence's next output token at `time`. */
+  private nextToken(seq: Sequence, time: Millis): TokenEvent {
     const tokenId = seq.request.outputTokenIds[seq.generated];
     seq.generated++;
     const interTokenMs = seq.lastTokenTime === undefined ? undefined : time - seq.lastTokenTime;
     seq.firstTokenTime ??= time;
     seq.lastTokenTime = time;
-    const event = { requestId: seq.id, tokenIds: [tokenId], generated: seq.generated, time, interTokenMs };
-    this.events.emit('tokens', event);
-    try {
-      seq.observer.onTokens(event);
-    } catch (err) {
-      // The door that submitted it cannot take its tokens: end the request rather than the engine.
-      this.report(`The observer of request ${seq.id} failed; the request ends with an error`, err);
-      this.finish(seq, 'error', time);
-    }
+    return { requestId: seq.id, tokenIds: [tokenId], generated: seq.generated, time, interTokenMs };
   }
 
   private registerFullBlocks(seq: Sequence): void {

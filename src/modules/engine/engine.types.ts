@@ -86,6 +86,11 @@ export interface EngineEvents {
   tokens: TokenEvent;
   finished: RequestOutcome;
   step: StepEvent;
+  /**
+   * Every door has been handed the step's tokens (before the engine-wide \`tokens\` events). A door
+   * that renders output first and writes it in one go afterwards writes now.
+   */
+  released: { time: Millis; tokens: number };
   prefixCache: PrefixCacheEvent;
   preempted: { requestId: string; time: Millis };
 }
