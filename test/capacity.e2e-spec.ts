@@ -203,6 +203,20 @@ describe('a stream the server aborts ends with finish_reason "abort", as vLLM do
     expect(chunks[chunks.length - 1].choices[0]).toMatchObject({ index: 0, text: '', finish_reason: 'abort' });
   });
 
+  it('the closing chunk of an aborted stream has stop_reason null, though its reply would have ended at a stop token', async () => {
+    const body = { prompt: 'hello', max_tokens: 60, seed: 7, ignore_eos: true };
+    const full = await post(`${app.url}/v1/completions`, { ...body, return_token_ids: true });
+    const ids: number[] = full.json.choices[0].token_ids;
+    const k = ids.findIndex((id, i) => i >= 20 && ids.indexOf(id) === i);
+    expect(k).toBeGreaterThanOrEqual(20);
+    const res = await streamRequest(app, '/v1/completions', 'sse-abort-stop', { ...body, stop_token_ids: [ids[k]] });
+    const events = await readEvents(res, (_e, i) => {
+      if (i === 2) void abort(['sse-abort-stop']);
+    });
+    const chunks = choiceChunks(events);
+    expect(chunks[chunks.length - 1].choices[0]).toMatchObject({ finish_reason: 'abort', stop_reason: null });
+  });
+
   it('a queued request aborted before its first token gets the role chunk and the abort chunk', async () => {
     // max_num_seqs 1: the second request waits behind the first.
     const first = await streamRequest(app, '/v1/chat/completions', 'sse-running', { messages: [{ role: 'user', content: 'a' }], max_tokens: 500, ignore_eos: true });

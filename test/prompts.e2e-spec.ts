@@ -9,6 +9,8 @@ import { bootApp, post, readSse, TestApp } from './support/app';
 // _validate_model_input (vllm/v1/engine/input_processor.py). gRPC Generate uses the same check.
 const EMPTY_PROMPT = 'Either prompt or prompt_embeds must be provided and non-empty.';
 const EMPTY_TOKENS = 'The decoder prompt cannot be empty';
+// vLLM's renderer (render_completions / render_prompts): a prompt list with nothing in it.
+const NO_PROMPT = 'You must pass at least one prompt';
 const outOfVocabulary = (id: number) => `Token id ${id} is out of vocabulary`;
 
 /** Mistral-7B v0.3, the default model: 32768 ids. */
@@ -54,6 +56,7 @@ describe('prompt checks, return_token_ids and stop_token_ids (vLLM semantics)', 
   describe('/v1/completions refuses prompts vLLM refuses, with its messages', () => {
     it.each<[string, unknown, string]>([
       ['an empty string', '', EMPTY_PROMPT],
+      ['an empty array', [], NO_PROMPT],
       ['an empty token-id array inside an array', [[]], EMPTY_TOKENS],
       ['one empty prompt among others', [[1, 2], []], EMPTY_TOKENS],
       ['a token id past the vocabulary', [999_999_999], outOfVocabulary(999_999_999)],
@@ -74,7 +77,6 @@ describe('prompt checks, return_token_ids and stop_token_ids (vLLM semantics)', 
     });
 
     it.each<[string, unknown]>([
-      ['an empty array', []],
       ['a negative token id', [-1]],
       ['a negative id in a nested array', [[3, -5]]],
     ])('%s: 400', async (_name, prompt) => {
@@ -108,10 +110,17 @@ describe('prompt checks, return_token_ids and stop_token_ids (vLLM semantics)', 
   });
 
   describe('return_token_ids', () => {
-    it('completions: token_ids per choice and prompt_token_ids, absent unless asked', async () => {
+    it('completions: token_ids per choice and prompt_token_ids, null unless asked (vLLM writes every field)', async () => {
       const plain = await post(completions, { prompt: PROMPT, max_tokens: 20 });
-      expect(plain.json.choices[0]).not.toHaveProperty('token_ids');
-      expect(plain.json.choices[0]).not.toHaveProperty('prompt_token_ids');
+      expect(Object.keys(plain.json.choices[0])).toEqual(['index', 'text', 'logprobs', 'finish_reason', 'stop_reason', 'token_ids', 'prompt_logprobs', 'prompt_token_ids']);
+      expect(plain.json.choices[0]).toMatchObject({ token_ids: null, prompt_token_ids: null });
+      const plainChunks = await streamChunks(completions, { prompt: PROMPT, max_tokens: 3 });
+      for (const chunk of plainChunks) {
+        expect(Object.keys(chunk)).toEqual(['id', 'object', 'created', 'model', 'choices', 'usage']);
+        expect(chunk.usage).toBeNull();
+        expect(Object.keys(chunk.choices[0])).toEqual(['index', 'text', 'logprobs', 'finish_reason', 'stop_reason', 'prompt_token_ids', 'token_ids']);
+        expect(chunk.choices[0]).toMatchObject({ prompt_token_ids: null, token_ids: null });
+      }
 
       const res = await post(completions, { prompt: PROMPT, max_tokens: 20, return_token_ids: true });
       expect(res.status).toBe(200);
@@ -129,7 +138,7 @@ describe('prompt checks, return_token_ids and stop_token_ids (vLLM semantics)', 
       for (const index of [0, 1]) {
         const mine = chunks.map((c) => c.choices[0]).filter((c) => c.index === index);
         expect(mine[0].prompt_token_ids).toEqual(full.json.choices[index].prompt_token_ids);
-        expect(mine.slice(1).every((c) => !('prompt_token_ids' in c))).toBe(true);
+        expect(mine.slice(1).every((c) => c.prompt_token_ids === null)).toBe(true);
         expect(mine.flatMap((c) => c.token_ids)).toEqual(full.json.choices[index].token_ids);
       }
     });
@@ -155,8 +164,8 @@ describe('prompt checks, return_token_ids and stop_token_ids (vLLM semantics)', 
       expect(chunks.slice(1).flatMap((c) => c.choices[0].token_ids)).toEqual(res.json.choices[0].token_ids);
 
       const plain = await post(chat, { ...body, return_token_ids: undefined });
-      expect(plain.json).not.toHaveProperty('prompt_token_ids');
-      expect(plain.json.choices[0]).not.toHaveProperty('token_ids');
+      expect(plain.json.prompt_token_ids).toBeNull();
+      expect(plain.json.choices[0].token_ids).toBeNull();
     });
   });
 

@@ -4,7 +4,7 @@ import { Random } from '../../common/random';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { TokenEvent } from '../engine/engine.types';
-import { Choice } from '../generation/generation.service';
+import { Choice, stopReasonOf } from '../generation/generation.service';
 import { ServedModel } from '../models/served-model';
 import { nowSeconds, randomHex } from '../openai/ids';
 import { LogprobSampler } from '../openai/logprobs';
@@ -107,12 +107,12 @@ export class ChatService {
         if (from === 0) out.push(roleChunk(choice.index, usage));
         const text = choice.plan.pieces.slice(from, event.generated).join('');
         const finish = last ? finishOf(choice, choice.plan.finishReason) : null;
-        out.push(chunk(choice.index, delta(choice, text, from === 0), logprobsOf(choice, from, event.generated), finish, choice.plan.stopReason, usage, tokenIdsOf(choice, from, event.generated)));
+        out.push(chunk(choice.index, delta(choice, text, from === 0), logprobsOf(choice, from, event.generated), finish, stopReasonOf(choice), usage, tokenIdsOf(choice, from, event.generated)));
         return out;
       },
       finishChunks: (choice, outcome, usage) => [
         roleChunk(choice.index, usage),
-        chunk(choice.index, { content: '' }, null, outcome.finishReason, choice.plan.stopReason, usage, tokenIdsOf(choice, 0, 0)),
+        chunk(choice.index, { content: '' }, null, outcome.finishReason, stopReasonOf(choice), usage, tokenIdsOf(choice, 0, 0)),
       ],
       usageChunk: (usage) => ({ ...base, choices: [], usage }),
       body: (choices, usage) => ({
@@ -125,14 +125,15 @@ export class ChatService {
           message: message(c),
           logprobs: logprobsOf(c, 0, c.generated),
           finish_reason: finishOf(c, c.outcome?.finishReason ?? c.plan.finishReason),
-          stop_reason: c.plan.stopReason,
-          ...tokenIdsOf(c, 0, c.generated),
+          stop_reason: stopReasonOf(c),
+          // The response is vLLM's model_dump: unrequested ids are null, not absent.
+          token_ids: returnTokenIds ? c.plan.tokenIds.slice(0, c.generated) : null,
         })),
         service_tier: null,
         system_fingerprint: null,
         usage,
         prompt_logprobs: null,
-        ...promptIds,
+        prompt_token_ids: returnTokenIds ? promptTokenIds : null,
         kv_transfer_params: null,
       }),
     };

@@ -4,11 +4,19 @@ import { Random } from '../../common/random';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { TokenEvent } from '../engine/engine.types';
-import { Choice } from '../generation/generation.service';
+import { Choice, stopReasonOf } from '../generation/generation.service';
 import { ServedModel } from '../models/served-model';
 import { nowSeconds } from '../openai/ids';
 import { LogprobSampler } from '../openai/logprobs';
-import { checkLogprobs, checkPromptTokens, checkSampling, effectiveMaxTokens, EMPTY_PROMPT_MESSAGE, replyLimits } from '../openai/request-checks';
+import {
+  checkLogprobs,
+  checkPromptTokens,
+  checkSampling,
+  effectiveMaxTokens,
+  EMPTY_PROMPT_MESSAGE,
+  NO_PROMPT_MESSAGE,
+  replyLimits,
+} from '../openai/request-checks';
 import { OpenAIError } from '../openai/openai-error';
 import { OpenAIDoor } from '../openai/openai-door';
 import { Renderer } from '../openai/responder';
@@ -19,8 +27,6 @@ import { CompletionRequestDto } from './dto/completion-request.dto';
 /** vLLM's default max_tokens for /v1/completions. */
 const DEFAULT_MAX_TOKENS = 16;
 /** Spread where an optional field group is off. */
-const NO_FIELDS = Object.freeze({});
-
 interface Prompt {
   text: string;
   tokenIds: number[];
@@ -37,6 +43,7 @@ export class CompletionsService {
 
   async create(dto: CompletionRequestDto, reply: FastifyReply, requestId: string): Promise<object | void> {
     if (dto.prompt === '') throw OpenAIError.badRequest(EMPTY_PROMPT_MESSAGE, 'prompt');
+    if (Array.isArray(dto.prompt) && dto.prompt.length === 0) throw OpenAIError.badRequest(NO_PROMPT_MESSAGE);
     const model = this.served.resolve(dto.model);
     checkSampling(dto);
     checkLogprobs(dto.logprobs, 'logprobs');
@@ -52,8 +59,10 @@ export class CompletionsService {
     // output ids on every chunk and choice; an echoed prompt then comes as ids only, not as text.
     const returnTokenIds = dto.return_token_ids === true;
     const echo = dto.echo === true && !returnTokenIds;
-    const promptIdsOf = (choice: Choice, first: boolean) => (returnTokenIds && first ? { prompt_token_ids: prompts[choice.promptIndex].tokenIds } : NO_FIELDS);
-    const tokenIdsOf = (choice: Choice, from: number, to: number) => (returnTokenIds ? { token_ids: choice.plan.tokenIds.slice(from, to) } : NO_FIELDS);
+    // vLLM writes every field of its completion models, unset ones as null (model_dump, and
+    // model_dump_json(exclude_unset=False) for chunks): these ids and a chunk's usage included.
+    const promptIdsOf = (choice: Choice, first: boolean) => ({ prompt_token_ids: returnTokenIds && first ? prompts[choice.promptIndex].tokenIds : null });
+    const tokenIdsOf = (choice: Choice, from: number, to: number) => ({ token_ids: returnTokenIds ? choice.plan.tokenIds.slice(from, to) : null });
     const textOf = (choice: Choice, from: number, to: number): string => choice.plan.pieces.slice(from, to).join('');
     const logprobsOf = (choice: Choice, from: number, to: number, offset: number) =>
       logprobs?.completion(choice.plan.tokenIds.slice(from, to), choice.plan.pieces.slice(from, to), dto.logprobs ?? 0, offset) ?? null;
@@ -73,12 +82,12 @@ export class CompletionsService {
                 text: prefix + textOf(choice, from, event.generated),
                 logprobs: logprobsOf(choice, from, event.generated, prefix.length),
                 finish_reason: finish,
-                stop_reason: last ? choice.plan.stopReason : null,
+                stop_reason: last ? stopReasonOf(choice) : null,
                 ...promptIdsOf(choice, from === 0),
                 ...tokenIdsOf(choice, from, event.generated),
               },
             ],
-            ...(usage ? { usage } : {}),
+            usage: usage ?? null,
           },
         ];
       },
@@ -91,12 +100,12 @@ export class CompletionsService {
               text: echo && choice.generated === 0 ? prompts[choice.promptIndex].text : '',
               logprobs: null,
               finish_reason: outcome.finishReason,
-              stop_reason: choice.plan.stopReason,
+              stop_reason: stopReasonOf(choice),
               ...promptIdsOf(choice, choice.generated === 0),
               ...tokenIdsOf(choice, 0, 0),
             },
           ],
-          ...(usage ? { usage } : {}),
+          usage: usage ?? null,
         },
       ],
       usageChunk: (usage) => ({ ...base, choices: [], usage }),
@@ -109,7 +118,7 @@ export class CompletionsService {
             text: prefix + textOf(c, 0, c.generated),
             logprobs: logprobsOf(c, 0, c.generated, prefix.length),
             finish_reason: c.outcome?.finishReason ?? c.plan.finishReason,
-            stop_reason: c.plan.stopReason,
+            stop_reason: stopReasonOf(c),
             ...tokenIdsOf(c, 0, c.generated),
             prompt_logprobs: null,
             ...promptIdsOf(c, true),

@@ -34,6 +34,14 @@ export interface Choice {
   outcome?: RequestOutcome;
 }
 
+/**
+ * vLLM's stop_reason: the stop string or stop token id that ended the choice as planned, or null
+ * (EOS, length, and a choice that ended otherwise: abort, error).
+ */
+export function stopReasonOf(choice: Choice): string | number | null {
+  return choice.outcome && choice.outcome.finishReason !== choice.plan.finishReason ? null : choice.plan.stopReason;
+}
+
 export interface GenerationListener {
   onTokens?(choice: Choice, event: TokenEvent): void;
   onChoiceFinished?(choice: Choice, outcome: RequestOutcome): void;

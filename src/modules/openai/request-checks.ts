@@ -62,6 +62,8 @@ export function effectiveMaxTokens(requested: number | null | undefined, fallbac
 
 /** vLLM's CompletionRequest refuses an empty prompt string before tokenizing it. */
 export const EMPTY_PROMPT_MESSAGE = 'Either prompt or prompt_embeds must be provided and non-empty.';
+/** vLLM's renderer refuses a prompt list with nothing in it (`prompt: []`); a ValueError, so no param. */
+export const NO_PROMPT_MESSAGE = 'You must pass at least one prompt';
 
 /**
  * The checks vLLM's engine input processor makes on a tokenized prompt, with its messages: it is

@@ -14,11 +14,12 @@ export const IsStringOrStringArray = define(
   '$property must be a string or an array of strings',
 );
 
-/** A completions prompt: text, texts, token ids, or arrays of token ids. */
+/**
+ * A completions prompt: text, texts, token ids, or arrays of token ids. An empty array passes here:
+ * vLLM refuses it later, with its own message (NO_PROMPT_MESSAGE).
+ */
 export const IsPrompt = define(
   'isPrompt',
-  (v) =>
-    typeof v === 'string' ||
-    (Array.isArray(v) && v.length > 0 && (v.every((s) => typeof s === 'string') || isTokenArray(v) || v.every(isTokenArray))),
+  (v) => typeof v === 'string' || (Array.isArray(v) && (v.every((s) => typeof s === 'string') || isTokenArray(v) || v.every(isTokenArray))),
   '$property must be a string, an array of strings, an array of token ids, or an array of token-id arrays',
 );
