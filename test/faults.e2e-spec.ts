@@ -139,6 +139,18 @@ describe('Fault injection', () => {
       expect(res.json.choices[0].message.content.length).toBeGreaterThan(0);
     });
 
+    it('a held request counts in /load (the engine does not see it yet), and leaves it with its answer', async () => {
+      await addRule({ type: 'timeout', delay_ms: 400, then: 'answer' });
+      const load = async () => ((await (await fetch(`${app.url}/load`)).json()) as { server_load: number }).server_load;
+      const held = post(`${app.url}${CHAT}`, chatBody({ n: 3 }));
+      let seen = 0;
+      for (let i = 0; i < 100 && seen === 0; i++) seen = await load();
+      // One request, though it will run as 3 sequences: vLLM counts requests.
+      expect(seen).toBe(1);
+      expect((await held).status).toBe(200);
+      expect(await load()).toBe(0);
+    });
+
     it('a client with a shorter timeout sees its own timeout error', async () => {
       await addRule({ type: 'timeout', delay_ms: 3000 });
       const client = new OpenAI({ baseURL: `${app.url}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 200 });

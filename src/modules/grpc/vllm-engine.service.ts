@@ -10,6 +10,7 @@ import { Engine } from '../engine/engine';
 import { FaultContext } from '../faults/fault.types';
 import { FaultDecision, FaultsService } from '../faults/faults.service';
 import { Choice, Generation, GenerationService } from '../generation/generation.service';
+import { ServerLoad } from '../generation/server-load';
 import { LifecycleService } from '../health/lifecycle.service';
 import { ServedModel } from '../models/served-model';
 import { randomHex } from '../openai/ids';
@@ -56,6 +57,7 @@ export class VllmEngineService {
     @Inject(PROFILE) private readonly profile: PerformanceProfile,
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly faults: FaultsService,
+    private readonly load: ServerLoad,
   ) {}
 
   /**
@@ -71,6 +73,7 @@ export class VllmEngineService {
     if (fault?.error && fault.type !== 'timeout' && fault.type !== 'stream_abort') throw fault.error;
     if (fault?.type === 'disconnect') throw new RpcException({ code: GrpcStatus.CANCELLED, message: 'Connection closed (simulated fault).' });
     return new Observable<GenerateResponse>((subscriber) => {
+      const ended = this.load.begin();
       let generation: Generation | undefined;
       let timer: NodeJS.Timeout | undefined;
       const run = () => {
@@ -86,6 +89,7 @@ export class VllmEngineService {
         run();
       }
       return () => {
+        ended();
         clearTimeout(timer);
         if (!generation) return;
         this.untrack(requestId, generation);

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { FastifyReply } from 'fastify';
 import { Engine } from '../engine/engine';
+import { ServerLoad } from '../generation/server-load';
 import { LifecycleService } from './lifecycle.service';
 
 /** The simulated vLLM release reported by /version. */
@@ -14,6 +15,7 @@ export class HealthController {
   constructor(
     private readonly lifecycle: LifecycleService,
     private readonly engine: Engine,
+    private readonly serverLoad: ServerLoad,
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
   ) {}
@@ -64,8 +66,8 @@ export class HealthController {
   }
 
   @Get('load')
-  @ApiOperation({ summary: 'Requests in flight (queued or running)' })
+  @ApiOperation({ summary: 'Generation requests in flight (held, queued, running or still answering), as vLLM counts server_load' })
   load(): object {
-    return { server_load: this.engine.inFlight };
+    return { server_load: this.serverLoad.requests };
   }
 }

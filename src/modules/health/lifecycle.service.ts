@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { Engine } from '../engine/engine';
+import { ServerLoad } from '../generation/server-load';
 
 export type LifecycleState = 'starting' | 'ready' | 'draining' | 'stopped';
 
@@ -22,6 +23,7 @@ export class LifecycleService implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly engine: Engine,
+    private readonly load: ServerLoad,
   ) {}
 
   get state(): LifecycleState {
@@ -59,8 +61,10 @@ export class LifecycleService implements OnApplicationBootstrap, OnModuleDestroy
   async drain(graceMs: number): Promise<boolean> {
     if (!this.draining) this.set('draining');
     const deadline = Date.now() + graceMs;
-    while (this.engine.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const clean = this.engine.inFlight === 0;
+    // The doors' count covers requests the engine has not seen yet (held by a `timeout` fault).
+    const busy = (): boolean => this.load.requests > 0 || this.engine.inFlight > 0;
+    while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const clean = !busy();
     if (!clean) this.engine.abortAll();
     this.set('stopped');
     return clean;

@@ -5,6 +5,7 @@ import { Settings } from '../../config/settings';
 import { decideForHttp, slowdownOf } from '../faults/http-faults';
 import { FaultsService } from '../faults/faults.service';
 import { GenerationService, PromptSpec } from '../generation/generation.service';
+import { ServerLoad } from '../generation/server-load';
 import { SamplingDto } from './dto/sampling.dto';
 import { Renderer, respond } from './responder';
 
@@ -29,10 +30,13 @@ export class OpenAIDoor {
   constructor(
     private readonly generation: GenerationService,
     private readonly faults: FaultsService,
+    private readonly load: ServerLoad,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   serve(r: DoorRequest): Promise<object | void> {
+    // Until the response has ended (or the client left): a streamed response outlives this call.
+    r.reply.raw.once('close', this.load.begin());
     const fault = decideForHttp(this.faults, r.reply, { requestId: r.requestId, route: r.route, model: r.model });
     return respond(
       r.reply,
