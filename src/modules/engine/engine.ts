@@ -21,10 +21,10 @@ export interface EngineLimits {
 }
 
 /** A request the engine can never serve (empty prompt, or larger than the whole KV cache). */
-export class EngineCapacityError extends Error {
+export class EngineRefusal extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'EngineCapacityError';
+    this.name = 'EngineRefusal';
   }
 }
 
@@ -126,10 +126,10 @@ export class Engine {
   submit(request: GenerationRequest, observer: GenerationObserver): GenerationHandle {
     if (this.byId.has(request.id)) throw new Error(`Request id ${request.id} is already in flight`);
     // Nothing to prefill means no step would ever produce its first token.
-    if (request.promptTokenIds.length === 0) throw new EngineCapacityError('The decoder prompt cannot be empty');
+    if (request.promptTokenIds.length === 0) throw new EngineRefusal('The decoder prompt cannot be empty');
     const total = request.promptTokenIds.length + request.outputTokenIds.length;
     if (this.kv.blocksFor(total) > this.kv.numBlocks) {
-      throw new EngineCapacityError(
+      throw new EngineRefusal(
         `The request needs ${total} tokens of KV cache but the whole cache holds ${this.kv.numBlocks * this.kv.blockSize}.`,
       );
     }

@@ -1,6 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { RpcException } from '@nestjs/microservices';
-import { EngineCapacityError } from '../engine/engine';
+import { EngineRefusal } from '../engine/engine';
 import { OpenAIError } from '../openai/openai-error';
 
 /**
@@ -39,7 +39,7 @@ export function toRpcException(error: unknown): RpcException {
   if (error instanceof RpcException) return error;
   if (error instanceof OpenAIError) return new RpcException({ code: grpcCodeFor(error.status), message: error.message });
   // The whole KV cache cannot hold the request: a property of the request, as vLLM reports it.
-  if (error instanceof EngineCapacityError) return new RpcException({ code: GrpcStatus.INVALID_ARGUMENT, message: error.message });
+  if (error instanceof EngineRefusal) return new RpcException({ code: GrpcStatus.INVALID_ARGUMENT, message: error.message });
   const message = error instanceof Error ? error.message : 'Internal server error';
   return new RpcException({ code: GrpcStatus.INTERNAL, message });
 }

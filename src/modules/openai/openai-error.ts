@@ -1,4 +1,4 @@
-import { EngineCapacityError } from '../engine/engine';
+import { EngineRefusal } from '../engine/engine';
 
 /** vLLM's error `type` for each status, as `vllm/entrypoints/openai` builds it. */
 export function errorTypeFor(status: number): string {
@@ -68,6 +68,6 @@ export class OpenAIError extends Error {
  * error to INVALID_ARGUMENT in grpc-status.ts). Anything else is returned unchanged.
  */
 export function fromEngineError(err: unknown): unknown {
-  if (err instanceof EngineCapacityError) return OpenAIError.badRequest(err.message);
+  if (err instanceof EngineRefusal) return OpenAIError.badRequest(err.message);
   return err;
 }

@@ -1,5 +1,5 @@
 import Fastify, { FastifyInstance } from 'fastify';
-import { EngineCapacityError } from '../engine/engine';
+import { EngineRefusal } from '../engine/engine';
 import { RequestOutcome } from '../engine/engine.types';
 import { Choice, Generation, GenerationListener } from '../generation/generation.service';
 import { toOpenAIError } from './openai-exception.filter';
@@ -35,7 +35,7 @@ const refusedStart = (listener: GenerationListener): Generation => {
   const choice = newChoice();
   choice.outcome = outcome('abort', 0);
   listener.onChoiceFinished?.(choice, choice.outcome);
-  throw new EngineCapacityError('The request needs 50000 tokens of KV cache but the whole cache holds 40576.');
+  throw new EngineRefusal('The request needs 50000 tokens of KV cache but the whole cache holds 40576.');
 };
 
 /** A start whose engine emits on a later turn (as the engine's clock does), then ends the choice. */
@@ -82,7 +82,7 @@ describe('respond', () => {
 
   const call = (stream: boolean) => app.inject({ method: 'POST', url: '/', payload: { stream } });
 
-  it.each([true, false])('maps an EngineCapacityError at submission to 400 in vLLM shape (stream: %s)', async (stream) => {
+  it.each([true, false])('maps an EngineRefusal at submission to 400 in vLLM shape (stream: %s)', async (stream) => {
     start = refusedStart;
     const res = await call(stream);
     expect(res.statusCode).toBe(400);

@@ -65,7 +65,7 @@ export async function respond(
   if (!options.stream) {
     let cut = false;
     let produced = 0;
-    // A refusal at submission (EngineCapacityError) goes to the exception filter, which maps it.
+    // A refusal at submission (EngineRefusal) goes to the exception filter, which maps it.
     const generation: Generation = start({
       onTokens: (_choice, event) => {
         produced += event.tokenIds.length;
