@@ -255,8 +255,32 @@ describe('Engine', () => {
     expect(reported).toHaveLength(3);
   });
 
+  it('an abort from a door while a step is handed out ends the request after the step: observers see its token, then its end', () => {
+    const r = rig();
+    const seen: string[] = [];
+    for (const event of ['tokens', 'finished'] as const) r.engine.events.on(event, (e) => seen.push(`${event}:${e.requestId}`));
+    const b = submit(r, request('b', 10, 5, 2000)); // first in the batch: its token is handed out before a's
+    const a: Trace = { tokens: [] };
+    r.engine.submit(request('a', 10, 5), {
+      onTokens: (e) => {
+        a.tokens.push(e);
+        // A door cutting its stream at the second token aborts its own request and another one.
+        if (e.generated === 2) {
+          expect(r.engine.abort('a')).toBe(true);
+          expect(r.engine.abort('b')).toBe(true);
+        }
+      },
+      onFinished: (o) => (a.outcome = o),
+    });
+    r.clock.runUntilIdle();
+    expect(a.outcome).toMatchObject({ finishReason: 'abort', generatedTokens: 2 });
+    expect(b.outcome).toMatchObject({ finishReason: 'abort', generatedTokens: 2 });
+    expect(seen.slice(-4)).toEqual(['tokens:b', 'tokens:a', 'finished:a', 'finished:b']);
+    expect(r.engine.inFlight).toBe(0);
+  });
+
   it("centres a step's writes on its end, with the scheduled time on its tokens", () => {
-    // The doors take 0.05 ms per token to render and 0.1 ms per token to write on \`released\`: 4
+    // The doors take 0.05 ms per token to render and 0.1 ms per token to write on `released`: 4
     // streams render for 0.2 ms and write for 0.4 ms, so later steps start handing out 0.4 ms
     // early and write from 0.2 ms before their end to 0.2 ms after. Token times stay on the schedule.
     const r = rig();

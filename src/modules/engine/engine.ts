@@ -40,7 +40,7 @@ interface ScheduledWork {
   tokens: number;
 }
 
-/** Per token: handing it to its door (render a chunk) and the doors' flush on \`released\` (write it). */
+/** Per token: handing it to its door (render a chunk) and the doors' flush on `released` (write it). */
 interface ReleaseSample {
   handOut: Millis;
   flush: Millis;
@@ -97,6 +97,8 @@ export class Engine {
   private stepTimer: TimerHandle | null = null;
   /** End of the step in flight (or of the last one), so back-to-back steps do not drift. */
   private lastStepEnd: Millis = -Infinity;
+  /** Requests aborted while a step hands out its tokens (see abort); null outside that window. */
+  private abortedDuringRelease: Sequence[] | null = null;
   /** Wall time per token the doors took in recent large steps. */
   private readonly releaseSamples: ReleaseSample[] = [];
 
@@ -142,11 +144,16 @@ export class Engine {
     return { requestId: request.id, abort: () => this.abort(request.id) };
   }
 
-  /** Aborts a queued or running request; its blocks are freed at once. False if unknown or done. */
+  /**
+   * Aborts a queued or running request; its blocks are freed at once. False if unknown or done.
+   * Called while a step hands out its tokens (a door cutting its stream), it takes effect when the
+   * step has been handed out, so every observer still sees the request's token before its end.
+   */
   abort(requestId: string): boolean {
     const seq = this.byId.get(requestId);
     if (!seq) return false;
-    this.finish(seq, 'abort', this.clock.now());
+    if (this.abortedDuringRelease) this.abortedDuringRelease.push(seq);
+    else this.finish(seq, 'abort', this.clock.now());
     return true;
   }
 
@@ -181,7 +188,7 @@ export class Engine {
 
   /**
    * How early to start handing out a step's tokens. The doors take them one after the other: they
-   * render a chunk for each, then write them all on \`released\` (a socket write each, ~10-20 µs on
+   * render a chunk for each, then write them all on `released` (a socket write each, ~10-20 µs on
    * a small VM), so 256 streams take milliseconds. Starting the rendering early enough that the
    * writes are centred on the step's end puts every token within half a write burst of its
    * scheduled time, and every stream keeps its place, so inter-token times are unchanged. The
@@ -320,14 +327,37 @@ export class Engine {
     return batch;
   }
 
+  private completeStep(work: readonly ScheduledWork[], batch: StepBatch, start: Millis, end: Millis): void {
+    this.stepTimer = null;
+    let computed: number;
+    this.abortedDuringRelease = [];
+    try {
+      computed = this.release(work, end);
+    } finally {
+      const aborted = this.abortedDuringRelease;
+      this.abortedDuringRelease = null;
+      for (const seq of aborted) this.finish(seq, 'abort', this.clock.now());
+    }
+    this.events.emit('step', {
+      startTime: start,
+      endTime: end,
+      prefillTokens: batch.prefillTokens,
+      decodeSeqs: batch.decodeSeqs,
+      totalTokens: computed,
+      running: this.running.length,
+      waiting: this.waiting.length,
+      kvCacheUsage: this.kv.usage,
+    });
+    this.startStep(true);
+  }
+
   /**
    * Hands out the step's tokens in three passes. The doors first (what a client sees), then
-   * \`released\` (their writes), so the burst the release lead centres is nothing but them; then the
+   * `released` (their writes), so the burst the release lead centres is nothing but them; then the
    * engine-wide observers (metrics), then the requests that ended. All carry the step's scheduled
    * end, so the order is invisible to what they record; it only keeps observer work out of the way.
    */
-  private completeStep(work: readonly ScheduledWork[], batch: StepBatch, start: Millis, end: Millis): void {
-    this.stepTimer = null;
+  private release(work: readonly ScheduledWork[], end: Millis): number {
     const releaseStart = this.clock.now();
     const released: TokenEvent[] = [];
     const ending: { seq: Sequence; reason: FinishReason }[] = [];
@@ -358,17 +388,7 @@ export class Engine {
     this.sampleRelease(released.length, handedOut - releaseStart, this.clock.now() - handedOut);
     for (const event of released) this.events.emit('tokens', event);
     for (const { seq, reason } of ending) this.finish(seq, reason, end);
-    this.events.emit('step', {
-      startTime: start,
-      endTime: end,
-      prefillTokens: batch.prefillTokens,
-      decodeSeqs: batch.decodeSeqs,
-      totalTokens: computed,
-      running: this.running.length,
-      waiting: this.waiting.length,
-      kvCacheUsage: this.kv.usage,
-    });
-    this.startStep(true);
+    return computed;
   }
 
   /** Produces the sequence's next output token at `time`. */

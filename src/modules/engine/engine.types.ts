@@ -87,7 +87,7 @@ export interface EngineEvents {
   finished: RequestOutcome;
   step: StepEvent;
   /**
-   * Every door has been handed the step's tokens (before the engine-wide \`tokens\` events). A door
+   * Every door has been handed the step's tokens (before the engine-wide `tokens` events). A door
    * that renders output first and writes it in one go afterwards writes now.
    */
   released: { time: Millis; tokens: number };
