@@ -9,6 +9,7 @@ import { PerformanceProfile } from '../benchmarks/profile.types';
 import { Engine } from '../engine/engine';
 import { FaultContext } from '../faults/fault.types';
 import { FaultDecision, FaultsService } from '../faults/faults.service';
+import { StreamAbortCounter } from '../faults/stream-abort';
 import { Choice, Generation, GenerationService } from '../generation/generation.service';
 import { ServerLoad } from '../generation/server-load';
 import { LifecycleService } from '../health/lifecycle.service';
@@ -173,7 +174,7 @@ export class VllmEngineService {
     stream: boolean,
     subscriber: Subscriber<GenerateResponse>,
   ): Generation | undefined {
-    const abortAfter = fault?.type === 'stream_abort' ? fault.afterTokens : undefined;
+    const streamAbort = StreamAbortCounter.of(fault);
     let generation: Generation | undefined;
     const complete = (choice: Choice, finishReason: string): GenerateComplete => ({
       output_ids: choice.plan.tokenIds.slice(0, choice.generated),
@@ -217,9 +218,9 @@ export class VllmEngineService {
               });
             }
             // stream_abort: cut the call after N tokens, as a dropped stream (CANCELLED).
-            if (abortAfter !== undefined && event.generated >= abortAfter) {
+            if (streamAbort?.add(event.tokenIds.length)) {
               subscriber.error(new RpcException({ code: GrpcStatus.CANCELLED, message: fault?.error?.message ?? 'Stream aborted (simulated fault).' }));
-              generation?.abort();
+              queueMicrotask(() => generation?.abort());
             }
           },
           onChoiceFinished: (choice, outcome) => {

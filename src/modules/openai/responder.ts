@@ -1,6 +1,7 @@
 import { FastifyReply } from 'fastify';
 import { RequestOutcome, TokenEvent } from '../engine/engine.types';
 import type { FaultDecision } from '../faults/faults.service';
+import { StreamAbortCounter } from '../faults/stream-abort';
 import { Choice, Generation, GenerationListener } from '../generation/generation.service';
 import { OpenAIError } from './openai-error';
 import { toOpenAIError } from './openai-exception.filter';
@@ -60,20 +61,16 @@ export async function respond(
 ): Promise<object | void> {
   const fault = options.fault ?? null;
   if (fault && !(await applyFaultBeforeStart(reply, fault))) return;
-  const abortAfter = fault?.type === 'stream_abort' ? fault.afterTokens : Infinity;
+  const streamAbort = StreamAbortCounter.of(fault);
 
   if (!options.stream) {
     let cut = false;
-    let produced = 0;
     // A refusal at submission (EngineRefusal) goes to the exception filter, which maps it.
     const generation: Generation = start({
       onTokens: (_choice, event) => {
-        produced += event.tokenIds.length;
-        if (!cut && produced >= abortAfter) {
-          cut = true;
-          // Not from inside the engine's step callback: abort once the step has finished.
-          queueMicrotask(() => generation.abort());
-        }
+        if (!streamAbort?.add(event.tokenIds.length)) return;
+        cut = true;
+        queueMicrotask(() => generation.abort());
       },
     });
     const onClose = (): void => {
@@ -90,9 +87,8 @@ export async function respond(
 
   // Created once the request is in the engine: until then a failure is a plain JSON error.
   let sse: SseStream | undefined = undefined;
-  let sent = 0;
   const cutStream = (stream: SseStream): void => sendError(stream, fault?.error ?? new OpenAIError(500, 'The stream was aborted.'));
-  if (abortAfter <= 0) {
+  if (streamAbort && streamAbort.afterTokens <= 0) {
     cutStream(new SseStream(reply, () => undefined));
     return;
   }
@@ -107,10 +103,8 @@ export async function respond(
     onTokens: (choice, event) => {
       if (!sse?.open) return;
       sendAll(sse, renderer.tokenChunks(choice, event, choice.generated === choice.plan.tokenIds.length, choiceUsage(choice)));
-      sent += event.tokenIds.length;
-      if (sent >= abortAfter) {
+      if (streamAbort?.add(event.tokenIds.length)) {
         cutStream(sse);
-        // Not from inside the engine's step callback: abort once the step has finished.
         queueMicrotask(() => generation.abort());
       }
     },
