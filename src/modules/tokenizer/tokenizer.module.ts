@@ -6,9 +6,10 @@ import { ModelConfigFacts, readModelConfig } from './model-family';
 import { TOKENIZER } from './tokenizer.types';
 
 /**
- * Provides TOKENIZER for the configured model. The vocabulary is loaded after start-up
- * (onApplicationBootstrap, next tick), so listening is not delayed; a request arriving earlier
- * loads it on the spot.
+ * Provides TOKENIZER for the configured model. The vocabulary is loaded during start-up, before
+ * the server listens, as vLLM loads its tokenizer before it serves: loading blocks the event loop
+ * (70 ms for Mistral, 1-7 s for Llama 3 or Qwen), and after listening that would stall the
+ * health probes and every stream of the first requests.
  */
 @Module({
   providers: [
@@ -29,9 +30,7 @@ export class TokenizerModule implements OnApplicationBootstrap {
   constructor(@Inject(TOKENIZER) private readonly tokenizer: LazyTokenizer) {}
 
   onApplicationBootstrap(): void {
-    setImmediate(() => {
-      const ms = this.tokenizer.warmUp();
-      this.logger.log(`${this.tokenizer.name} loaded in ${ms.toFixed(0)} ms`);
-    });
+    const ms = this.tokenizer.warmUp();
+    this.logger.log(`${this.tokenizer.name} loaded in ${ms.toFixed(0)} ms`);
   }
 }
