@@ -265,6 +265,26 @@ describe('Tool calls and response_format (openai SDK v6 against the real app)', 
       expectValid(schema, JSON.parse(text));
     });
 
+    it('/v1/completions takes response_format too (as vLLM): JSON text, streamed or not; a bad one is a 400', async () => {
+      const schema = { type: 'object', properties: { city: { type: 'string' }, days: { type: 'integer', minimum: 1, maximum: 7 } }, required: ['city', 'days'] };
+      const response_format = { type: 'json_schema', json_schema: { name: 'forecast', schema } };
+      const res = await app.openai.completions.create({ model: MODEL, prompt: 'forecast please', max_tokens: 200, response_format } as never);
+      expectValid(schema, JSON.parse(res.choices[0].text));
+      expect(res.usage!.completion_tokens).toBe(await tokensOf(res.choices[0].text));
+
+      const object = await post(`${app.url}/v1/completions`, { model: MODEL, prompt: 'hello', max_tokens: 200, response_format: { type: 'json_object' } });
+      expect(JSON.parse(object.json.choices[0].text)).toEqual({ response: expect.any(String) });
+
+      const stream = await app.openai.completions.create({ model: MODEL, prompt: 'forecast again', max_tokens: 200, response_format, stream: true } as never);
+      let text = '';
+      for await (const chunk of stream as unknown as AsyncIterable<{ choices: Array<{ text: string }> }>) text += chunk.choices[0]?.text ?? '';
+      expectValid(schema, JSON.parse(text));
+
+      const bad = await post(`${app.url}/v1/completions`, { model: MODEL, prompt: 'hi', response_format: { type: 'yaml' } });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error.message).toContain('response_format.type');
+    });
+
     it('text answers as usual', async () => {
       const res = await chat({ messages: [{ role: 'user', content: 'hello' }], response_format: { type: 'text' } });
       expect(res.json.choices[0].message.content).toBe('Hello! How can I help you today?');

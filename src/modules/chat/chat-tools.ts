@@ -1,13 +1,9 @@
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { OpenAIError } from '../openai/openai-error';
-import { validationFailure } from '../openai/validation';
-import { OutputFormat, ToolChoice, ToolOffer } from '../responses/responses.types';
+import { ToolChoice, ToolOffer } from '../responses/responses.types';
 import { ChatCompletionRequestDto } from './dto/chat-request.dto';
-import { ResponseFormatDto } from './dto/tools.dto';
 
 /*
- * `tools`, `tool_choice` and `response_format` checked as vLLM's ChatCompletionRequest checks them
+ * `tools` and `tool_choice` checked as vLLM's ChatCompletionRequest checks them
  * (check_tool_usage), with its messages, and turned into what the Responses module plans with.
  */
 
@@ -51,30 +47,6 @@ function definitions(dto: Pick<ChatCompletionRequestDto, 'tools'>): ToolOffer['t
     ...(f.description != null ? { description: f.description } : {}),
     ...(f.parameters != null ? { parameters: f.parameters } : {}),
   }));
-}
-
-/**
- * `response_format` as the reply's format, or undefined for text. A `json_schema` without a schema
- * is answered as `json_object`. (Validated here, not by decorators: the field is shared with
- * /v1/completions, whose DTO declares it loosely.)
- */
-export function outputFormatOf(raw: unknown): OutputFormat | undefined {
-  if (raw == null) return undefined;
-  const format = plainToInstance(ResponseFormatDto, raw);
-  const errors = validateSync(format, { forbidUnknownValues: false });
-  if (errors.length > 0) {
-    const failure = validationFailure(errors);
-    throw OpenAIError.badRequest(`response_format.${failure.message}`, `response_format.${failure.param ?? ''}`.replace(/\.$/, ''));
-  }
-  switch (format.type) {
-    case 'json_object':
-      return { type: 'json_object' };
-    case 'json_schema':
-      if (!format.json_schema) bad("response_format.json_schema: Field required when type is 'json_schema'", 'response_format.json_schema');
-      return format.json_schema!.schema ? { type: 'json_schema', schema: format.json_schema!.schema } : { type: 'json_object' };
-    default:
-      return undefined;
-  }
 }
 
 /**

@@ -14,7 +14,8 @@ import { OpenAIDoor } from '../openai/openai-door';
 import { Renderer } from '../openai/responder';
 import { Usage } from '../openai/usage';
 import { ChatTurn, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
-import { outputFormatOf, toolOfferOf, toolsPromptText } from './chat-tools';
+import { toolOfferOf, toolsPromptText } from './chat-tools';
+import { outputFormatOf } from '../openai/response-format';
 import { ChatCompletionRequestDto, messageText } from './dto/chat-request.dto';
 
 /** Spread where an optional field group is off. */

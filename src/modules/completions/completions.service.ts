@@ -18,6 +18,7 @@ import {
   replyLimits,
 } from '../openai/request-checks';
 import { OpenAIError } from '../openai/openai-error';
+import { outputFormatOf } from '../openai/response-format';
 import { OpenAIDoor } from '../openai/openai-door';
 import { Renderer } from '../openai/responder';
 import { Usage } from '../openai/usage';
@@ -47,6 +48,7 @@ export class CompletionsService {
     const model = this.served.resolve(dto.model);
     checkSampling(dto);
     checkLogprobs(dto.logprobs, 'logprobs');
+    const format = outputFormatOf(dto.response_format);
     const prompts = this.prompts(dto.prompt);
     const maxTokens = prompts.map((p) => effectiveMaxTokens(dto.max_tokens, DEFAULT_MAX_TOKENS, p.tokenIds.length, this.served.maxModelLen));
     for (const p of prompts) checkPromptTokens(p.tokenIds, this.tokenizer.vocabSize);
@@ -149,6 +151,7 @@ export class CompletionsService {
           seed: seed === undefined ? undefined : seed + i,
           maxTokens: maxTokens[i],
           ...replyLimits(dto),
+          format,
         }),
       })),
     });

@@ -27,29 +27,3 @@ export class ChatToolDto {
   @IsDefined() @IsObject() @ValidateNested() @Type(() => FunctionDefinitionDto)
   function!: FunctionDefinitionDto;
 }
-
-/** `response_format.json_schema` (vLLM's JsonSchemaResponseFormat). */
-export class JsonSchemaFormatDto {
-  @ApiProperty({ example: 'weather' }) @IsString()
-  name!: string;
-
-  @ApiPropertyOptional() @IsOptional() @IsString()
-  description?: string | null;
-
-  @ApiPropertyOptional({ description: 'The JSON schema the reply validates against' }) @IsOptional() @IsObject()
-  schema?: Record<string, unknown> | null;
-
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
-  strict?: boolean | null;
-}
-
-/** `response_format` (vLLM's ResponseFormat); `structural_tag` is accepted and answered as text. */
-export class ResponseFormatDto {
-  @ApiProperty({ enum: ['text', 'json_object', 'json_schema', 'structural_tag'] })
-  @IsIn(['text', 'json_object', 'json_schema', 'structural_tag'])
-  type!: 'text' | 'json_object' | 'json_schema' | 'structural_tag';
-
-  @ApiPropertyOptional({ type: JsonSchemaFormatDto })
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => JsonSchemaFormatDto)
-  json_schema?: JsonSchemaFormatDto | null;
-}
