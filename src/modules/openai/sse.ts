@@ -80,6 +80,7 @@ export class SseStream {
       socket?.uncork();
       return;
     }
+    if (!socket.writable) return; // the client left between the render and the flush
     socket.write(`${Buffer.byteLength(data).toString(16)}\r\n${data}\r\n`);
     // Still corked by the headers' write (same tick as the first event): let it go now.
     if (socket.writableCorked) socket.uncork();
