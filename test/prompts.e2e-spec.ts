@@ -109,6 +109,16 @@ describe('prompt checks, return_token_ids and stop_token_ids (vLLM semantics)', 
     });
   });
 
+  it('a long text prompt (encoded in slices, the event loop turning between them) counts the tokens /tokenize counts', async () => {
+    const prompt = Array.from({ length: 3000 }, (_, i) => `word${i} and, then`).join(' ');
+    expect(prompt.length).toBeGreaterThan(3 * 16_384);
+    const res = await post(completions, { prompt, max_tokens: 2, return_token_ids: true });
+    expect(res.status).toBe(200);
+    const tok = await post(`${app.url}/tokenize`, { prompt });
+    expect(res.json.usage.prompt_tokens).toBe(tok.json.count);
+    expect(res.json.choices[0].prompt_token_ids).toEqual(tok.json.tokens);
+  });
+
   describe('return_token_ids', () => {
     it('completions: token_ids per choice and prompt_token_ids, null unless asked (vLLM writes every field)', async () => {
       const plain = await post(completions, { prompt: PROMPT, max_tokens: 20 });
