@@ -13,7 +13,7 @@ import { checkLogprobs, checkSampling, effectiveMaxTokens, replyLimits } from '.
 import { OpenAIDoor } from '../openai/openai-door';
 import { Renderer } from '../openai/responder';
 import { Usage } from '../openai/usage';
-import { ChatTurn, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
+import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { toolOfferOf, toolsPromptText } from './chat-tools';
 import { outputFormatOf } from '../openai/response-format';
 import { ChatCompletionRequestDto, messageText } from './dto/chat-request.dto';
@@ -46,7 +46,7 @@ export class ChatService {
     const turns: ChatTurn[] = dto.messages.map((m) => ({ role: m.role, content: messageText(m) }));
     // The chat template writes the offered tools into the prompt; rules still see only the messages.
     const toolsText = toolsPromptText(tools);
-    const promptTokenIds = this.tokenizer.encodeChat(toolsText === null ? turns : [{ role: 'system', content: toolsText }, ...turns]);
+    const promptTokenIds = await encodeChatYielding(this.tokenizer, toolsText === null ? turns : [{ role: 'system', content: toolsText }, ...turns]);
     const maxTokens = effectiveMaxTokens(requestedMax, null, promptTokenIds.length, this.served.maxModelLen);
     const lastUser = [...turns].reverse().find((t) => t.role === 'user') ?? turns[turns.length - 1];
     const n = dto.n ?? 1;

@@ -22,7 +22,7 @@ import { outputFormatOf } from '../openai/response-format';
 import { OpenAIDoor } from '../openai/openai-door';
 import { Renderer } from '../openai/responder';
 import { Usage } from '../openai/usage';
-import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
+import { encodePromptYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { CompletionRequestDto } from './dto/completion-request.dto';
 
 /** vLLM's default max_tokens for /v1/completions. */
@@ -162,10 +162,8 @@ export class CompletionsService {
    * prompt takes 0.1-2.5 s to encode (docs/tokenizer.md), and every stream would stall meanwhile.
    */
   private async prompts(prompt: CompletionRequestDto['prompt']): Promise<Prompt[]> {
-    const encode = (text: string): Promise<number[]> | number[] =>
-      this.tokenizer.encodePromptAsync ? this.tokenizer.encodePromptAsync(text) : this.tokenizer.encodePrompt(text);
     const one = async (p: string | number[]): Promise<Prompt> =>
-      typeof p === 'string' ? { text: p, tokenIds: await encode(p) } : { text: this.tokenizer.decode(p), tokenIds: [...p] };
+      typeof p === 'string' ? { text: p, tokenIds: await encodePromptYielding(this.tokenizer, p) } : { text: this.tokenizer.decode(p), tokenIds: [...p] };
     if (typeof prompt === 'string') return [await one(prompt)];
     if (prompt.every((p) => typeof p === 'number')) return [await one(prompt as number[])];
     const out: Prompt[] = [];

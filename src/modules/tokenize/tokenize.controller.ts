@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { messageText } from '../chat/dto/chat-request.dto';
 import { ServedModel } from '../models/served-model';
 import { OpenAIError } from '../openai/openai-error';
-import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
+import { encodeChatYielding, encodePromptYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { DetokenizeRequestDto, TokenizeRequestDto } from './dto/tokenize.dto';
 
 /** vLLM's /tokenize and /detokenize, with the tokenizer that usage and timing use. */
@@ -18,14 +18,14 @@ export class TokenizeController {
   @Post('tokenize')
   @HttpCode(200)
   @ApiOperation({ summary: 'Token ids of a prompt or a chat conversation' })
-  tokenize(@Body() dto: TokenizeRequestDto): object {
+  async tokenize(@Body() dto: TokenizeRequestDto): Promise<object> {
     this.served.resolve(dto.model);
     let tokens: number[];
     // @IsOptional lets null through: a null field counts as absent, as in vLLM's pydantic model.
     if (dto.messages != null) {
-      tokens = this.tokenizer.encodeChat(dto.messages.map((m) => ({ role: m.role, content: messageText(m) })));
+      tokens = await encodeChatYielding(this.tokenizer, dto.messages.map((m) => ({ role: m.role, content: messageText(m) })));
     } else if (dto.prompt != null) {
-      tokens = dto.add_special_tokens === false ? this.tokenizer.encode(dto.prompt).ids : this.tokenizer.encodePrompt(dto.prompt);
+      tokens = dto.add_special_tokens === false ? this.tokenizer.encode(dto.prompt).ids : await encodePromptYielding(this.tokenizer, dto.prompt);
     } else {
       throw OpenAIError.badRequest('Either `prompt` or `messages` is required.', 'prompt');
     }

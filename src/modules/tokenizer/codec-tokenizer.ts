@@ -51,6 +51,21 @@ export class CodecTokenizer implements Tokenizer {
   async encodePromptAsync(text: string, sliceChars = 16_384): Promise<number[]> {
     if (text.length <= sliceChars) return this.encodePrompt(text);
     const ids = this.encodePrompt('');
+    await this.encodeInSlices(text, ids, sliceChars);
+    return ids;
+  }
+
+  /** encodeChat() for long conversations: each long message is encoded as encodePromptAsync() does. */
+  async encodeChatAsync(turns: readonly ChatTurn[], sliceChars = 16_384): Promise<number[]> {
+    const ids: number[] = [];
+    for (const seg of renderChat(this.options.chatTemplate, turns)) {
+      if ('text' in seg && seg.text.length > sliceChars) await this.encodeInSlices(seg.text, ids, sliceChars);
+      else this.encodeSegment(seg, ids);
+    }
+    return ids;
+  }
+
+  private async encodeInSlices(text: string, ids: number[], sliceChars: number): Promise<void> {
     let start = 0;
     while (start < text.length) {
       let end = Math.min(start + sliceChars, text.length);
@@ -60,7 +75,6 @@ export class CodecTokenizer implements Tokenizer {
       start = end;
       if (start < text.length) await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    return ids;
   }
 
   decode(ids: readonly number[]): string {
@@ -79,16 +93,18 @@ export class CodecTokenizer implements Tokenizer {
 
   private encodeSegments(segments: readonly ChatSegment[]): number[] {
     const ids: number[] = [];
-    for (const seg of segments) {
-      if ('special' in seg) {
-        const id = this.codec.specialId(seg.special);
-        if (id !== undefined) ids.push(id);
-        else for (const x of this.codec.encodeIds(seg.special)) ids.push(x);
-      } else {
-        for (const x of this.codec.encodeIds(seg.text)) ids.push(x);
-      }
-    }
+    for (const seg of segments) this.encodeSegment(seg, ids);
     return ids;
+  }
+
+  private encodeSegment(seg: ChatSegment, ids: number[]): void {
+    if ('special' in seg) {
+      const id = this.codec.specialId(seg.special);
+      if (id !== undefined) ids.push(id);
+      else for (const x of this.codec.encodeIds(seg.special)) ids.push(x);
+    } else {
+      for (const x of this.codec.encodeIds(seg.text)) ids.push(x);
+    }
   }
 
   /**

@@ -88,6 +88,9 @@ export class LazyTokenizer implements Tokenizer {
   encodeChat(turns: readonly ChatTurn[]): number[] {
     return this.impl().encodeChat(turns);
   }
+  encodeChatAsync(turns: readonly ChatTurn[]): Promise<number[]> {
+    return this.impl().encodeChatAsync(turns);
+  }
   decode(ids: readonly number[]): string {
     return this.impl().decode(ids);
   }

@@ -37,6 +37,18 @@ describe('byte-level BPE families (exact)', () => {
     }
   });
 
+  it.each([llama3, qwen, phi4].map((t) => [t.name, t]))('%s: sliced (async) prompt and chat encoding give the same ids', async (_name, tok) => {
+    const text = [...ENGLISH, ...CODE].join('\n').repeat(20);
+    expect(text.length).toBeGreaterThan(2 * 16_384);
+    expect(await tok.encodePromptAsync(text)).toEqual(tok.encodePrompt(text));
+    const turns = [
+      { role: 'user', content: text },
+      { role: 'assistant', content: 'Noted.' },
+      { role: 'user', content: `Summarise: ${text}` },
+    ];
+    expect(await tok.encodeChatAsync(turns)).toEqual(tok.encodeChat(turns));
+  });
+
   it('approximate counts within 15% of Llama 3, Qwen and cl100k on the corpus', () => {
     const codec = new ApproximateCodec(128256, APPROXIMATE_PROFILES['bpe-large']);
     for (const real of [llama3, qwen, phi4]) {

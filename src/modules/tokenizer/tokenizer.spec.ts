@@ -85,7 +85,15 @@ describe('Mistral v0.3 (exact)', () => {
 
   it('async encoding equals sync encoding', async () => {
     const text = [...ENGLISH, ...CODE].join('\n').repeat(40);
+    expect(text.length).toBeGreaterThan(2 * 16_384);
     expect(await mistral.encodePromptAsync(text)).toEqual(mistral.encodePrompt(text));
+    const turns = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: text },
+      { role: 'assistant', content: 'Sure.' },
+      { role: 'user', content: `${text} again` },
+    ];
+    expect(await mistral.encodeChatAsync(turns)).toEqual(mistral.encodeChat(turns));
   });
 });
 

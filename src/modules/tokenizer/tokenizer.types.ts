@@ -35,6 +35,18 @@ export interface Tokenizer {
    * use it for prompts longer than ~16k characters (Llama 3 / Qwen cost ~20 µs per token).
    */
   encodePromptAsync?(text: string): Promise<number[]>;
+  /** encodeChat() that yields to the event loop within long messages (same ids). */
+  encodeChatAsync?(turns: readonly ChatTurn[]): Promise<number[]>;
 }
 
 export const TOKENIZER = Symbol('TOKENIZER');
+
+/** The prompt's ids, yielding to the event loop within a long prompt where the tokenizer can. */
+export function encodePromptYielding(tokenizer: Tokenizer, text: string): Promise<number[]> {
+  return tokenizer.encodePromptAsync ? tokenizer.encodePromptAsync(text) : Promise.resolve(tokenizer.encodePrompt(text));
+}
+
+/** The conversation's ids, yielding to the event loop within long messages where the tokenizer can. */
+export function encodeChatYielding(tokenizer: Tokenizer, turns: readonly ChatTurn[]): Promise<number[]> {
+  return tokenizer.encodeChatAsync ? tokenizer.encodeChatAsync(turns) : Promise.resolve(tokenizer.encodeChat(turns));
+}
