@@ -1,23 +1,10 @@
+import { ArchitectureShape } from './parameters';
+
 /** Architecture facts of a model, as the step-time and KV-cache arithmetic need them. */
-export interface ModelSpec {
+export interface ModelSpec extends ArchitectureShape {
   id: string;
   architecture: string | null;
-  numLayers: number;
-  hiddenSize: number;
-  /** Dense MLP width (for MoE models: the expert width when `moeIntermediateSize` is absent). */
-  intermediateSize: number;
-  numAttentionHeads: number;
-  numKvHeads: number;
-  headDim: number;
-  vocabSize: number;
   contextLength: number;
-  tieWordEmbeddings: boolean;
-  /** MoE: experts per layer (undefined = dense). */
-  numExperts?: number;
-  expertsPerToken?: number;
-  moeIntermediateSize?: number;
-  /** MoE with an always-active shared expert (Qwen2-MoE style). */
-  sharedExpertIntermediateSize?: number;
   numParameters: number;
   numActiveParameters: number;
   /** Where the facts come from (catalog row source, a config.json path, the settings file). */

@@ -2,15 +2,18 @@
 export interface ArchitectureShape {
   numLayers: number;
   hiddenSize: number;
+  /** Dense MLP width (for MoE models: the expert width when `moeIntermediateSize` is absent). */
   intermediateSize: number;
   numAttentionHeads: number;
   numKvHeads: number;
   headDim: number;
   vocabSize: number;
   tieWordEmbeddings: boolean;
+  /** MoE: experts per layer (undefined = dense). */
   numExperts?: number;
   expertsPerToken?: number;
   moeIntermediateSize?: number;
+  /** MoE with an always-active shared expert (Qwen2-MoE style). */
   sharedExpertIntermediateSize?: number;
 }
 
