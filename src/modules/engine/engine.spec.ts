@@ -279,6 +279,59 @@ describe('Engine', () => {
     expect(r.engine.inFlight).toBe(0);
   });
 
+  it('a request aborted while a step is handed out gets nothing more from that step', () => {
+    const r = rig();
+    const a: Trace = { tokens: [] };
+    r.engine.submit(request('a', 10, 5), {
+      onTokens: (e) => {
+        a.tokens.push(e);
+        if (e.generated === 2) r.engine.abort('c');
+      },
+      onFinished: (o) => (a.outcome = o),
+    });
+    // After a in the batch; its second token is due in the same step, and its last in the next.
+    const c = submit(r, request('c', 10, 2, 2000));
+    r.clock.runUntilIdle();
+    expect(c.tokens).toHaveLength(1);
+    expect(c.outcome).toMatchObject({ finishReason: 'abort', generatedTokens: 1 });
+    expect(a.outcome).toMatchObject({ finishReason: 'stop', generatedTokens: 5 });
+  });
+
+  it('an aborted request never ends before its last token, though the step was handed out early', () => {
+    const r = rig();
+    const traces: Trace[] = [];
+    for (let i = 0; i < 4; i++) traces.push(submit(r, request(`s${i}`, 10, 5, 1000 * (i + 1))));
+    let steps = 0;
+    r.engine.events.on('released', (e) => {
+      // Writes take 0.1 ms per token for two steps, then nothing: the third step is handed out
+      // early (the lead learnt from the first two) and done before its scheduled end.
+      if (++steps <= 2) r.clock.advanceTo(r.clock.now() + 0.1 * e.tokens);
+      else if (steps === 3) {
+        expect(r.clock.now()).toBeLessThan(traces[0].tokens[2].time);
+        r.engine.abort('s0');
+      }
+    });
+    r.clock.runUntilIdle();
+    expect(traces[0].outcome).toMatchObject({ finishReason: 'abort', generatedTokens: 3 });
+    expect(traces[0].outcome!.finishedTime).toBe(traces[0].tokens[2].time);
+  });
+
+  it('keeps one step in flight when an observer submits a request while a step is handed out', () => {
+    const r = rig();
+    const steps: { startTime: number; endTime: number }[] = [];
+    r.engine.events.on('step', (e) => steps.push(e));
+    let b: Trace | undefined;
+    r.engine.submit(request('a', 10, 2), {
+      onTokens: () => undefined,
+      onFinished: () => (b = submit(r, request('b', 10, 3, 2000))),
+    });
+    r.clock.runUntilIdle();
+    expect(b!.tokens.map((e) => e.generated)).toEqual([1, 2, 3]);
+    for (let i = 1; i < steps.length; i++) expect(steps[i].startTime).toBeGreaterThanOrEqual(steps[i - 1].endTime);
+    // a: prefill and one decode; b: prefill and two decodes.
+    expect(steps).toHaveLength(5);
+  });
+
   it("centres a step's writes on its end, with the scheduled time on its tokens", () => {
     // The doors take 0.05 ms per token to render and 0.1 ms per token to write on `released`: 4
     // streams render for 0.2 ms and write for 0.4 ms, so later steps start handing out 0.4 ms

@@ -98,7 +98,7 @@ export class Engine {
   /** End of the step in flight (or of the last one), so back-to-back steps do not drift. */
   private lastStepEnd: Millis = -Infinity;
   /** Requests aborted while a step hands out its tokens (see abort); null outside that window. */
-  private abortedDuringRelease: Sequence[] | null = null;
+  private abortedDuringRelease: Set<Sequence> | null = null;
   /** Wall time per token the doors took in recent large steps. */
   private readonly releaseSamples: ReleaseSample[] = [];
 
@@ -147,14 +147,23 @@ export class Engine {
   /**
    * Aborts a queued or running request; its blocks are freed at once. False if unknown or done.
    * Called while a step hands out its tokens (a door cutting its stream), it takes effect when the
-   * step has been handed out, so every observer still sees the request's token before its end.
+   * step has been handed out, so every observer still sees the tokens already handed out before
+   * the request's end; the request gets nothing more from that step.
    */
   abort(requestId: string): boolean {
     const seq = this.byId.get(requestId);
     if (!seq) return false;
-    if (this.abortedDuringRelease) this.abortedDuringRelease.push(seq);
-    else this.finish(seq, 'abort', this.clock.now());
+    if (this.abortedDuringRelease) this.abortedDuringRelease.add(seq);
+    else this.finishAborted(seq);
     return true;
+  }
+
+  /**
+   * A step's tokens are handed out a little before their scheduled time (see releaseLead), so an
+   * abort right after them may come before it on the clock: the end is never earlier than the last token.
+   */
+  private finishAborted(seq: Sequence): void {
+    this.finish(seq, 'abort', Math.max(this.clock.now(), seq.lastTokenTime ?? -Infinity));
   }
 
   /** Aborts everything (shutdown). */
@@ -170,6 +179,9 @@ export class Engine {
 
   /** `continuing`: called at the end of the previous step, rather than by a new arrival on an idle engine. */
   private startStep(continuing: boolean): void {
+    // A request submitted while the previous step was handed out (an observer reacting to it)
+    // woke the engine meanwhile: this step takes it, and exactly one step stays in flight.
+    this.stepTimer?.cancel();
     this.stepTimer = null;
     if (this.running.length === 0 && this.waiting.length === 0) return;
     const now = this.clock.now();
@@ -330,13 +342,13 @@ export class Engine {
   private completeStep(work: readonly ScheduledWork[], batch: StepBatch, start: Millis, end: Millis): void {
     this.stepTimer = null;
     let computed: number;
-    this.abortedDuringRelease = [];
+    this.abortedDuringRelease = new Set();
     try {
       computed = this.release(work, end);
     } finally {
       const aborted = this.abortedDuringRelease;
       this.abortedDuringRelease = null;
-      for (const seq of aborted) this.finish(seq, 'abort', this.clock.now());
+      for (const seq of aborted) this.finishAborted(seq);
     }
     this.events.emit('step', {
       startTime: start,
@@ -362,9 +374,11 @@ export class Engine {
     const released: TokenEvent[] = [];
     const ending: { seq: Sequence; reason: FinishReason }[] = [];
     let computed = 0;
+    const aborted = this.abortedDuringRelease;
     for (const { seq, tokens } of work) {
       computed += tokens;
-      if (seq.status !== 'running' || tokens === 0) continue; // aborted or preempted during the step, or sitting it out
+      // Aborted or preempted during the step, aborted while it is handed out, or sitting it out.
+      if (seq.status !== 'running' || aborted?.has(seq) || tokens === 0) continue;
       seq.numComputed += tokens;
       this.registerFullBlocks(seq);
       if (seq.numComputed < seq.numTokens) continue; // a chunk of a longer prefill
@@ -387,6 +401,8 @@ export class Engine {
     this.events.emit('released', { time: end, tokens: released.length });
     this.sampleRelease(released.length, handedOut - releaseStart, this.clock.now() - handedOut);
     for (const event of released) this.events.emit('tokens', event);
+    // One aborted after its last token was handed out still ends as it would have: that token
+    // carried its end, as in vLLM, where the abort would find the request already finished.
     for (const { seq, reason } of ending) this.finish(seq, reason, end);
     return computed;
   }
