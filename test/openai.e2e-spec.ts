@@ -1,5 +1,8 @@
+import { connect } from 'node:net';
 import OpenAI from 'openai';
+import { Engine } from '../src/modules/engine/engine';
 import { bootApp, post, readSse, TestApp } from './support/app';
+import { pollUntil } from './support/child';
 
 const MODEL = 'mistralai/Mistral-7B-Instruct-v0.3';
 
@@ -303,5 +306,30 @@ describe('--api-key', () => {
     expect((await fetch(`${app.url}/health`)).status).toBe(200);
     const wrong = new OpenAI({ baseURL: `${app.url}/v1`, apiKey: 'wrong', maxRetries: 0 });
     await expect(wrong.models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+  });
+});
+
+describe('a client that leaves', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    // Real step times: 200 tokens take over 10 s, so whatever ends sooner was aborted.
+    app = await bootApp({ latency_scale: 1 });
+  });
+  afterAll(() => app.close());
+
+  const load = async (): Promise<number> => ((await (await fetch(`${app.url}/load`)).json()) as { server_load: number }).server_load;
+
+  it('with pipelined requests on its connection: every one leaves /load and the engine, also those still waiting their turn', async () => {
+    const request = (stream: boolean): string => {
+      const body = JSON.stringify({ model: MODEL, prompt: 'Tell me a story', max_tokens: 200, ignore_eos: true, stream });
+      return `POST /v1/completions HTTP/1.1\r\nhost: sim\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    };
+    const socket = connect(Number(new URL(app.url).port), '127.0.0.1');
+    await new Promise((ok) => socket.once('connect', ok));
+    // Node answers pipelined requests in order: the second and third responses wait behind the first.
+    socket.write(request(false) + request(true) + request(false));
+    await pollUntil('three requests in flight', async () => ((await load()) === 3 ? true : undefined), 10_000);
+    socket.destroy();
+    await pollUntil('nothing left in flight', async () => ((await load()) === 0 && app.server.app.get(Engine).inFlight === 0 ? true : undefined), 5_000);
   });
 });

@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { onResponseOver } from '../../common/response-over';
 import { SETTINGS } from '../../config/config.module';
 import { primaryServedName, Settings } from '../../config/settings';
 import { Engine } from '../engine/engine';
@@ -43,10 +44,10 @@ export class RequestLogService implements OnModuleInit, OnModuleDestroy {
       }),
     );
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    // The response's `close` fires for every request, also when the connection was dropped
+    // Every request's response is over at some point, also when the connection was dropped
     // before an answer (Fastify's onResponse does not run then).
     fastify?.addHook('onRequest', async (req, reply) => {
-      if (LOGGED.test(req.url)) reply.raw.once('close', () => this.onClosed(req, reply));
+      if (LOGGED.test(req.url)) onResponseOver(reply.raw, () => this.onClosed(req, reply));
     });
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
+import { onResponseOver } from '../../common/response-over';
 import { SETTINGS } from '../../config/config.module';
 import { RuntimeConfig } from '../../config/runtime-config';
 import { Settings } from '../../config/settings';
@@ -105,7 +106,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Times every HTTP request from arrival to the response's `close`, which also covers streams the
+   * Times every HTTP request from arrival until its response is over, which also covers streams the
    * doors write themselves (hijacked replies skip Fastify's onResponse hooks).
    */
   private instrumentHttp(): void {
@@ -115,7 +116,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     fastify.addHook('onRequest', (req, reply, done) => {
       const start = performance.now();
       const route = req.routeOptions?.url;
-      reply.raw.once('close', () => {
+      onResponseOver(reply.raw, () => {
         this.http.observe({
           route,
           method: req.method,

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
+import { isResponseOver, onResponseOver } from '../../common/response-over';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { decideForHttp, slowdownOf } from '../faults/http-faults';
@@ -35,8 +36,13 @@ export class OpenAIDoor {
   ) {}
 
   serve(r: DoorRequest): Promise<object | void> {
+    // The client left while the request was read or its prompt encoded: nothing to serve.
+    if (isResponseOver(r.reply.raw)) {
+      r.reply.hijack();
+      return Promise.resolve();
+    }
     // Until the response has ended (or the client left): a streamed response outlives this call.
-    r.reply.raw.once('close', this.load.begin());
+    onResponseOver(r.reply.raw, this.load.begin());
     const fault = decideForHttp(this.faults, r.reply, { requestId: r.requestId, route: r.route, model: r.model });
     return respond(
       r.reply,

@@ -1,4 +1,5 @@
 import { FastifyReply } from 'fastify';
+import { onResponseOver } from '../../common/response-over';
 import { RequestOutcome, TokenEvent } from '../engine/engine.types';
 import type { FaultDecision } from '../faults/faults.service';
 import { StreamAbortCounter } from '../faults/stream-abort';
@@ -73,12 +74,11 @@ export async function respond(
         queueMicrotask(() => generation.abort());
       },
     });
-    const onClose = (): void => {
+    const stopWatching = onResponseOver(reply.raw, () => {
       if (!generation.done) generation.abort();
-    };
-    reply.raw.on('close', onClose);
+    });
     const choices = await generation.finished;
-    reply.raw.off('close', onClose);
+    stopWatching();
     if (cut && fault?.error) throw fault.error;
     // A server-side abort (gRPC Abort, shutdown past the grace period) still answers 200: vLLM's
     // final output carries what was generated and finish_reason "abort".
@@ -155,15 +155,14 @@ async function applyFaultBeforeStart(reply: FastifyReply, fault: FaultDecision):
 /** Waits `ms`; resolves false early if the client leaves meanwhile. */
 function hold(reply: FastifyReply, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const onClose = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
     const timer = setTimeout(() => {
-      reply.raw.off('close', onClose);
+      stopWatching();
       resolve(true);
     }, ms);
-    reply.raw.once('close', onClose);
+    const stopWatching = onResponseOver(reply.raw, () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
   });
 }
 

@@ -1,5 +1,6 @@
 import { ServerResponse } from 'node:http';
 import { FastifyReply } from 'fastify';
+import { onResponseOver } from '../../common/response-over';
 
 /**
  * Events waiting for their socket write. A step's events are rendered for every stream first and
@@ -33,8 +34,8 @@ export class SseStream {
       'x-accel-buffering': 'no',
     });
     this.raw.flushHeaders();
-    // The response's close (not the request's) tells a client that left before the end.
-    this.raw.on('close', () => {
+    // Over before it finished: the client left before the end.
+    onResponseOver(this.raw, () => {
       if (!this.raw.writableFinished && !this.ended) {
         this.closedByClient = true;
         onClientGone();
