@@ -4,6 +4,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { join, dirname } from 'node:path';
 import { GRPC_LOADER_OPTIONS, HEALTH_PROTO, VLLM_ENGINE_PROTO } from '../src/modules/grpc/proto';
 import { bootApp, TestApp } from './support/app';
+import { pollUntil } from './support/child';
 
 type Client = grpc.Client & Record<string, any>;
 
@@ -329,5 +330,38 @@ describe('gRPC (timed engine)', () => {
     expect((await slow).at(-1)?.complete?.finish_reason).toBe('length');
     await shutdown;
     call.cancel();
+  });
+});
+
+describe('a drain that runs out of time with requests held by a timeout fault', () => {
+  it('answers them 503 / UNAVAILABLE instead of starting them after the shutdown', async () => {
+    const app = await bootApp({ grpc_port: 0 });
+    const c = clientsFor(app.grpcPort!);
+    try {
+      const res = await fetch(`${app.url}/admin/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'timeout', delay_ms: 60_000, then: 'answer' }),
+      });
+      expect(res.status).toBeLessThan(300);
+      const http = fetch(`${app.url}/v1/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'mistralai/Mistral-7B-Instruct-v0.3', prompt: 'hello', max_tokens: 5 }),
+      });
+      const rpc = statusOf(generate(c.engine, { text: 'hello there', sampling_params: { max_tokens: 5 }, stream: true }));
+      await pollUntil('both requests held', async () => (((await (await fetch(`${app.url}/load`)).json()) as { server_load: number }).server_load === 2 ? true : undefined), 10_000);
+      // Not clean: the grace period ends with both still held, 60 s short of their answer.
+      expect(await app.server.shutdown(100)).toBe(false);
+      const answer = await http;
+      expect(answer.status).toBe(503);
+      expect(((await answer.json()) as { error: object }).error).toMatchObject({ message: 'The server is shutting down.', code: 503 });
+      expect(await rpc).toMatchObject({ code: grpc.status.UNAVAILABLE, details: 'The server is shutting down.' });
+    } finally {
+      c.engine.close();
+      c.health.close();
+      c.reflection.close();
+      await app.close();
+    }
   });
 });

@@ -9,9 +9,16 @@ import { Injectable } from '@nestjs/common';
 @Injectable()
 export class ServerLoad {
   private count = 0;
+  private cut = false;
+  private readonly cutOffListeners = new Set<() => void>();
 
   get requests(): number {
     return this.count;
+  }
+
+  /** True once a drain ran out of time: nothing new may reach the engine. */
+  get isCutOff(): boolean {
+    return this.cut;
   }
 
   /** Counts one request; the returned function ends it (once, however often it is called). */
@@ -23,5 +30,28 @@ export class ServerLoad {
       ended = true;
       this.count--;
     };
+  }
+
+  /**
+   * Calls `fn` when a drain runs out of time (at once if it has), so a request the engine has not
+   * seen yet (held by a `timeout` fault) ends then instead of starting after the shutdown. Returns
+   * a function that cancels the call.
+   */
+  onCutOff(fn: () => void): () => void {
+    if (this.cut) {
+      fn();
+      return () => undefined;
+    }
+    this.cutOffListeners.add(fn);
+    return () => this.cutOffListeners.delete(fn);
+  }
+
+  /** The drain's grace period is over: the engine aborts what it runs, the doors what they hold. */
+  cutOff(): void {
+    if (this.cut) return;
+    this.cut = true;
+    const listeners = [...this.cutOffListeners];
+    this.cutOffListeners.clear();
+    for (const fn of listeners) fn();
   }
 }

@@ -15,7 +15,7 @@ import { ServerLoad } from '../generation/server-load';
 import { LifecycleService } from '../health/lifecycle.service';
 import { ServedModel } from '../models/served-model';
 import { randomHex } from '../openai/ids';
-import { OpenAIError } from '../openai/openai-error';
+import { notServingMessage, OpenAIError } from '../openai/openai-error';
 import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { EMBEDDING_DIM, embedTokens } from './embedding';
 import { GenerateWork, promptOf, toGenerateWork } from './generate-request';
@@ -77,6 +77,7 @@ export class VllmEngineService {
       const ended = this.load.begin();
       let generation: Generation | undefined;
       let timer: NodeJS.Timeout | undefined;
+      let stopWatchingCutOff = (): void => undefined;
       const run = () => {
         generation = this.start(requestId, work, fault, req.stream, subscriber);
         if (!generation) return;
@@ -85,12 +86,24 @@ export class VllmEngineService {
       };
       // timeout: hold the request, then fail with DEADLINE_EXCEEDED or answer normally.
       if (fault?.type === 'timeout') {
-        timer = setTimeout(() => (fault.then === 'answer' ? run() : subscriber.error(fault.error)), fault.delayMs);
+        timer = setTimeout(() => {
+          stopWatchingCutOff();
+          if (fault.then === 'answer') run();
+          else subscriber.error(fault.error);
+        }, fault.delayMs);
+        // The server stopped while it held the request: it never reaches the engine.
+        stopWatchingCutOff = this.load.onCutOff(() => {
+          clearTimeout(timer);
+          subscriber.error(OpenAIError.notServing(true));
+        });
+      } else if (this.load.isCutOff) {
+        subscriber.error(OpenAIError.notServing(true));
       } else {
         run();
       }
       return () => {
         ended();
+        stopWatchingCutOff();
         clearTimeout(timer);
         if (!generation) return;
         this.untrack(requestId, generation);
@@ -116,7 +129,7 @@ export class VllmEngineService {
 
   healthCheck(): HealthCheckResponse {
     if (this.lifecycle.ready) return { healthy: true, message: 'Health check passed' };
-    return { healthy: false, message: this.lifecycle.draining ? 'The server is shutting down.' : 'The model is still loading.' };
+    return { healthy: false, message: notServingMessage(this.lifecycle.draining) };
   }
 
   /**
@@ -237,7 +250,7 @@ export class VllmEngineService {
 
   private requireReady(): void {
     if (this.lifecycle.ready) return;
-    throw OpenAIError.unavailable(this.lifecycle.draining ? 'The server is shutting down.' : 'The model is still loading.');
+    throw OpenAIError.notServing(this.lifecycle.draining);
   }
 
   private received(): void {

@@ -12,6 +12,6 @@ export class AcceptingWorkGuard implements CanActivate {
     if (context.getType() !== 'http' || this.lifecycle.ready) return true;
     const req = context.switchToHttp().getRequest<FastifyRequest>();
     if (!req.url.startsWith('/v1/completions') && !req.url.startsWith('/v1/chat')) return true;
-    throw OpenAIError.unavailable(this.lifecycle.draining ? 'The server is shutting down.' : 'The model is still loading.');
+    throw OpenAIError.notServing(this.lifecycle.draining);
   }
 }

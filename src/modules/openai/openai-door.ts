@@ -8,6 +8,7 @@ import { FaultsService } from '../faults/faults.service';
 import { GenerationService, PromptSpec } from '../generation/generation.service';
 import { ServerLoad } from '../generation/server-load';
 import { SamplingDto } from './dto/sampling.dto';
+import { OpenAIError } from './openai-error';
 import { Renderer, respond } from './responder';
 
 export interface DoorRequest {
@@ -41,6 +42,8 @@ export class OpenAIDoor {
       r.reply.hijack();
       return Promise.resolve();
     }
+    // Past the route's readiness guard while the server was still draining, then encoded until it stopped.
+    if (this.load.isCutOff) return Promise.reject(OpenAIError.notServing(true));
     // Until the response has ended (or the client left): a streamed response outlives this call.
     onResponseOver(r.reply.raw, this.load.begin());
     const fault = decideForHttp(this.faults, r.reply, { requestId: r.requestId, route: r.route, model: r.model });
@@ -52,6 +55,7 @@ export class OpenAIDoor {
         continuousUsage: r.dto.stream_options?.continuous_usage_stats === true,
         promptDetails: this.settings.enable_prefix_caching,
         fault,
+        onCutOff: (fn) => this.load.onCutOff(fn),
       },
       (listener) =>
         this.generation.start(

@@ -30,6 +30,11 @@ export interface ErrorBody {
   error: { message: string; type: string; param: string | null; code: number };
 }
 
+/** Why a server that is not ready takes no inference: the message vLLM's clients see. */
+export function notServingMessage(draining: boolean): string {
+  return draining ? 'The server is shutting down.' : 'The model is still loading.';
+}
+
 /**
  * An error a client sees, in vLLM's shape. Every door maps it once: HTTP as a JSON body (or an SSE
  * error event mid-stream), gRPC as a status.
@@ -59,6 +64,11 @@ export class OpenAIError extends Error {
 
   static unavailable(message = 'The server is not ready to accept requests.'): OpenAIError {
     return new OpenAIError(503, message, null, 'ServiceUnavailableError');
+  }
+
+  /** Inference refused while the server starts (simulated model loading) or drains. */
+  static notServing(draining: boolean): OpenAIError {
+    return OpenAIError.unavailable(notServingMessage(draining));
   }
 }
 

@@ -11,7 +11,8 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw exception;
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const error = toOpenAIError(exception);
-    if (error.status >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // A 5xx the simulator meant (an injected fault, a drain's 503) is no failure of its own.
+    if (error.status >= 500 && !(exception instanceof OpenAIError)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (reply.sent || reply.raw.headersSent) return;
     void reply.code(error.status).header('content-type', 'application/json').send(error.toBody());
   }

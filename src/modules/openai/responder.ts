@@ -31,6 +31,8 @@ export interface ResponderOptions {
   promptDetails: boolean;
   /** The fault decided for this request (FaultsService), applied here for both OpenAI routes. */
   fault?: FaultDecision | null;
+  /** Subscribes to the end of a drain's grace period (ServerLoad.onCutOff): a held request ends then. */
+  onCutOff?: (fn: () => void) => () => void;
 }
 
 /** Usage over all choices: each prompt counted once, every choice's output added. */
@@ -61,7 +63,7 @@ export async function respond(
   renderer: Renderer,
 ): Promise<object | void> {
   const fault = options.fault ?? null;
-  if (fault && !(await applyFaultBeforeStart(reply, fault))) return;
+  if (fault && !(await applyFaultBeforeStart(reply, fault, options.onCutOff))) return;
   const streamAbort = StreamAbortCounter.of(fault);
 
   if (!options.stream) {
@@ -131,15 +133,21 @@ export async function respond(
  * `disconnect` drops the connection, `timeout` holds the request first. False when the request
  * ends here without an answer (connection dropped, client gone).
  */
-async function applyFaultBeforeStart(reply: FastifyReply, fault: FaultDecision): Promise<boolean> {
+async function applyFaultBeforeStart(
+  reply: FastifyReply,
+  fault: FaultDecision,
+  onCutOff: ResponderOptions['onCutOff'] = () => () => undefined,
+): Promise<boolean> {
   switch (fault.type) {
     case 'disconnect':
       reply.hijack();
       reply.raw.destroy();
       return false;
     case 'timeout': {
-      const stayed = await hold(reply, fault.delayMs);
-      if (!stayed) return false;
+      const held = await hold(reply, fault.delayMs, onCutOff);
+      if (held === 'gone') return false;
+      // The server stopped while it held the request: it never reaches the engine.
+      if (held === 'cut') throw OpenAIError.notServing(true);
       if (fault.then === 'error' && fault.error) throw fault.error;
       return true;
     }
@@ -152,17 +160,23 @@ async function applyFaultBeforeStart(reply: FastifyReply, fault: FaultDecision):
   }
 }
 
-/** Waits `ms`; resolves false early if the client leaves meanwhile. */
-function hold(reply: FastifyReply, ms: number): Promise<boolean> {
+/** Waits `ms`, unless the client leaves or the server stops first. */
+function hold(reply: FastifyReply, ms: number, onCutOff: (fn: () => void) => () => void): Promise<'elapsed' | 'gone' | 'cut'> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      stopWatching();
-      resolve(true);
-    }, ms);
-    const stopWatching = onResponseOver(reply.raw, () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
+    const stops: (() => void)[] = [];
+    let settled = false;
+    const settle = (how: 'elapsed' | 'gone' | 'cut'): void => {
+      if (settled) return;
+      settled = true;
+      for (const stop of stops.splice(0)) stop();
+      resolve(how);
+    };
+    // A watch that fired at once (client already gone) leaves nothing for the later ones to wait for.
+    const keep = (stop: () => void): void => (settled ? stop() : void stops.push(stop));
+    const timer = setTimeout(() => settle('elapsed'), ms);
+    keep(() => clearTimeout(timer));
+    keep(onResponseOver(reply.raw, () => settle('gone')));
+    keep(onCutOff(() => settle('cut')));
   });
 }
 
