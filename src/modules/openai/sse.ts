@@ -9,7 +9,7 @@ import { onResponseOver } from '../../common/response-over';
  * and 256 streams are written one after the other at every step. The engine's `released` event
  * flushes them (SseStream.flush); a microtask flushes anything sent outside a step (usage chunk, errors).
  */
-const pending: { stream: SseStream; data: string }[] = [];
+const pending: { stream: SseStream; data: string; last?: true }[] = [];
 let flushQueued = false;
 
 /**
@@ -50,13 +50,20 @@ export class SseStream {
   /** Writes every pending event of every stream, in the order sent. */
   static flush(): void {
     flushQueued = false;
-    for (const { stream, data } of pending.splice(0)) stream.write(data);
+    for (const { stream, data, last } of pending.splice(0)) {
+      if (last) stream.end(data);
+      else stream.write(data);
+    }
   }
 
   /** Queues one event for the next flush (see `pending`); dropped if the client left. */
   send(payload: unknown): void {
     if (!this.open) return;
-    pending.push({ stream: this, data: `data: ${JSON.stringify(payload)}\n\n` });
+    this.enqueue({ stream: this, data: `data: ${JSON.stringify(payload)}\n\n` });
+  }
+
+  private enqueue(event: (typeof pending)[number]): void {
+    pending.push(event);
     if (!flushQueued) {
       flushQueued = true;
       queueMicrotask(SseStream.flush);
@@ -87,12 +94,19 @@ export class SseStream {
     if (socket.writableCorked) socket.uncork();
   }
 
-  /** Ends the stream with `data: [DONE]`, after the events sent before it. */
+  /**
+   * Ends the stream with `data: [DONE]`, after the events sent before it: queued behind them, so a
+   * stream cut while a step is handed out does not write every other stream's events early.
+   */
   done(): void {
     if (!this.open) return;
-    SseStream.flush();
     this.ended = true;
-    this.raw.end('data: [DONE]\n\n');
+    this.enqueue({ stream: this, data: 'data: [DONE]\n\n', last: true });
+  }
+
+  private end(data: string): void {
+    if (this.raw.destroyed) return;
+    this.raw.end(data);
   }
 
   /** Drops the connection without a proper end (fault injection). */
