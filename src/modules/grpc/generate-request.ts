@@ -1,7 +1,7 @@
 import { SamplingDto } from '../openai/dto/sampling.dto';
 import { OpenAIError } from '../openai/openai-error';
 import { checkPromptTokens, checkSampling, checkTokenIdsInVocabulary, effectiveMaxTokens, stopList } from '../openai/request-checks';
-import { Tokenizer } from '../tokenizer/tokenizer.types';
+import { encodePromptYielding, Tokenizer } from '../tokenizer/tokenizer.types';
 import { GenerateRequest, SamplingParams, TokenizedInput } from './vllm-engine.types';
 
 /** A GenerateRequest checked and translated into what the Generation module needs. */
@@ -36,14 +36,24 @@ export function promptOf(input: { text?: string; tokenized?: TokenizedInput | nu
   return { text, tokenIds: text === '' ? [] : tokenizer.encodePrompt(text) };
 }
 
+/** promptOf, with a long text encoded in slices so the event loop (every stream's steps) keeps turning. */
+export async function promptOfYielding(input: { text?: string; tokenized?: TokenizedInput | null }, tokenizer: Tokenizer): Promise<{ text: string; tokenIds: number[] }> {
+  if (input.tokenized || !input.text) return promptOf(input, tokenizer);
+  return { text: input.text, tokenIds: await encodePromptYielding(tokenizer, input.text) };
+}
+
 /**
  * Validates a GenerateRequest with vLLM's rules and messages (they reach the client as
  * INVALID_ARGUMENT). Proto3 zero values mean "unset" for the fields whose zero is not a valid
  * setting (n, top_p, repetition_penalty), as vLLM's gRPC server reads them.
  */
-export function toGenerateWork(req: GenerateRequest, tokenizer: Tokenizer, maxModelLen: number): GenerateWork {
+export function toGenerateWork(
+  req: GenerateRequest,
+  tokenizer: Tokenizer,
+  maxModelLen: number,
+  prompt: { text: string; tokenIds: number[] } = promptOf(req, tokenizer),
+): GenerateWork {
   if (req.input !== 'text' && req.input !== 'tokenized') bad('GenerateRequest needs an input: set `text` or `tokenized`.', 'input');
-  const prompt = promptOf(req, tokenizer);
   checkPromptTokens(prompt.tokenIds, tokenizer.vocabSize, 'input');
 
   const p: Partial<SamplingParams> = req.sampling_params ?? {};

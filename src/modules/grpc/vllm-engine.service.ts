@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { RpcException } from '@nestjs/microservices';
-import { Observable, Subscriber } from 'rxjs';
+import { defer, mergeAll, Observable, Subscriber } from 'rxjs';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { PROFILE } from '../benchmarks/profile.token';
@@ -18,7 +18,7 @@ import { randomHex } from '../openai/ids';
 import { notServingMessage, OpenAIError } from '../openai/openai-error';
 import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { EMBEDDING_DIM, embedTokens } from './embedding';
-import { GenerateWork, promptOf, toGenerateWork } from './generate-request';
+import { GenerateWork, promptOf, promptOfYielding, toGenerateWork } from './generate-request';
 import {
   AbortRequest,
   EmbedRequest,
@@ -62,14 +62,21 @@ export class VllmEngineService {
   ) {}
 
   /**
-   * Validates at once (errors reach the client as a status, before any message); the engine work
+   * Validates first (errors reach the client as a status, before any message); the engine work
    * starts on subscription and is aborted when the subscriber leaves early (client cancel).
    */
   generate(req: GenerateRequest, call: CallInfo = {}): Observable<GenerateResponse> {
     this.received();
     this.requireReady();
+    // A long text prompt is encoded in slices, as the HTTP doors do, so it does not stall every stream.
+    return defer(async () => {
+      const prompt = await promptOfYielding(req, this.tokenizer);
+      return this.generateWork(req, toGenerateWork(req, this.tokenizer, this.served.maxModelLen, prompt), call);
+    }).pipe(mergeAll());
+  }
+
+  private generateWork(req: GenerateRequest, work: GenerateWork, call: CallInfo): Observable<GenerateResponse> {
     const requestId = req.request_id || randomHex();
-    const work = toGenerateWork(req, this.tokenizer, this.served.maxModelLen);
     const fault = this.decideFault({ requestId, route: 'grpc', model: this.served.name, explicitType: call.simulateFault });
     if (fault?.error && fault.type !== 'timeout' && fault.type !== 'stream_abort') throw fault.error;
     if (fault?.type === 'disconnect') throw new RpcException({ code: GrpcStatus.CANCELLED, message: 'Connection closed (simulated fault).' });
