@@ -285,6 +285,38 @@ describe('gRPC (timed engine)', () => {
     expect(body.choices[0].finish_reason).toBe('abort');
   });
 
+  it('requests sharing a client id stay apart: Abort reaches all of them, the request log keeps one entry each', async () => {
+    const post = (maxTokens: number) =>
+      fetch(`${app.url}/v1/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': 'shared-id' },
+        body: JSON.stringify({ prompt: 'hi', max_tokens: maxTokens, n: 2, ignore_eos: true }),
+      }).then((r) => r.json() as Promise<{ choices: Array<{ finish_reason: string }>; usage: { completion_tokens: number } }>);
+    const short = await post(3);
+    expect(short.usage.completion_tokens).toBe(6);
+    const long = [post(400), post(500)];
+    const rpc = statusOf(generate(c.engine, { request_id: 'shared-id', text: 'hi', sampling_params: { max_tokens: 500, ignore_eos: true }, stream: false }));
+    await pollUntil('all three in the engine', async () => ((await unary(c.engine, 'GetServerInfo')).active_requests === 5 ? true : undefined), 5_000);
+    await unary(c.engine, 'Abort', { request_ids: ['shared-id'] });
+    for (const body of await Promise.all(long)) {
+      expect(body.choices.map((choice) => choice.finish_reason)).toEqual(['abort', 'abort']);
+      expect(body.usage.completion_tokens).toBeLessThan(100);
+    }
+    expect(await rpc).toBe(grpc.status.OK);
+    expect((await unary(c.engine, 'GetServerInfo')).active_requests).toBe(0);
+    const log = async () => ((await (await fetch(`${app.url}/admin/requests?limit=10`)).json()) as { requests: Array<{ id: string; route: string; completion_tokens: number; finish_reason: string }> }).requests;
+    const shared = await pollUntil('four entries', async () => {
+      const entries = (await log()).filter((e) => e.id === 'shared-id');
+      return entries.length === 4 ? entries : undefined;
+    });
+    expect(shared.map((e) => e.route).sort()).toEqual(['/v1/completions', '/v1/completions', '/v1/completions', 'grpc']);
+    expect(shared.find((e) => e.finish_reason === 'length')).toMatchObject({ route: '/v1/completions', completion_tokens: 6 });
+    const aborted = shared.filter((e) => e.finish_reason === 'abort');
+    expect(aborted).toHaveLength(3);
+    // Counted, not null: each entry found its own choices (the abort may come before any token).
+    for (const e of aborted) expect(e.completion_tokens).toEqual(expect.any(Number));
+  });
+
   it('client cancellation aborts the request in the engine', async () => {
     const call = c.engine.Generate({ request_id: 'cancel-me', text: 'x', sampling_params: { max_tokens: 500, ignore_eos: true }, stream: true });
     call.on('error', () => undefined);

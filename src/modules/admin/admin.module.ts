@@ -5,6 +5,7 @@ import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { EngineModule } from '../engine/engine.module';
 import { FaultsModule } from '../faults/faults.module';
+import { GenerationModule } from '../generation/generation.module';
 import { ResponsesModule } from '../responses/responses.module';
 import { AdminConfigController } from './admin-config.controller';
 import { AdminFaultsController } from './admin-faults.controller';
@@ -16,7 +17,7 @@ import { RequestLogService } from './request-log.service';
 
 /** /admin: runtime config, patterns CRUD, fault rules, the request log and status (SPEC §8). */
 @Module({
-  imports: [EngineModule, ResponsesModule, FaultsModule],
+  imports: [EngineModule, ResponsesModule, FaultsModule, GenerationModule],
   controllers: [AdminStatusController, AdminConfigController, AdminPatternsController, AdminFaultsController, AdminRequestsController],
   providers: [AdminAuthGuard, RequestLogService],
 })

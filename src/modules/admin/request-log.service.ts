@@ -4,43 +4,44 @@ import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { onResponseOver } from '../../common/response-over';
 import { SETTINGS } from '../../config/config.module';
 import { primaryServedName, Settings } from '../../config/settings';
-import { Engine } from '../engine/engine';
-import { RequestOutcome } from '../engine/engine.types';
 import { FaultsService } from '../faults/faults.service';
 import { httpRequestFacts } from '../faults/http-faults';
+import { Generation, GenerationService } from '../generation/generation.service';
 import { ChoiceOutcome, RequestLog, RequestLogEntry, round, summarize } from './request-log';
 
 /** Routes whose requests are logged (inference and tokenizer work, not probes, metrics or admin). */
 const LOGGED = /^\/(v1\/|tokenize|detokenize)/;
-/** Outcomes waiting for their HTTP response to end; bounded in case a response never reports. */
-const MAX_PENDING = 10_000;
+/** gRPC fault decisions waiting for their generation to end; bounded in case one never starts. */
+const MAX_GRPC_FAULTS = 10_000;
 
 /**
  * Feeds the request log from what each layer knows: the HTTP response (route, status, duration,
- * through one Fastify hook on the response's close), the engine (tokens, TTFT, finish reason) and the fault
- * decision. gRPC requests are logged when the engine finishes them.
+ * through one Fastify hook once the response is over), the request's generation (tokens, TTFT,
+ * finish reason, read from its choices, so a client id that several requests share cannot mix them
+ * up) and the fault decision. gRPC requests are logged when their generation ends.
  */
 @Injectable()
 export class RequestLogService implements OnModuleInit, OnModuleDestroy {
   readonly log = new RequestLog(1000);
-  private readonly pending = new Map<string, RequestOutcome>();
   private readonly grpcFaults = new Map<string, string>();
-  /** Choices still in the engine when their HTTP response ended (a cut stream aborts just after): their outcome patches the entry. */
-  private readonly late = new Map<string, { index: number; entry: RequestLogEntry; choices: ChoiceOutcome[] }>();
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
-    private readonly engine: Engine,
+    private readonly generations: GenerationService,
     private readonly faults: FaultsService,
     private readonly adapterHost: HttpAdapterHost,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   onModuleInit(): void {
-    this.unsubscribe.push(this.engine.events.on('finished', (outcome) => this.onFinished(outcome)));
+    this.unsubscribe.push(
+      this.generations.onStarted((generation) => {
+        if (generation.origin === 'grpc') void generation.finished.then(() => this.logGrpc(generation));
+      }),
+    );
     this.unsubscribe.push(
       this.faults.onInjected((f) => {
-        if (f.route === 'grpc') remember(this.grpcFaults, f.requestId, f.type, MAX_PENDING);
+        if (f.route === 'grpc') remember(this.grpcFaults, f.requestId, f.type, MAX_GRPC_FAULTS);
       }),
     );
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
@@ -59,25 +60,21 @@ export class RequestLogService implements OnModuleInit, OnModuleDestroy {
     return this.log.recent(limit);
   }
 
-  private onFinished(outcome: RequestOutcome): void {
-    if (outcome.origin !== 'grpc') {
-      const late = this.late.get(outcome.requestId);
-      if (!late) return remember(this.pending, outcome.requestId, outcome, MAX_PENDING);
-      this.late.delete(outcome.requestId);
-      late.choices.push({ index: late.index, outcome });
-      Object.assign(late.entry, summarize(late.choices));
-      return;
-    }
-    const fault = this.grpcFaults.get(outcome.requestId) ?? null;
-    this.grpcFaults.delete(outcome.requestId);
+  private logGrpc(generation: Generation): void {
+    const choices = outcomesOf(generation);
+    if (choices.length === 0) return;
+    const arrival = Math.min(...choices.map((c) => c.outcome.arrivalTime));
+    const finished = Math.max(...choices.map((c) => c.outcome.finishedTime));
+    const fault = this.grpcFaults.get(generation.requestId) ?? null;
+    this.grpcFaults.delete(generation.requestId);
     this.log.push({
-      id: outcome.requestId,
-      time: new Date(Date.now() - (outcome.finishedTime - outcome.arrivalTime)).toISOString(),
+      id: generation.requestId,
+      time: new Date(Date.now() - (finished - arrival)).toISOString(),
       route: 'grpc',
       model: primaryServedName(this.settings),
       status: null,
-      ...summarize([{ index: 0, outcome }]),
-      duration_ms: round(outcome.finishedTime - outcome.arrivalTime),
+      ...summarize(choices),
+      duration_ms: round(finished - arrival),
       fault,
     });
   }
@@ -88,47 +85,26 @@ export class RequestLogService implements OnModuleInit, OnModuleDestroy {
     const id = facts?.requestId ?? req.id;
     const body = req.body as { model?: unknown } | undefined;
     const elapsed = reply.elapsedTime;
-    const choices = this.takeOutcomes(id);
+    const generation = facts?.generation;
     const entry: RequestLogEntry = {
       id,
       time: new Date(Date.now() - elapsed).toISOString(),
       route: req.routeOptions?.url ?? path,
       model: typeof body?.model === 'string' ? body.model : null,
       status: reply.raw.headersSent ? reply.raw.statusCode : null,
-      ...summarize(choices),
+      ...summarize(generation ? outcomesOf(generation) : []),
       duration_ms: round(elapsed),
       fault: facts?.fault?.type ?? null,
     };
     this.log.push(entry);
-    for (const { engineId, index } of this.stillRunning(id, choices)) this.late.set(engineId, { index, entry, choices });
+    // Choices still in the engine when the response ended (a cut stream aborts just after) complete the entry when they end.
+    if (generation && !generation.done) void generation.finished.then(() => Object.assign(entry, summarize(outcomesOf(generation))));
   }
+}
 
-  /** Choices of the request the engine has not finished yet. */
-  private stillRunning(id: string, finished: ChoiceOutcome[]): Array<{ engineId: string; index: number }> {
-    if (this.engine.has(id)) return [{ engineId: id, index: 0 }];
-    const out: Array<{ engineId: string; index: number }> = [];
-    for (let index = 0; ; index++) {
-      const engineId = `${id}-${index}`;
-      if (this.engine.has(engineId)) out.push({ engineId, index });
-      else if (!finished.some((c) => c.index === index)) return out;
-    }
-  }
-
-  /** The outcomes of a request's choices: engine ids are `id`, or `id-<index>` when n > 1 or several prompts. */
-  private takeOutcomes(id: string): ChoiceOutcome[] {
-    const single = this.pending.get(id);
-    if (single) {
-      this.pending.delete(id);
-      return [{ index: 0, outcome: single }];
-    }
-    const out: ChoiceOutcome[] = [];
-    for (let index = 0; ; index++) {
-      const outcome = this.pending.get(`${id}-${index}`);
-      if (!outcome) return out;
-      this.pending.delete(`${id}-${index}`);
-      out.push({ index, outcome });
-    }
-  }
+/** The choices of a generation that have ended, in index order. */
+function outcomesOf(generation: Generation): ChoiceOutcome[] {
+  return generation.choices.flatMap((c) => (c.outcome ? [{ index: c.index, outcome: c.outcome }] : []));
 }
 
 /** Map.set with FIFO eviction beyond `max` entries. */

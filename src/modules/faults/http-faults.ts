@@ -1,4 +1,5 @@
 import { FastifyReply } from 'fastify';
+import type { Generation } from '../generation/generation.service';
 import { FaultContext } from './fault.types';
 import { FaultDecision, FaultsService } from './faults.service';
 
@@ -9,6 +10,8 @@ export const FAULT_HEADER = 'x-simulate-fault';
 export interface HttpRequestFacts {
   requestId: string;
   fault: FaultDecision | null;
+  /** The request's generation, once it is in the engine. */
+  generation?: Generation;
 }
 
 const facts = new WeakMap<object, HttpRequestFacts>();
@@ -22,7 +25,13 @@ export function decideForHttp(faults: FaultsService, reply: FastifyReply, ctx: O
   return fault;
 }
 
-/** The engine request id and fault of an HTTP request that went through `decideForHttp`. */
+/** Remembers the generation an HTTP request started (after `decideForHttp`). */
+export function noteGeneration(raw: object, generation: Generation): void {
+  const known = facts.get(raw);
+  if (known) known.generation = generation;
+}
+
+/** The request id, fault and generation of an HTTP request that went through `decideForHttp`. */
 export function httpRequestFacts(raw: object): HttpRequestFacts | undefined {
   return facts.get(raw);
 }

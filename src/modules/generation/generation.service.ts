@@ -54,7 +54,12 @@ export class Generation {
   private resolve!: (choices: Choice[]) => void;
   private remaining: number;
 
-  constructor(readonly requestId: string, readonly choices: Choice[]) {
+  /** `requestId`: the client's (X-Request-Id, gRPC request_id), which other requests may share. */
+  constructor(
+    readonly requestId: string,
+    readonly choices: Choice[],
+    readonly origin: 'http' | 'grpc' = 'http',
+  ) {
     this.remaining = choices.length;
     this.finished = new Promise((resolve) => (this.resolve = resolve));
     if (this.remaining === 0) this.resolve(choices);
@@ -86,10 +91,30 @@ export class Generation {
  */
 @Injectable()
 export class GenerationService {
+  /** Generations in flight by the client's request id: vLLM aborts every request under an external id. */
+  private readonly inFlight = new Map<string, Set<Generation>>();
+  private readonly startListeners = new Set<(generation: Generation) => void>();
+  /** Numbers generations, for keys that must not depend on client ids. */
+  private serial = 0;
+
   constructor(
     private readonly engine: Engine,
     private readonly responses: ResponsesService,
   ) {}
+
+  /** Calls `fn` with every generation once it is in the engine. Returns a function that stops it. */
+  onStarted(fn: (generation: Generation) => void): () => void {
+    this.startListeners.add(fn);
+    return () => this.startListeners.delete(fn);
+  }
+
+  /** Aborts every generation in flight under the client's request id; false if there is none. */
+  abortRequest(requestId: string): boolean {
+    const generations = this.inFlight.get(requestId);
+    if (!generations) return false;
+    for (const g of [...generations]) g.abort();
+    return true;
+  }
 
   start(spec: GenerationSpec, listener: GenerationListener = {}): Generation {
     const choices: Choice[] = [];
@@ -107,23 +132,42 @@ export class GenerationService {
         });
       }
     });
-    const generation = new Generation(spec.requestId, choices);
+    const generation = new Generation(spec.requestId, choices, spec.origin);
+    // Two requests may share a client id: sibling choices are grouped by this generation's number.
+    const group = spec.n > 1 ? `g${++this.serial}` : undefined;
     try {
-      for (const choice of choices) this.submit(spec, choice, generation, listener);
+      for (const choice of choices) this.submit(spec, choice, group, generation, listener);
     } catch (err) {
       generation.abort();
       throw err;
     }
+    this.track(generation);
+    for (const fn of this.startListeners) fn(generation);
     return generation;
   }
 
-  /** Request ids come from clients (X-Request-Id, gRPC request_id) and may repeat; engine ids may not. */
+  private track(generation: Generation): void {
+    const id = generation.requestId;
+    let set = this.inFlight.get(id);
+    if (!set) this.inFlight.set(id, (set = new Set()));
+    set.add(generation);
+    void generation.finished.then(() => {
+      set.delete(generation);
+      if (set.size === 0 && this.inFlight.get(id) === set) this.inFlight.delete(id);
+    });
+  }
+
+  /**
+   * Request ids come from clients (X-Request-Id, gRPC request_id) and may repeat; engine ids may
+   * not. As vLLM suffixes its internal ids, the suffix stays inside: doors, the request log and
+   * Abort work with the client's id (see inFlight).
+   */
   private freeId(id: string): string {
     if (!this.engine.has(id)) return id;
     for (let k = 1; ; k++) if (!this.engine.has(`${id}.${k}`)) return `${id}.${k}`;
   }
 
-  private submit(spec: GenerationSpec, choice: Choice, generation: Generation, listener: GenerationListener): void {
+  private submit(spec: GenerationSpec, choice: Choice, group: string | undefined, generation: Generation, listener: GenerationListener): void {
     const handle = this.engine.submit(
       {
         id: choice.engineId,
@@ -132,7 +176,7 @@ export class GenerationService {
         finishReason: choice.plan.finishReason,
         maxTokens: spec.maxTokensParam,
         n: spec.n,
-        group: spec.n > 1 ? `${spec.requestId}#${choice.promptIndex}` : undefined,
+        group: group === undefined ? undefined : `${group}#${choice.promptIndex}`,
         origin: spec.origin,
         slowdown: spec.slowdown,
       },

@@ -45,8 +45,6 @@ export interface CallInfo {
  */
 @Injectable()
 export class VllmEngineService {
-  /** gRPC generations in flight by the client's request id (ids may repeat across clients). */
-  private readonly inFlight = new Map<string, Set<Generation>>();
   private lastReceive = 0;
 
   constructor(
@@ -88,7 +86,6 @@ export class VllmEngineService {
       const run = () => {
         generation = this.start(requestId, work, fault, req.stream, subscriber);
         if (!generation) return;
-        this.track(requestId, generation);
         void generation.finished.then(() => subscriber.complete());
       };
       // timeout: hold the request, then fail with DEADLINE_EXCEEDED or answer normally.
@@ -112,9 +109,7 @@ export class VllmEngineService {
         ended();
         stopWatchingCutOff();
         clearTimeout(timer);
-        if (!generation) return;
-        this.untrack(requestId, generation);
-        if (!generation.done) generation.abort();
+        if (generation && !generation.done) generation.abort();
       };
     });
   }
@@ -140,21 +135,13 @@ export class VllmEngineService {
   }
 
   /**
-   * Aborts queued or running requests by id: gRPC generations by their request id, anything else
-   * (HTTP requests too) by engine id, including the `<id>-<index>` choices of n > 1. Unknown ids
-   * are ignored, as vLLM does.
+   * Aborts queued or running requests by the client's request id (gRPC request_id, HTTP
+   * X-Request-Id): every choice of every request under it, as vLLM aborts by external id. Unknown
+   * ids are ignored, as vLLM does.
    */
   abort(req: AbortRequest): Record<string, never> {
     this.received();
-    for (const id of req.request_ids) {
-      const generations = this.inFlight.get(id);
-      if (generations) {
-        for (const g of [...generations]) g.abort();
-        continue;
-      }
-      this.engine.abort(id);
-      for (let k = 0; this.engine.abort(`${id}-${k}`); k++);
-    }
+    for (const id of req.request_ids) this.generation.abortRequest(id);
     return {};
   }
 
@@ -262,17 +249,5 @@ export class VllmEngineService {
 
   private received(): void {
     this.lastReceive = Date.now() / 1000;
-  }
-
-  private track(id: string, generation: Generation): void {
-    let set = this.inFlight.get(id);
-    if (!set) this.inFlight.set(id, (set = new Set()));
-    set.add(generation);
-  }
-
-  private untrack(id: string, generation: Generation): void {
-    const set = this.inFlight.get(id);
-    set?.delete(generation);
-    if (set?.size === 0) this.inFlight.delete(id);
   }
 }

@@ -3,7 +3,7 @@ import { FastifyReply } from 'fastify';
 import { isResponseOver, onResponseOver } from '../../common/response-over';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
-import { decideForHttp, slowdownOf } from '../faults/http-faults';
+import { decideForHttp, noteGeneration, slowdownOf } from '../faults/http-faults';
 import { FaultsService } from '../faults/faults.service';
 import { GenerationService, PromptSpec } from '../generation/generation.service';
 import { ServerLoad } from '../generation/server-load';
@@ -57,11 +57,14 @@ export class OpenAIDoor {
         fault,
         onCutOff: (fn) => this.load.onCutOff(fn),
       },
-      (listener) =>
-        this.generation.start(
+      (listener) => {
+        const generation = this.generation.start(
           { requestId: r.requestId, origin: 'http', slowdown: slowdownOf(fault), n: r.n, maxTokensParam: r.maxTokensParam, prompts: r.prompts },
           listener,
-        ),
+        );
+        noteGeneration(r.reply.request.raw, generation);
+        return generation;
+      },
       r.renderer,
     );
   }
