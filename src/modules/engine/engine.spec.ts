@@ -366,4 +366,25 @@ describe('Engine', () => {
     expect(writes[1].to).toBeCloseTo(28 + 0.2, 9);
     expect(traces[3].tokens.map((e) => e.interTokenMs)).toEqual([undefined, 14, 14]);
   });
+
+  it('leads a step by the tokens it hands out, not by the prefill chunks that share it', () => {
+    // As above (0.05 ms to render and 0.1 ms to write per token, so 0.1 ms of lead per token), with a
+    // long prompt prefilled in chunks beside the 4 decodes from t=20: it hands nothing out for a while.
+    const r = rig({ budget: 64 });
+    const renderedAt: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      r.engine.submit(request(`s${i}`, 10, 5, 1000 * (i + 1)), {
+        onTokens: () => {
+          if (i === 0) renderedAt.push(r.clock.now());
+          r.clock.advanceTo(r.clock.now() + 0.05);
+        },
+        onFinished: () => undefined,
+      });
+    }
+    r.engine.events.on('released', (e) => r.clock.advanceTo(r.clock.now() + 0.1 * e.tokens));
+    r.clock.at(20, () => submit(r, request('long', 200, 1, 9000)));
+    r.clock.runUntilIdle();
+    // Steps 1 and 2 end at 14 and 28; step 3 takes 4 decodes and 60 prompt tokens: 20 ms, to 48.
+    expect(renderedAt[2]).toBeCloseTo(48 - 0.4, 9);
+  });
 });

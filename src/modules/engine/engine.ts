@@ -83,6 +83,13 @@ export type EngineErrorReporter = (message: string, err: unknown) => void;
 
 const consoleReporter: EngineErrorReporter = (message, err) => console.error(message, err);
 
+/** Tokens a step will hand out: not the chunks of longer prefills, nor the sequences sitting it out. */
+function tokensOut(work: readonly ScheduledWork[]): number {
+  let n = 0;
+  for (const { seq, tokens } of work) if (tokens > 0 && seq.numComputed + tokens >= seq.numTokens && seq.generated < seq.request.outputTokenIds.length) n++;
+  return n;
+}
+
 /**
  * A simulated vLLM V1 engine core: a FIFO waiting queue, a running batch of at most `max_num_seqs`,
  * chunked prefill sharing each step's token budget with the decodes, a paged KV cache with prefix
@@ -195,7 +202,7 @@ export class Engine {
     const batch = this.describe(work);
     const end = start + this.timing.durationMs(batch);
     this.lastStepEnd = end;
-    this.stepTimer = this.clock.at(end - this.releaseLead(work.length, end - start), () => this.completeStep(work, batch, start, end));
+    this.stepTimer = this.clock.at(end - this.releaseLead(tokensOut(work), end - start), () => this.completeStep(work, batch, start, end));
   }
 
   /**
