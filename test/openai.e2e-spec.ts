@@ -309,6 +309,59 @@ describe('--api-key', () => {
   });
 });
 
+describe('usage.prompt_tokens_details, as vLLM reports it', () => {
+  // Long enough for several full KV blocks, so a repeat is served from the prefix cache.
+  const prompt = Array.from({ length: 120 }, (_, i) => `word${i}`).join(' ');
+  const completion = (url: string, extra: object = {}) =>
+    fetch(`${url}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: MODEL, prompt, max_tokens: 2, ignore_eos: true, ...extra }),
+    });
+  const streamedUsage = async (res: Response) => {
+    const chunks = (await readSse(res)).slice(0, -1).map((e) => JSON.parse(e));
+    return chunks[chunks.length - 1].usage;
+  };
+
+  it('is null by default, even for a prompt served from the prefix cache, and absent from streamed usage', async () => {
+    const app = await bootApp();
+    try {
+      await completion(app.url);
+      const body = (await (await completion(app.url)).json()) as { usage: Record<string, unknown> };
+      expect(body.usage.prompt_tokens_details).toBeNull();
+      const usage = await streamedUsage(await completion(app.url, { stream: true, stream_options: { include_usage: true } }));
+      expect(usage).toEqual({ prompt_tokens: expect.any(Number), total_tokens: expect.any(Number), completion_tokens: 2 });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('with --enable-prompt-tokens-details: the cached tokens once some are, in bodies and streamed usage', async () => {
+    const app = await bootApp({ enable_prompt_tokens_details: true });
+    try {
+      const first = (await (await completion(app.url)).json()) as { usage: { prompt_tokens: number; prompt_tokens_details: unknown } };
+      expect(first.usage.prompt_tokens_details).toBeNull();
+      const again = (await (await completion(app.url)).json()) as { usage: { prompt_tokens_details: { cached_tokens: number } } };
+      const cached = again.usage.prompt_tokens_details.cached_tokens;
+      // Whole blocks of 16, short of the whole prompt (its last token is always computed).
+      expect(cached % 16).toBe(0);
+      expect(cached).toBeGreaterThan(0);
+      expect(cached).toBeLessThan(first.usage.prompt_tokens);
+      const usage = await streamedUsage(await completion(app.url, { stream: true, stream_options: { include_usage: true } }));
+      expect(usage.prompt_tokens_details).toEqual({ cached_tokens: cached });
+      const chat = (await (await fetch(`${app.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: prompt }], max_tokens: 2, stream: true, stream_options: { include_usage: true, continuous_usage_stats: true } }),
+      })).text()).split('\n\n').filter((e) => e.startsWith('data: {')).map((e) => JSON.parse(e.slice(6)));
+      // Chat's per-chunk usage has no details field (vLLM dumps chat chunks with exclude_unset).
+      for (const c of chat.slice(0, -1)) expect(Object.keys(c.usage).sort()).toEqual(['completion_tokens', 'prompt_tokens', 'total_tokens']);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('a client that leaves', () => {
   let app: TestApp;
   beforeAll(async () => {

@@ -29,6 +29,7 @@ export const SETTING_SOURCES: SettingSource[] = [
   { key: 'max_num_batched_tokens', kind: 'int', flags: ['--max-num-batched-tokens'], env: 'MAX_NUM_BATCHED_TOKENS', help: 'token budget of one engine step' },
   { key: 'gpu_memory_utilization', kind: 'number', flags: ['--gpu-memory-utilization'], env: 'GPU_MEMORY_UTILIZATION', help: 'share of GPU memory vLLM may use (sizes the KV cache)' },
   { key: 'enable_prefix_caching', kind: 'bool', flags: ['--enable-prefix-caching'], env: 'ENABLE_PREFIX_CACHING', help: 'prefix caching on prompt block hashes (--no-enable-prefix-caching turns it off)' },
+  { key: 'enable_prompt_tokens_details', kind: 'bool', flags: ['--enable-prompt-tokens-details'], env: 'ENABLE_PROMPT_TOKENS_DETAILS', help: 'usage.prompt_tokens_details.cached_tokens, when the prefix cache served part of the prompt' },
   { key: 'block_size', kind: 'int', flags: ['--block-size'], env: 'BLOCK_SIZE', help: 'KV cache block size in tokens' },
   { key: 'kv_cache_dtype', kind: 'string', flags: ['--kv-cache-dtype'], env: 'KV_CACHE_DTYPE', help: 'KV cache element type (auto = the model dtype; fp8 halves it)' },
   { key: 'responses_file', kind: 'string', flags: ['--responses-file'], env: 'RESPONSES_FILE', help: 'pattern file, hot-reloaded' },
@@ -55,7 +56,7 @@ export const SETTING_SOURCES: SettingSource[] = [
 export const VLLM_BOOLEAN_FLAGS = new Set([
   '--enforce-eager', '--trust-remote-code', '--disable-log-requests', '--disable-log-stats',
   '--enable-log-requests', '--disable-custom-all-reduce', '--enable-chunked-prefill', '--no-enable-chunked-prefill',
-  '--enable-lora', '--enable-auto-tool-choice', '--disable-frontend-multiprocessing', '--enable-prompt-tokens-details',
+  '--enable-lora', '--enable-auto-tool-choice', '--disable-frontend-multiprocessing',
   '--enable-server-load-tracking', '--disable-fastapi-docs', '--enable-request-id-headers', '--disable-uvicorn-access-log',
   '--skip-tokenizer-init', '--enable-sleep-mode', '--enable-expert-parallel', '--disable-sliding-window',
   '--disable-cascade-attn', '--async-scheduling', '--enable-force-include-usage', '--enable-tokenizer-info-endpoint',

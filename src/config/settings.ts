@@ -64,6 +64,9 @@ export class Settings {
   @IsBoolean()
   enable_prefix_caching = true;
 
+  @IsBoolean()
+  enable_prompt_tokens_details = false;
+
   @IsIn([1, 8, 16, 32, 64, 128])
   block_size = 16;
 

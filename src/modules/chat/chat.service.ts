@@ -12,7 +12,7 @@ import { OpenAIError } from '../openai/openai-error';
 import { checkLogprobs, checkSampling, effectiveMaxTokens, replyLimits } from '../openai/request-checks';
 import { OpenAIDoor } from '../openai/openai-door';
 import { Renderer } from '../openai/responder';
-import { Usage } from '../openai/usage';
+import { Usage, withoutUnsetDetails } from '../openai/usage';
 import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { toolOfferOf, toolsPromptText } from './chat-tools';
 import { outputFormatOf } from '../openai/response-format';
@@ -65,7 +65,8 @@ export class ChatService {
     const chunk = (index: number, delta: object, logprobs: object | null, finish: string | null, stopReason: string | number | null, usage?: Usage, ids: object = NO_FIELDS) => ({
       ...base,
       choices: [{ index, delta, logprobs, finish_reason: finish, ...(finish !== null ? { stop_reason: stopReason } : {}), ...ids }],
-      ...(usage ? { usage } : {}),
+      // Chat dumps its chunks with exclude_unset: a per-chunk usage has no details field.
+      ...(usage ? { usage: withoutUnsetDetails(usage) } : {}),
     });
     const roleChunk = (index: number, usage: Usage | undefined) => ({ ...chunk(index, { role: 'assistant', content: '' }, null, null, null, usage), ...promptIds });
 

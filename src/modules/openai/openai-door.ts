@@ -53,7 +53,7 @@ export class OpenAIDoor {
         stream: r.dto.stream === true,
         includeUsage: r.dto.stream_options?.include_usage === true,
         continuousUsage: r.dto.stream_options?.continuous_usage_stats === true,
-        promptDetails: this.settings.enable_prefix_caching,
+        promptDetails: this.settings.enable_prompt_tokens_details,
         fault,
         onCutOff: (fn) => this.load.onCutOff(fn),
       },

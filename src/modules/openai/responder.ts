@@ -7,7 +7,7 @@ import { Choice, Generation, GenerationListener } from '../generation/generation
 import { OpenAIError } from './openai-error';
 import { toOpenAIError } from './openai-exception.filter';
 import { SseStream } from './sse';
-import { Usage, usage } from './usage';
+import { StreamedUsage, Usage, usage, withoutUnsetDetails } from './usage';
 
 /** How one OpenAI route renders a generation: chunk and body shapes. */
 export interface Renderer {
@@ -19,7 +19,8 @@ export interface Renderer {
    * chunk with `outcome.finishReason`, always last.
    */
   finishChunks(choice: Choice, outcome: RequestOutcome, usage: Usage | undefined): object[];
-  usageChunk(usage: Usage): object;
+  /** The final usage chunk (vLLM dumps it with exclude_none: no null details). */
+  usageChunk(usage: StreamedUsage): object;
   body(choices: readonly Choice[], usage: Usage): object;
 }
 
@@ -27,7 +28,7 @@ export interface ResponderOptions {
   stream: boolean;
   includeUsage: boolean;
   continuousUsage: boolean;
-  /** Report prompt_tokens_details (cached tokens). */
+  /** Report prompt_tokens_details (cached tokens): vLLM's --enable-prompt-tokens-details. */
   promptDetails: boolean;
   /** The fault decided for this request (FaultsService), applied here for both OpenAI routes. */
   fault?: FaultDecision | null;
@@ -124,7 +125,7 @@ export async function respond(
   sse = new SseStream(reply, () => generation.abort());
   const choices = await generation.finished;
   if (!sse.open) return;
-  if (options.includeUsage) sse.send(renderer.usageChunk(usageOf(choices, options.promptDetails)));
+  if (options.includeUsage) sse.send(renderer.usageChunk(withoutUnsetDetails(usageOf(choices, options.promptDetails))));
   sse.done();
 }
 
