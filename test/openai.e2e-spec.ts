@@ -156,6 +156,19 @@ describe('OpenAI-compatible HTTP API (openai SDK v6 against the real app)', () =
       expect(chunks[chunks.length - 2].choices[0].finish_reason).not.toBeNull();
     });
 
+    it("streams chunks with vLLM's fields, null where not asked for", async () => {
+      const res = await fetch(`${app.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 2, ignore_eos: true, stream: true }),
+      });
+      const [role, first, last] = (await readSse(res)).slice(0, -1).map((e) => JSON.parse(e));
+      const base = { id: expect.stringMatching(/^chatcmpl-/), object: 'chat.completion.chunk', created: expect.any(Number), model: MODEL };
+      expect(role).toEqual({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }], prompt_token_ids: null });
+      expect(first).toEqual({ ...base, choices: [{ index: 0, delta: { content: expect.any(String) }, logprobs: null, finish_reason: null, token_ids: null }] });
+      expect(last).toEqual({ ...base, choices: [{ index: 0, delta: { content: expect.any(String) }, logprobs: null, finish_reason: 'length', stop_reason: null, token_ids: null }] });
+    });
+
     it('sends usage on every chunk with continuous_usage_stats', async () => {
       const res = await fetch(`${app.url}/v1/chat/completions`, {
         method: 'POST',

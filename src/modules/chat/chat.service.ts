@@ -58,10 +58,11 @@ export class ChatService {
       sampler ? { content: sampler.chat(choice.plan.tokenIds.slice(from, to), dto.top_logprobs ?? 0) } : null;
     const base = { id, object: 'chat.completion.chunk', created, model };
     // return_token_ids (vLLM): the prompt's ids on each choice's first chunk and in the body, the
-    // output ids on every chunk and choice.
+    // output ids on every token chunk and choice. vLLM passes them (None when not asked for) to the
+    // chunks it dumps with exclude_unset, so they are there as null; the role chunk's choice has none.
     const returnTokenIds = dto.return_token_ids === true;
-    const promptIds = returnTokenIds ? { prompt_token_ids: promptTokenIds } : NO_FIELDS;
-    const tokenIdsOf = (choice: Choice, from: number, to: number) => (returnTokenIds ? { token_ids: choice.plan.tokenIds.slice(from, to) } : NO_FIELDS);
+    const promptIds = { prompt_token_ids: returnTokenIds ? promptTokenIds : null };
+    const tokenIdsOf = (choice: Choice, from: number, to: number) => ({ token_ids: returnTokenIds ? choice.plan.tokenIds.slice(from, to) : null });
     const chunk = (index: number, delta: object, logprobs: object | null, finish: string | null, stopReason: string | number | null, usage?: Usage, ids: object = NO_FIELDS) => ({
       ...base,
       choices: [{ index, delta, logprobs, finish_reason: finish, ...(finish !== null ? { stop_reason: stopReason } : {}), ...ids }],
