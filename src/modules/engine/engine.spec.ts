@@ -316,6 +316,18 @@ describe('Engine', () => {
     expect(traces[0].outcome!.finishedTime).toBe(traces[0].tokens[2].time);
   });
 
+  it('keeps its step when an observer of the scheduling submits a request', () => {
+    const r = rig();
+    let b: Trace | undefined;
+    r.engine.events.on('scheduled', () => (b ??= submit(r, request('b', 10, 2, 2000))));
+    const a = submit(r, request('a', 10, 2));
+    r.clock.runUntilIdle();
+    // b is queued behind a while the step is being scheduled, so it joins it: a prefill of 20
+    // tokens (12 ms), then two decodes (12 ms). The step is not lost (that put a's tokens at 24 and 36).
+    expect(a.tokens.map((e) => e.time)).toEqual([12, 24]);
+    expect(b!.tokens.map((e) => e.time)).toEqual([12, 24]);
+  });
+
   it('keeps one step in flight when an observer submits a request while a step is handed out', () => {
     const r = rig();
     const steps: { startTime: number; endTime: number }[] = [];

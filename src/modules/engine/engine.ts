@@ -188,8 +188,7 @@ export class Engine {
   private startStep(continuing: boolean): void {
     // A request submitted while the previous step was handed out (an observer reacting to it)
     // woke the engine meanwhile: this step takes it, and exactly one step stays in flight.
-    this.stepTimer?.cancel();
-    this.stepTimer = null;
+    this.cancelStepTimer();
     if (this.running.length === 0 && this.waiting.length === 0) return;
     const now = this.clock.now();
     // Steps run back to back from the previous step's end, so a late timer does not shift the schedule;
@@ -202,7 +201,15 @@ export class Engine {
     const batch = this.describe(work);
     const end = start + this.timing.durationMs(batch);
     this.lastStepEnd = end;
+    // An observer of the scheduling events may have submitted (and woken the engine): this step's
+    // end starts the next one, which takes the newcomer.
+    this.cancelStepTimer();
     this.stepTimer = this.clock.at(end - this.releaseLead(tokensOut(work), end - start), () => this.completeStep(work, batch, start, end));
+  }
+
+  private cancelStepTimer(): void {
+    this.stepTimer?.cancel();
+    this.stepTimer = null;
   }
 
   /**
