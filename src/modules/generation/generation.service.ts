@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Engine } from '../engine/engine';
 import { GenerationHandle, RequestOutcome, TokenEvent } from '../engine/engine.types';
 import { ResponsesService } from '../responses/responses.service';
@@ -91,6 +91,7 @@ export class Generation {
  */
 @Injectable()
 export class GenerationService {
+  private readonly logger = new Logger('Generation');
   /** Generations in flight by the client's request id: vLLM aborts every request under an external id. */
   private readonly inFlight = new Map<string, Set<Generation>>();
   private readonly startListeners = new Set<(generation: Generation) => void>();
@@ -142,7 +143,14 @@ export class GenerationService {
       throw err;
     }
     this.track(generation);
-    for (const fn of this.startListeners) fn(generation);
+    for (const fn of this.startListeners) {
+      try {
+        fn(generation);
+      } catch (err) {
+        // The generation is in the engine and its door is about to take it: a bystander's failure must not orphan it.
+        this.logger.error(`A listener of started generations failed: ${err instanceof Error ? err.stack : String(err)}`);
+      }
+    }
     return generation;
   }
 

@@ -51,8 +51,14 @@ export class SseStream {
   static flush(): void {
     flushQueued = false;
     for (const { stream, data, last } of pending.splice(0)) {
-      if (last) stream.end(data);
-      else stream.write(data);
+      try {
+        if (last) stream.end(data);
+        else stream.write(data);
+      } catch {
+        // One broken socket must not keep the other streams of the batch from their events and
+        // their end; its own response is dropped, so it counts as over.
+        stream.raw.destroy();
+      }
     }
   }
 
