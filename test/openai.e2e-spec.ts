@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import OpenAI from 'openai';
 import { Engine } from '../src/modules/engine/engine';
+import { ServerLoad } from '../src/modules/generation/server-load';
 import { bootApp, post, readSse, TestApp } from './support/app';
 import { pollUntil } from './support/child';
 
@@ -397,5 +398,30 @@ describe('a client that leaves', () => {
     await pollUntil('three requests in flight', async () => ((await load()) === 3 ? true : undefined), 10_000);
     socket.destroy();
     await pollUntil('nothing left in flight', async () => ((await load()) === 0 && app.server.app.get(Engine).inFlight === 0 ? true : undefined), 5_000);
+  });
+});
+
+describe('a drain while a prompt is still being encoded', () => {
+  it('counts the request from the moment it is let in, and refuses it if the server stops first', async () => {
+    const app = await bootApp();
+    const load = app.server.app.get(ServerLoad);
+    const engine = app.server.app.get(Engine);
+    // ~30k tokens: encoded in slices, with the event loop turning between them.
+    const prompt = Array.from({ length: 7000 }, (_, i) => `w${i % 977}`).join(' ');
+    const answer = fetch(`${app.url}/v1/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: MODEL, prompt, max_tokens: 2 }),
+    });
+    try {
+      // Between two slices: in the server load, not yet in the engine.
+      await pollUntil('the request counted before it reaches the engine', async () => (load.requests === 1 && engine.inFlight === 0 ? true : undefined), 10_000, 0);
+      expect(await app.server.shutdown(0)).toBe(false);
+      const res = await answer;
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe('The server is shutting down.');
+    } finally {
+      await app.close();
+    }
   });
 });

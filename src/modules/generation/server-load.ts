@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 
 /**
- * Generation requests in flight at the doors, from the moment a door takes a validated request
- * until its response has ended: vLLM's `server_load` (GET /load), counted per request as its
- * `load_aware_call` does, not per choice. It also counts what the engine cannot see yet, such as a
- * request a `timeout` fault holds, so a drain waits for those too.
+ * Generation requests in flight at the doors, from the moment a door lets one in (HTTP:
+ * AcceptingWorkGuard; gRPC: Generate) until its response has ended: vLLM's `server_load`
+ * (GET /load), counted per request as its `load_aware_call` does, not per choice. It also counts
+ * what the engine cannot see yet (a prompt still being encoded, a request a `timeout` fault
+ * holds), so a drain waits for those too.
  */
 @Injectable()
 export class ServerLoad {
@@ -46,7 +47,7 @@ export class ServerLoad {
     return () => this.cutOffListeners.delete(fn);
   }
 
-  /** The drain's grace period is over: the engine aborts what it runs, the doors what they hold. */
+  /** The server stops (its drain is over): the engine aborts what it runs, the doors what they hold or let in late. */
   cutOff(): void {
     if (this.cut) return;
     this.cut = true;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { RpcException } from '@nestjs/microservices';
-import { defer, mergeAll, Observable, Subscriber } from 'rxjs';
+import { defer, finalize, from, mergeMap, Observable, Subscriber } from 'rxjs';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { PROFILE } from '../benchmarks/profile.token';
@@ -66,11 +66,16 @@ export class VllmEngineService {
   generate(req: GenerateRequest, call: CallInfo = {}): Observable<GenerateResponse> {
     this.received();
     this.requireReady();
-    // A long text prompt is encoded in slices, as the HTTP doors do, so it does not stall every stream.
-    return defer(async () => {
-      const prompt = await promptOfYielding(req, this.tokenizer);
-      return this.generateWork(req, toGenerateWork(req, this.tokenizer, this.served.maxModelLen, prompt), call);
-    }).pipe(mergeAll());
+    return defer(() => {
+      // Counted from here (a drain waits for a prompt still being encoded) until the call ends.
+      const ended = this.load.begin();
+      // A long text prompt is encoded in slices, as the HTTP doors do, so it does not stall every
+      // stream; a client that cancels meanwhile never reaches the fault decision or the engine.
+      return from(promptOfYielding(req, this.tokenizer)).pipe(
+        mergeMap((prompt) => this.generateWork(req, toGenerateWork(req, this.tokenizer, this.served.maxModelLen, prompt), call)),
+        finalize(ended),
+      );
+    });
   }
 
   private generateWork(req: GenerateRequest, work: GenerateWork, call: CallInfo): Observable<GenerateResponse> {
@@ -79,7 +84,6 @@ export class VllmEngineService {
     if (fault?.error && fault.type !== 'timeout' && fault.type !== 'stream_abort') throw fault.error;
     if (fault?.type === 'disconnect') throw new RpcException({ code: GrpcStatus.CANCELLED, message: 'Connection closed (simulated fault).' });
     return new Observable<GenerateResponse>((subscriber) => {
-      const ended = this.load.begin();
       let generation: Generation | undefined;
       let timer: NodeJS.Timeout | undefined;
       let stopWatchingCutOff = (): void => undefined;
@@ -106,7 +110,6 @@ export class VllmEngineService {
         run();
       }
       return () => {
-        ended();
         stopWatchingCutOff();
         clearTimeout(timer);
         if (generation && !generation.done) generation.abort();

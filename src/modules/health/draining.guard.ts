@@ -1,17 +1,30 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { FastifyRequest } from 'fastify';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { onResponseOver } from '../../common/response-over';
+import { ServerLoad } from '../generation/server-load';
 import { OpenAIError } from '../openai/openai-error';
 import { LifecycleService } from './lifecycle.service';
 
-/** New inference work is refused with 503 while the server starts or drains. */
+const GENERATION_ROUTES = ['/v1/completions', '/v1/chat'];
+
+/**
+ * New inference work is refused with 503 while the server starts or drains. Work it lets in counts
+ * in the server load from here until its response is over, as vLLM's `load_aware_call` wraps the
+ * handler: a drain also waits for a request still being read, validated or encoded.
+ */
 @Injectable()
 export class AcceptingWorkGuard implements CanActivate {
-  constructor(private readonly lifecycle: LifecycleService) {}
+  constructor(
+    private readonly lifecycle: LifecycleService,
+    private readonly load: ServerLoad,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (context.getType() !== 'http' || this.lifecycle.ready) return true;
+    if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!req.url.startsWith('/v1/completions') && !req.url.startsWith('/v1/chat')) return true;
-    throw OpenAIError.notServing(this.lifecycle.draining);
+    if (!GENERATION_ROUTES.some((route) => req.url.startsWith(route))) return true;
+    if (!this.lifecycle.ready) throw OpenAIError.notServing(this.lifecycle.draining);
+    onResponseOver(context.switchToHttp().getResponse<FastifyReply>().raw, this.load.begin());
+    return true;
   }
 }

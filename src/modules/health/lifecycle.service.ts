@@ -65,10 +65,9 @@ export class LifecycleService implements OnApplicationBootstrap, OnModuleDestroy
     const busy = (): boolean => this.load.requests > 0 || this.engine.inFlight > 0;
     while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const clean = !busy();
-    if (!clean) {
-      this.load.cutOff();
-      this.engine.abortAll();
-    }
+    // Whatever comes after (a request let in just before the drain, still on its way) is refused.
+    this.load.cutOff();
+    if (!clean) this.engine.abortAll();
     this.set('stopped');
     return clean;
   }

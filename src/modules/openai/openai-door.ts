@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { isResponseOver, onResponseOver } from '../../common/response-over';
+import { isResponseOver } from '../../common/response-over';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { decideForHttp, noteGeneration, slowdownOf } from '../faults/http-faults';
@@ -42,10 +42,8 @@ export class OpenAIDoor {
       r.reply.hijack();
       return Promise.resolve();
     }
-    // Past the route's readiness guard while the server was still draining, then encoded until it stopped.
+    // Let in before the drain, then read and encoded until the server stopped (AcceptingWorkGuard counts it).
     if (this.load.isCutOff) return Promise.reject(OpenAIError.notServing(true));
-    // Until the response has ended (or the client left): a streamed response outlives this call.
-    onResponseOver(r.reply.raw, this.load.begin());
     const fault = decideForHttp(this.faults, r.reply, { requestId: r.requestId, route: r.route, model: r.model });
     return respond(
       r.reply,
