@@ -16,7 +16,7 @@ export interface Renderer {
   /**
    * Chunks for a choice that ended without a token carrying its finish reason (an empty reply, or a
    * server-side abort): what a first token would have opened with (chat's role chunk), then the
-   * chunk with `outcome.finishReason`, always last.
+   * chunk with `outcome.finishReason`, always last (left out for a choice aborted before any token).
    */
   finishChunks(choice: Choice, outcome: RequestOutcome, usage: Usage | undefined): object[];
   /** The final usage chunk (vLLM dumps it with exclude_none: no null details). */
@@ -115,9 +115,12 @@ export async function respond(
       // Not open: the client left (nothing to send), or the stream was already cut.
       if (!sse?.open || (outcome.finishReason !== 'abort' && outcome.generatedTokens > 0)) return;
       const chunks = renderer.finishChunks(choice, outcome, choiceUsage(choice));
-      // A server-side abort ends the choice as vLLM does, with a chunk carrying finish_reason
-      // "abort"; a choice that already streamed tokens had its opening chunk, so only the last goes.
-      sendAll(sse, outcome.generatedTokens === 0 ? chunks : chunks.slice(-1));
+      // A server-side abort ends a choice that streamed tokens as vLLM does, with a chunk carrying
+      // finish_reason "abort" (its opening chunk went with its first token). vLLM skips an output
+      // with no tokens at all, so a choice aborted before its first token gets only the opening
+      // (chat's role chunk) and no closing chunk; an empty reply that ended normally gets both.
+      if (outcome.generatedTokens > 0) sendAll(sse, chunks.slice(-1));
+      else sendAll(sse, outcome.finishReason === 'abort' ? chunks.slice(0, -1) : chunks);
     },
   });
   // The engine's observers fire on a later turn of its clock, never inside submit: no token event
