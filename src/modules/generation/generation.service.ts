@@ -58,7 +58,7 @@ export class Generation {
   constructor(
     readonly requestId: string,
     readonly choices: Choice[],
-    readonly origin: 'http' | 'grpc' = 'http',
+    readonly origin: 'http' | 'grpc',
   ) {
     this.remaining = choices.length;
     this.finished = new Promise((resolve) => (this.resolve = resolve));

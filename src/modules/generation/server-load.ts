@@ -17,7 +17,7 @@ export class ServerLoad {
     return this.count;
   }
 
-  /** True once a drain ran out of time: nothing new may reach the engine. */
+  /** True once the server stopped (its drain ended, cleanly or not): nothing new may reach the engine. */
   get isCutOff(): boolean {
     return this.cut;
   }
@@ -34,7 +34,7 @@ export class ServerLoad {
   }
 
   /**
-   * Calls `fn` when a drain runs out of time (at once if it has), so a request the engine has not
+   * Calls `fn` when the server stops (at once if it has), so a request the engine has not
    * seen yet (held by a `timeout` fault) ends then instead of starting after the shutdown. Returns
    * a function that cancels the call.
    */

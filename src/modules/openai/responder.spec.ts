@@ -43,7 +43,7 @@ const servedStart =
   (end: 'stop' | 'abort') =>
   (listener: GenerationListener): Generation => {
     const choice = newChoice();
-    const generation = new Generation('r', [choice]);
+    const generation = new Generation('r', [choice], 'http');
     setImmediate(() => {
       choice.generated = 1;
       listener.onTokens?.(choice, { requestId: 'r', tokenIds: [1], generated: 1, time: 0 });

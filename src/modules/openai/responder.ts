@@ -32,7 +32,7 @@ export interface ResponderOptions {
   promptDetails: boolean;
   /** The fault decided for this request (FaultsService), applied here for both OpenAI routes. */
   fault?: FaultDecision | null;
-  /** Subscribes to the end of a drain's grace period (ServerLoad.onCutOff): a held request ends then. */
+  /** Subscribes to the server's stop (ServerLoad.onCutOff): a held request ends then. */
   onCutOff?: (fn: () => void) => () => void;
 }
 
