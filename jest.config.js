@@ -13,6 +13,8 @@ const shared = {
 module.exports = {
   projects: [
     { ...shared, displayName: 'unit', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
-    { ...shared, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'], testTimeout: 60000 },
+    { ...shared, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },
   ],
+  // A global option: Jest ignores testTimeout inside a project. End-to-end tests boot servers.
+  testTimeout: 60000,
 };

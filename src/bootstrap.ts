@@ -8,9 +8,9 @@ import { Settings } from './config/settings';
 import { startGrpcServer } from './modules/grpc/grpc-server';
 import { LifecycleService } from './modules/health/lifecycle.service';
 import { SIMULATED_VLLM_VERSION } from './modules/health/health.controller';
-import { randomHex } from './modules/openai/ids';
-import { OpenAIError } from './modules/openai/openai-error';
-import { openAIValidationPipe } from './modules/openai/validation';
+import { fastifyOptions, LISTEN_BACKLOG } from './modules/http/http-server';
+import { registerBodyParsers } from './modules/http/json-body';
+import { RequestValidationPipe } from './modules/openai/validation';
 
 export interface RunningServer {
   app: INestApplication;
@@ -36,27 +36,18 @@ const NEST_LOG_LEVELS: Record<string, LogLevel[] | false> = {
 
 /** Builds the hybrid app (Fastify HTTP now; gRPC joins here) and starts listening. */
 export async function startServer(settings: Settings): Promise<RunningServer> {
-  const adapter = new FastifyAdapter({
-    logger: false,
-    bodyLimit: 64 * 1024 * 1024,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomHex(),
-  });
+  const adapter = new FastifyAdapter(fastifyOptions(settings));
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings), adapter, {
     logger: NEST_LOG_LEVELS[settings.log_level] ?? NEST_LOG_LEVELS.info,
     abortOnError: false,
+    // Bodies are read by registerJsonBodyParser (empty bodies, nesting limit), not Nest's parser.
+    bodyParser: false,
   });
-  app.useGlobalPipes(openAIValidationPipe());
+  app.useGlobalPipes(new RequestValidationPipe(settings));
   const fastify = app.getHttpAdapter().getInstance();
+  registerBodyParsers(fastify, settings.max_json_depth);
   fastify.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
-  });
-  // vLLM takes JSON bodies only; a form or text body is a 400, not a silently parsed request.
-  fastify.addHook('preValidation', async (req) => {
-    const type = req.headers['content-type'];
-    if (req.body !== undefined && req.body !== null && typeof type === 'string' && !/\bjson\b/i.test(type)) {
-      throw OpenAIError.badRequest(`Unsupported content type '${type.split(';')[0]}': send the body as application/json`);
-    }
   });
   const docs = new DocumentBuilder()
     .setTitle('vllm-simulator')
@@ -69,7 +60,7 @@ export async function startServer(settings: Settings): Promise<RunningServer> {
   // the app at once, then re-raises the signal, which the CLI's handler takes as a second signal.
   // SIGTERM/SIGINT belong to the CLI (drain, then close); app.close() runs the destroy hooks anyway.
 
-  await app.listen(settings.port, settings.host);
+  await app.listen({ port: settings.port, host: settings.host, backlog: LISTEN_BACKLOG });
   const address = app.getHttpServer().address() as AddressInfo;
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;

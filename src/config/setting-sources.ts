@@ -46,6 +46,18 @@ export const SETTING_SOURCES: SettingSource[] = [
   { key: 'model_config', kind: 'string', flags: ['--model-config'], env: 'MODEL_CONFIG', help: "a Hugging Face config.json for a model not in the catalog" },
   { key: 'startup_duration', kind: 'number', flags: ['--startup-duration'], env: 'STARTUP_DURATION', help: 'simulated model loading (s): live at once, ready after' },
   { key: 'shutdown_grace_period', kind: 'number', flags: ['--shutdown-grace-period'], env: 'SHUTDOWN_GRACE_PERIOD', help: 'SIGTERM drain: how long requests in flight may finish (s)' },
+  { key: 'max_request_body_size_mb', kind: 'number', flags: ['--max-request-body-size-mb'], env: 'MAX_REQUEST_BODY_SIZE_MB', help: 'largest request body in MiB (413 above)' },
+  { key: 'max_json_depth', kind: 'int', flags: ['--max-json-depth'], env: 'MAX_JSON_DEPTH', help: 'deepest JSON nesting of a request body (400 above)' },
+  { key: 'max_n_sequences', kind: 'int', flags: ['--max-n-sequences'], env: 'VLLM_MAX_N_SEQUENCES', help: 'largest n (400 above)' },
+  { key: 'max_request_sequences', kind: 'int', flags: ['--max-request-sequences'], env: 'MAX_REQUEST_SEQUENCES', help: 'most sequences (prompts × n) one request may ask for (400 above)' },
+  { key: 'max_logprobs', kind: 'int', flags: ['--max-logprobs'], env: 'MAX_LOGPROBS', help: 'largest logprobs / top_logprobs (400 above)' },
+  { key: 'max_stop_strings', kind: 'int', flags: ['--max-stop-strings'], env: 'MAX_STOP_STRINGS', help: 'most stop strings per request (400 above)' },
+  { key: 'max_tools', kind: 'int', flags: ['--max-tools'], env: 'MAX_TOOLS', help: 'most tools per chat request (400 above)' },
+  { key: 'max_messages', kind: 'int', flags: ['--max-messages'], env: 'MAX_MESSAGES', help: 'most chat messages per request (400 above)' },
+  { key: 'timeout_keep_alive', kind: 'number', flags: ['--timeout-keep-alive'], env: 'VLLM_HTTP_TIMEOUT_KEEP_ALIVE', help: 'idle keep-alive connections close after this many seconds' },
+  { key: 'headers_timeout', kind: 'number', flags: ['--headers-timeout'], env: 'HEADERS_TIMEOUT', help: 'seconds a client has to send its request headers (408 after)' },
+  { key: 'request_timeout', kind: 'number', flags: ['--request-timeout'], env: 'REQUEST_TIMEOUT', help: 'seconds a client has to send its whole request (408 after)' },
+  { key: 'stream_buffer_kb', kind: 'int', flags: ['--stream-buffer-kb'], env: 'STREAM_BUFFER_KB', help: 'KiB a stream may have waiting for a slow client before its chunks are merged' },
   { key: 'config', kind: 'string', flags: ['--config'], env: 'SIM_CONFIG', help: 'config file (YAML); default config/simulator.yaml when present' },
 ];
 

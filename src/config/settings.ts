@@ -121,6 +121,60 @@ export class Settings {
   @IsNumber() @Min(0) @Max(86400)
   shutdown_grace_period = 30;
 
+  // Limits on the work one request may cause (docs/limits.md). Each is refused with a 4xx in
+  // vLLM's error shape when exceeded, never answered slowly.
+
+  /** Largest request body (MiB); a bigger one is a 413. llm-d-inference-sim's name. */
+  @IsNumber() @Min(0.001) @Max(1024)
+  max_request_body_size_mb = 10;
+
+  /** Deepest JSON nesting a body may have (objects and arrays). */
+  @IsInt() @Min(8) @Max(1000)
+  max_json_depth = 64;
+
+  /** Largest `n` (vLLM's VLLM_MAX_N_SEQUENCES, with a smaller default). */
+  @IsInt() @Min(1) @Max(65536)
+  max_n_sequences = 128;
+
+  /** Most sequences one request may ask for: prompts × n. */
+  @IsInt() @Min(1) @Max(1_000_000)
+  max_request_sequences = 1024;
+
+  /** Largest `logprobs` / `top_logprobs` (vLLM's --max-logprobs). */
+  @IsInt() @Min(0) @Max(1000)
+  max_logprobs = 20;
+
+  /** Most `stop` strings a request may give. */
+  @IsInt() @Min(1) @Max(100_000)
+  max_stop_strings = 64;
+
+  /** Most `tools` a chat request may offer. */
+  @IsInt() @Min(1) @Max(100_000)
+  max_tools = 128;
+
+  /** Most `messages` a chat (or /tokenize) request may carry. */
+  @IsInt() @Min(1) @Max(1_000_000)
+  max_messages = 2048;
+
+  /** An idle keep-alive connection is closed after this many seconds (uvicorn's timeout_keep_alive). */
+  @IsNumber() @Min(0.1) @Max(86400)
+  timeout_keep_alive = 5;
+
+  /** A client must have sent its request headers within this many seconds (else 408). */
+  @IsNumber() @Min(0.1) @Max(86400)
+  headers_timeout = 10;
+
+  /** A client must have sent its whole request (headers and body) within this many seconds (else 408). */
+  @IsNumber() @Min(0.1) @Max(86400)
+  request_timeout = 30;
+
+  /**
+   * Bytes a stream may have waiting for its client (KiB) before the server stops writing to it and
+   * merges what follows, as vLLM's output collector does for a slow reader.
+   */
+  @IsInt() @Min(1) @Max(1_048_576)
+  stream_buffer_kb = 64;
+
   /** Path of the config file the settings were read from, if any. */
   @IsOptional() @IsString()
   config?: string;

@@ -1,6 +1,4 @@
 import { Inject, Logger, Module, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import { FastifyInstance } from 'fastify';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { EngineModule } from '../engine/engine.module';
@@ -22,19 +20,11 @@ import { RequestLogService } from './request-log.service';
   providers: [AdminAuthGuard, RequestLogService],
 })
 export class AdminModule implements OnModuleInit {
-  constructor(
-    @Inject(SETTINGS) private readonly settings: Settings,
-    private readonly adapterHost: HttpAdapterHost,
-  ) {}
+  constructor(@Inject(SETTINGS) private readonly settings: Settings) {}
 
   onModuleInit(): void {
     const logger = new Logger('Admin');
     if (this.settings.admin_api_key) logger.log('/admin requires ADMIN_API_KEY as a Bearer token');
     else logger.warn('ADMIN_API_KEY is not set: /admin answers loopback clients only (403 for others)');
-    // PATCH /admin/config is a JSON merge patch; accept its media type as JSON.
-    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    if (fastify && !fastify.hasContentTypeParser('application/merge-patch+json')) {
-      fastify.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, fastify.getDefaultJsonParser('error', 'error'));
-    }
   }
 }

@@ -48,7 +48,7 @@ export class RequestLogService implements OnModuleInit, OnModuleDestroy {
     // Every request's response is over at some point, also when the connection was dropped
     // before an answer (Fastify's onResponse does not run then).
     fastify?.addHook('onRequest', async (req, reply) => {
-      if (LOGGED.test(req.url)) onResponseOver(reply.raw, () => this.onClosed(req, reply));
+      if (LOGGED.test(req.routeOptions.url ?? req.url)) onResponseOver(reply.raw, () => this.onClosed(req, reply));
     });
   }
 

@@ -22,7 +22,8 @@ export class AcceptingWorkGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!GENERATION_ROUTES.some((route) => req.url.startsWith(route))) return true;
+    const route = req.routeOptions.url ?? '';
+    if (!GENERATION_ROUTES.some((prefix) => route.startsWith(prefix))) return true;
     if (!this.lifecycle.ready) throw OpenAIError.notServing(this.lifecycle.draining);
     onResponseOver(context.switchToHttp().getResponse<FastifyReply>().raw, this.load.begin());
     return true;
