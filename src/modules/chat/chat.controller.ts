@@ -13,7 +13,7 @@ export class ChatController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Chat completion (streaming with stream=true)' })
-  create(@Body() dto: ChatCompletionRequestDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<object | void> {
+  create(@Body() dto: ChatCompletionRequestDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<object | string | void> {
     return this.chat.create(dto, reply, requestIdOf(req));
   }
 }

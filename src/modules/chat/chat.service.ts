@@ -9,7 +9,7 @@ import { ServedModel } from '../models/served-model';
 import { nowSeconds, randomHex } from '../openai/ids';
 import { LogprobSampler } from '../openai/logprobs';
 import { OpenAIError } from '../openai/openai-error';
-import { checkLogprobs, checkSampling, effectiveMaxTokens, replyLimits } from '../openai/request-checks';
+import { checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, replyLimits } from '../openai/request-checks';
 import { OpenAIDoor } from '../openai/openai-door';
 import { Renderer } from '../openai/responder';
 import { Usage, withoutUnsetDetails } from '../openai/usage';
@@ -30,14 +30,15 @@ export class ChatService {
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
-  async create(dto: ChatCompletionRequestDto, reply: FastifyReply, requestId: string): Promise<object | void> {
+  async create(dto: ChatCompletionRequestDto, reply: FastifyReply, requestId: string): Promise<object | string | void> {
     const model = this.served.resolve(dto.model);
     const requestedMax = dto.max_completion_tokens ?? dto.max_tokens;
     if (dto.max_completion_tokens != null && dto.max_completion_tokens < 1) {
       throw OpenAIError.badRequest(`max_tokens must be at least 1, got ${dto.max_completion_tokens}.`, 'max_completion_tokens');
     }
-    checkSampling({ ...dto, max_tokens: requestedMax });
-    checkLogprobs(dto.top_logprobs, 'top_logprobs');
+    checkSampling({ ...dto, max_tokens: requestedMax }, this.settings);
+    checkSequences(1, dto.n ?? 1, this.settings);
+    checkLogprobs(dto.top_logprobs, 'top_logprobs', this.settings);
     if (dto.top_logprobs != null && dto.top_logprobs > 0 && dto.logprobs !== true) {
       throw OpenAIError.badRequest('when using `top_logprobs`, `logprobs` must be set to true.', 'top_logprobs');
     }
@@ -54,8 +55,18 @@ export class ChatService {
     const id = `chatcmpl-${requestId}`;
     const created = nowSeconds();
     const sampler = dto.logprobs === true ? new LogprobSampler(this.tokenizer, Random.derive(seed, `${id}:logprobs`)) : null;
-    const logprobsOf = (choice: Choice, from: number, to: number) =>
-      sampler ? { content: sampler.chat(choice.plan.tokenIds.slice(from, to), dto.top_logprobs ?? 0) } : null;
+    // A body's logprobs are sampled step by step as its tokens come (see Renderer.observe), not all
+    // at its end: thousands of tokens with top_logprobs would hold the event loop for long.
+    const sampled = new Map<number, object[]>();
+    const keepSampled = dto.stream !== true;
+    const logprobsOf = (choice: Choice, from: number, to: number) => {
+      if (!sampler) return null;
+      if (!keepSampled) return { content: sampler.chat(choice.plan.tokenIds.slice(from, to), dto.top_logprobs ?? 0) };
+      let done = sampled.get(choice.index);
+      if (!done) sampled.set(choice.index, (done = []));
+      for (const entry of done.length < to ? sampler.chat(choice.plan.tokenIds.slice(done.length, to), dto.top_logprobs ?? 0) : []) done.push(entry);
+      return { content: done.slice(from, to) };
+    };
     const base = { id, object: 'chat.completion.chunk', created, model };
     // return_token_ids (vLLM): the prompt's ids on each choice's first chunk and in the body, the
     // output ids on every token chunk and choice. vLLM passes them (None when not asked for) to the
@@ -103,6 +114,7 @@ export class ChatService {
     };
 
     const renderer: Renderer = {
+      observe: (choice, event) => void logprobsOf(choice, 0, event.generated),
       tokenChunks: (choice: Choice, event: TokenEvent, last: boolean, usage: Usage | undefined) => {
         const from = event.generated - event.tokenIds.length;
         const out: object[] = [];

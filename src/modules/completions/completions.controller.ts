@@ -13,7 +13,7 @@ export class CompletionsController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Text completion (streaming with stream=true)' })
-  create(@Body() dto: CompletionRequestDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<object | void> {
+  create(@Body() dto: CompletionRequestDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<object | string | void> {
     return this.completions.create(dto, reply, requestIdOf(req));
   }
 }

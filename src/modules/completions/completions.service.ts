@@ -12,6 +12,7 @@ import {
   checkLogprobs,
   checkPromptTokens,
   checkSampling,
+  checkSequences,
   effectiveMaxTokens,
   EMPTY_PROMPT_MESSAGE,
   NO_PROMPT_MESSAGE,
@@ -24,6 +25,12 @@ import { Renderer } from '../openai/responder';
 import { Usage } from '../openai/usage';
 import { encodePromptYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { CompletionRequestDto } from './dto/completion-request.dto';
+
+/** How many prompts a completions `prompt` holds (text, token ids, or a list of either). */
+function promptCount(prompt: CompletionRequestDto['prompt']): number {
+  if (typeof prompt === 'string' || prompt.length === 0 || typeof prompt[0] === 'number') return 1;
+  return prompt.length;
+}
 
 /** vLLM's default max_tokens for /v1/completions. */
 const DEFAULT_MAX_TOKENS = 16;
@@ -42,12 +49,13 @@ export class CompletionsService {
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
-  async create(dto: CompletionRequestDto, reply: FastifyReply, requestId: string): Promise<object | void> {
+  async create(dto: CompletionRequestDto, reply: FastifyReply, requestId: string): Promise<object | string | void> {
     if (dto.prompt === '') throw OpenAIError.badRequest(EMPTY_PROMPT_MESSAGE, 'prompt');
     if (Array.isArray(dto.prompt) && dto.prompt.length === 0) throw OpenAIError.badRequest(NO_PROMPT_MESSAGE);
     const model = this.served.resolve(dto.model);
-    checkSampling(dto);
-    checkLogprobs(dto.logprobs, 'logprobs');
+    checkSampling(dto, this.settings);
+    checkSequences(promptCount(dto.prompt), dto.n ?? 1, this.settings);
+    checkLogprobs(dto.logprobs, 'logprobs', this.settings);
     const format = outputFormatOf(dto.response_format);
     const prompts = await this.prompts(dto.prompt);
     const maxTokens = prompts.map((p) => effectiveMaxTokens(dto.max_tokens, DEFAULT_MAX_TOKENS, p.tokenIds.length, this.served.maxModelLen));
@@ -66,11 +74,27 @@ export class CompletionsService {
     const promptIdsOf = (choice: Choice, first: boolean) => ({ prompt_token_ids: returnTokenIds && first ? prompts[choice.promptIndex].tokenIds : null });
     const tokenIdsOf = (choice: Choice, from: number, to: number) => ({ token_ids: returnTokenIds ? choice.plan.tokenIds.slice(from, to) : null });
     const textOf = (choice: Choice, from: number, to: number): string => choice.plan.pieces.slice(from, to).join('');
-    const logprobsOf = (choice: Choice, from: number, to: number, offset: number) =>
+    const sampleLogprobs = (choice: Choice, from: number, to: number, offset: number) =>
       logprobs?.completion(choice.plan.tokenIds.slice(from, to), choice.plan.pieces.slice(from, to), dto.logprobs ?? 0, offset) ?? null;
+    // A body's logprobs are sampled step by step as its tokens come (see Renderer.observe), not all
+    // at its end: thousands of tokens with alternatives would hold the event loop for long.
+    const sampled = new Map<number, { to: number; offset: number; lp: NonNullable<ReturnType<typeof sampleLogprobs>> }>();
+    const bodyLogprobs = (choice: Choice, to: number, prefixLength: number) => {
+      if (!logprobs) return null;
+      let done = sampled.get(choice.index);
+      if (!done) sampled.set(choice.index, (done = { to: 0, offset: prefixLength, lp: { text_offset: [], token_logprobs: [], tokens: [], top_logprobs: [] } }));
+      if (done.to < to) {
+        const more = sampleLogprobs(choice, done.to, to, done.offset)!;
+        for (const key of ['text_offset', 'token_logprobs', 'tokens', 'top_logprobs'] as const) for (const v of more[key]) (done.lp[key] as unknown[]).push(v);
+        done.offset += textOf(choice, done.to, to).length;
+        done.to = to;
+      }
+      return done.lp;
+    };
     const base = { id, object: 'text_completion', created, model };
 
     const renderer: Renderer = {
+      observe: (choice, event) => void bodyLogprobs(choice, event.generated, echo ? prompts[choice.promptIndex].text.length : 0),
       tokenChunks: (choice: Choice, event: TokenEvent, last: boolean, usage: Usage | undefined) => {
         const from = event.generated - event.tokenIds.length;
         const prefix = echo && from === 0 ? prompts[choice.promptIndex].text : '';
@@ -82,7 +106,7 @@ export class CompletionsService {
               {
                 index: choice.index,
                 text: prefix + textOf(choice, from, event.generated),
-                logprobs: logprobsOf(choice, from, event.generated, prefix.length),
+                logprobs: sampleLogprobs(choice, from, event.generated, prefix.length),
                 finish_reason: finish,
                 stop_reason: last ? stopReasonOf(choice) : null,
                 ...promptIdsOf(choice, from === 0),
@@ -118,7 +142,7 @@ export class CompletionsService {
           return {
             index: c.index,
             text: prefix + textOf(c, 0, c.generated),
-            logprobs: logprobsOf(c, 0, c.generated, prefix.length),
+            logprobs: bodyLogprobs(c, c.generated, prefix.length),
             finish_reason: c.outcome?.finishReason ?? c.plan.finishReason,
             stop_reason: stopReasonOf(c),
             ...tokenIdsOf(c, 0, c.generated),
@@ -167,7 +191,15 @@ export class CompletionsService {
     if (typeof prompt === 'string') return [await one(prompt)];
     if (prompt.every((p) => typeof p === 'number')) return [await one(prompt as number[])];
     const out: Prompt[] = [];
-    for (const p of prompt as Array<string | number[]>) out.push(await one(p));
+    let sliceStart = performance.now();
+    for (const p of prompt as Array<string | number[]>) {
+      out.push(await one(p));
+      // Many short prompts encode without ever yielding inside: turn the loop between them.
+      if (performance.now() - sliceStart > 2) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
     return out;
   }
 }

@@ -11,6 +11,9 @@ export interface PromptSpec {
   reply: (choiceIndex: number) => ReplyRequest;
 }
 
+/** Planning works this long (ms) at most before it lets the event loop turn. */
+const PLAN_SLICE_MS = 2;
+
 export interface GenerationSpec {
   requestId: string;
   origin: 'http' | 'grpc';
@@ -117,22 +120,29 @@ export class GenerationService {
     return true;
   }
 
-  start(spec: GenerationSpec, listener: GenerationListener = {}): Generation {
-    const choices: Choice[] = [];
-    spec.prompts.forEach((prompt, p) => {
+  /**
+   * Plans every choice's tokens, then submits them all to the engine at once. Planning a large
+   * request (n × prompts choices) is sliced: the event loop turns every few milliseconds, so other
+   * streams keep their schedule. Resolves once the generation is in the engine; a refusal at
+   * submission (EngineRefusal) rejects before any of it runs.
+   */
+  async start(spec: GenerationSpec, listener: GenerationListener = {}): Promise<Generation> {
+    const planned: Array<Omit<Choice, 'engineId'>> = [];
+    let sliceStart = performance.now();
+    for (let p = 0; p < spec.prompts.length; p++) {
+      const prompt = spec.prompts[p];
       for (let j = 0; j < spec.n; j++) {
-        const index = p * spec.n + j;
-        const single = spec.prompts.length === 1 && spec.n === 1;
-        choices.push({
-          index,
-          promptIndex: p,
-          engineId: this.freeId(single ? spec.requestId : `${spec.requestId}-${index}`),
-          promptTokens: prompt.tokenIds.length,
-          plan: this.responses.plan(prompt.reply(j)),
-          generated: 0,
-        });
+        planned.push({ index: p * spec.n + j, promptIndex: p, promptTokens: prompt.tokenIds.length, plan: this.responses.plan(prompt.reply(j)), generated: 0 });
+        if (performance.now() - sliceStart > PLAN_SLICE_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          sliceStart = performance.now();
+        }
       }
-    });
+    }
+    // Engine ids are taken only now: another request under the same client id may have been
+    // submitted while this one was planned.
+    const single = planned.length === 1;
+    const choices: Choice[] = planned.map((c) => ({ ...c, engineId: this.freeId(single ? spec.requestId : `${spec.requestId}-${c.index}`) }));
     const generation = new Generation(spec.requestId, choices, spec.origin);
     // Two requests may share a client id: sibling choices are grouped by this generation's number.
     const group = spec.n > 1 ? `g${++this.serial}` : undefined;

@@ -10,6 +10,8 @@ const tokenizer = {
   decode: (ids: readonly number[]) => ids.map((i) => String.fromCharCode(i)).join(''),
 } as unknown as Tokenizer;
 
+const LIMITS = { max_n_sequences: 4, max_request_sequences: 8, max_logprobs: 20, max_stop_strings: 3 };
+
 const params = (p: Partial<SamplingParams> = {}): SamplingParams => ({
   top_p: 0, top_k: 0, min_p: 0, frequency_penalty: 0, presence_penalty: 0, repetition_penalty: 0, min_tokens: 0,
   stop: [], stop_token_ids: [], ignore_eos: false, n: 0, include_stop_str_in_output: false, ...p,
@@ -26,16 +28,16 @@ const error = (fn: () => unknown): OpenAIError => {
 
 describe('toGenerateWork', () => {
   it('reads text input and proto3 zero values as unset', () => {
-    const work = toGenerateWork(text('hello', { max_tokens: 5, seed: 7, stop: ['x', ''] }), tokenizer, 100);
+    const work = toGenerateWork(text('hello', { max_tokens: 5, seed: 7, stop: ['x', ''] }), tokenizer, 100, LIMITS);
     expect(work).toMatchObject({ promptText: 'hello', promptTokenIds: [104, 101, 108, 108, 111], n: 1, maxTokens: 5, seed: 7, stop: ['x'], stopTokenIds: [] });
   });
 
   it('passes stop_token_ids on', () => {
-    expect(toGenerateWork(text('hello', { stop_token_ids: [7, 9] }), tokenizer, 100).stopTokenIds).toEqual([7, 9]);
+    expect(toGenerateWork(text('hello', { stop_token_ids: [7, 9] }), tokenizer, 100, LIMITS).stopTokenIds).toEqual([7, 9]);
   });
 
   it('uses tokenized ids and decodes them when there is no original text', () => {
-    const work = toGenerateWork({ request_id: 'r', input: 'tokenized', tokenized: { original_text: '', input_ids: [104, 105] }, sampling_params: null, stream: false }, tokenizer, 100);
+    const work = toGenerateWork({ request_id: 'r', input: 'tokenized', tokenized: { original_text: '', input_ids: [104, 105] }, sampling_params: null, stream: false }, tokenizer, 100, LIMITS);
     expect(work.promptTokenIds).toEqual([104, 105]);
     expect(work.promptText).toBe('hi');
     expect(work.maxTokens).toBe(98);
@@ -53,8 +55,10 @@ describe('toGenerateWork', () => {
     ['negative temperature', text('hi', { temperature: -1 }), /temperature must be non-negative/],
     ['top_p above 1', text('hi', { top_p: 1.5 }), /top_p must be in \(0, 1\]/],
     ['min_tokens above max_tokens', text('hi', { max_tokens: 2, min_tokens: 3 }), /min_tokens must be less than or equal to max_tokens=2/],
+    ['n above the limit', text('hi', { n: 5 }), /^n must be at most 4, got 5\./],
+    ['more stop strings than the limit', text('hi', { stop: ['a', 'b', 'c', 'd'] }), /at most 3 stop strings/],
   ])('rejects %s with a 400', (_name, req, message) => {
-    const e = error(() => toGenerateWork(req, tokenizer, 100));
+    const e = error(() => toGenerateWork(req, tokenizer, 100, LIMITS));
     expect(e).toBeInstanceOf(OpenAIError);
     expect(e.status).toBe(400);
     expect(e.message).toMatch(message);

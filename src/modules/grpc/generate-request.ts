@@ -1,6 +1,6 @@
 import { SamplingDto } from '../openai/dto/sampling.dto';
 import { OpenAIError } from '../openai/openai-error';
-import { checkPromptTokens, checkSampling, checkTokenIdsInVocabulary, effectiveMaxTokens, stopList } from '../openai/request-checks';
+import { checkPromptTokens, checkSampling, checkSequences, checkTokenIdsInVocabulary, effectiveMaxTokens, RequestLimits, stopList } from '../openai/request-checks';
 import { encodePromptYielding, Tokenizer } from '../tokenizer/tokenizer.types';
 import { GenerateRequest, SamplingParams, TokenizedInput } from './vllm-engine.types';
 
@@ -51,6 +51,7 @@ export function toGenerateWork(
   req: GenerateRequest,
   tokenizer: Tokenizer,
   maxModelLen: number,
+  limits: RequestLimits,
   prompt: { text: string; tokenIds: number[] } = promptOf(req, tokenizer),
 ): GenerateWork {
   if (req.input !== 'text' && req.input !== 'tokenized') bad('GenerateRequest needs an input: set `text` or `tokenized`.', 'input');
@@ -68,8 +69,11 @@ export function toGenerateWork(
     presence_penalty: p.presence_penalty || undefined,
     frequency_penalty: p.frequency_penalty || undefined,
     repetition_penalty: p.repetition_penalty || undefined,
+    stop: p.stop ?? undefined,
+    stop_token_ids: p.stop_token_ids ?? undefined,
   };
-  checkSampling(sampling);
+  checkSampling(sampling, limits);
+  checkSequences(1, n, limits);
   const maxTokens = effectiveMaxTokens(p.max_tokens ?? null, null, prompt.tokenIds.length, maxModelLen);
   if ((p.min_tokens ?? 0) > maxTokens) bad(`min_tokens must be less than or equal to max_tokens=${maxTokens}, got ${p.min_tokens}.`, 'min_tokens');
   return {

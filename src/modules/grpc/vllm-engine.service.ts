@@ -72,7 +72,7 @@ export class VllmEngineService {
       // A long text prompt is encoded in slices, as the HTTP doors do, so it does not stall every
       // stream; a client that cancels meanwhile never reaches the fault decision or the engine.
       return from(promptOfYielding(req, this.tokenizer)).pipe(
-        mergeMap((prompt) => this.generateWork(req, toGenerateWork(req, this.tokenizer, this.served.maxModelLen, prompt), call)),
+        mergeMap((prompt) => this.generateWork(req, toGenerateWork(req, this.tokenizer, this.served.maxModelLen, this.settings, prompt), call)),
         finalize(ended),
       );
     });
@@ -87,16 +87,23 @@ export class VllmEngineService {
       let generation: Generation | undefined;
       let timer: NodeJS.Timeout | undefined;
       let stopWatchingCutOff = (): void => undefined;
-      const run = () => {
-        generation = this.start(requestId, work, fault, req.stream, subscriber);
-        if (!generation) return;
+      const run = async (): Promise<void> => {
+        const started = await this.start(requestId, work, fault, req.stream, subscriber);
+        if (!started) return;
+        // The client cancelled, or the server stopped, while the request was planned.
+        if (subscriber.closed || this.load.isCutOff) {
+          started.abort();
+          if (!subscriber.closed) subscriber.error(OpenAIError.notServing(true));
+          return;
+        }
+        generation = started;
         void generation.finished.then(() => subscriber.complete());
       };
       // timeout: hold the request, then fail with DEADLINE_EXCEEDED or answer normally.
       if (fault?.type === 'timeout') {
         timer = setTimeout(() => {
           stopWatchingCutOff();
-          if (fault.then === 'answer') run();
+          if (fault.then === 'answer') void run();
           else subscriber.error(fault.error);
         }, fault.delayMs);
         // The server stopped while it held the request: it never reaches the engine.
@@ -107,7 +114,7 @@ export class VllmEngineService {
       } else if (this.load.isCutOff) {
         subscriber.error(OpenAIError.notServing(true));
       } else {
-        run();
+        void run();
       }
       return () => {
         stopWatchingCutOff();
@@ -177,13 +184,13 @@ export class VllmEngineService {
     return this.faults.decide(ctx);
   }
 
-  private start(
+  private async start(
     requestId: string,
     work: GenerateWork,
     fault: FaultDecision | null,
     stream: boolean,
     subscriber: Subscriber<GenerateResponse>,
-  ): Generation | undefined {
+  ): Promise<Generation | undefined> {
     const streamAbort = StreamAbortCounter.of(fault);
     let generation: Generation | undefined;
     const complete = (choice: Choice, finishReason: string): GenerateComplete => ({
@@ -194,7 +201,7 @@ export class VllmEngineService {
       cached_tokens: choice.outcome?.cachedTokens ?? 0,
     });
     try {
-      generation = this.generation.start(
+      generation = await this.generation.start(
         {
           requestId,
           origin: 'grpc',

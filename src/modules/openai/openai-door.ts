@@ -36,7 +36,7 @@ export class OpenAIDoor {
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
-  serve(r: DoorRequest): Promise<object | void> {
+  serve(r: DoorRequest): Promise<object | string | void> {
     // The client left while the request was read or its prompt encoded: nothing to serve.
     if (isResponseOver(r.reply.raw)) {
       r.reply.hijack();
@@ -54,12 +54,18 @@ export class OpenAIDoor {
         promptDetails: this.settings.enable_prompt_tokens_details,
         fault,
         onCutOff: (fn) => this.load.onCutOff(fn),
+        streamBufferBytes: this.settings.stream_buffer_kb * 1024,
       },
-      (listener) => {
-        const generation = this.generation.start(
+      async (listener) => {
+        const generation = await this.generation.start(
           { requestId: r.requestId, origin: 'http', slowdown: slowdownOf(fault), n: r.n, maxTokensParam: r.maxTokensParam, prompts: r.prompts },
           listener,
         );
+        // The server stopped while the request was planned: it must not run after the shutdown.
+        if (this.load.isCutOff) {
+          generation.abort();
+          throw OpenAIError.notServing(true);
+        }
         noteGeneration(r.reply.request.raw, generation);
         return generation;
       },

@@ -1,17 +1,32 @@
+import { Settings } from '../../config/settings';
 import { OpenAIError } from './openai-error';
 import { SamplingDto } from './dto/sampling.dto';
 
-/** vLLM's max_logprobs default. */
-export const MAX_LOGPROBS = 20;
+/** The limits on the work one request may cause that every door checks (docs/limits.md). */
+export type RequestLimits = Pick<Settings, 'max_n_sequences' | 'max_request_sequences' | 'max_logprobs' | 'max_stop_strings'>;
+
+/** Most stop_token_ids a request may give. */
+export const MAX_STOP_TOKEN_IDS = 1024;
+/** The longest stop string a request may give (characters). */
+export const MAX_STOP_STRING_LENGTH = 1024;
 
 const fail = (param: string | null, message: string): never => {
   throw OpenAIError.badRequest(message, param);
 };
 const fmt = (v: number): string => (Number.isInteger(v) ? `${v}.0` : `${v}`);
 
-/** The range checks of vLLM's SamplingParams, with its messages. */
-export function checkSampling(dto: SamplingDto): void {
+/** The range checks of vLLM's SamplingParams, with its messages, and the limits of `n` and `stop`. */
+export function checkSampling(dto: SamplingDto, limits: RequestLimits): void {
   if (dto.n != null && dto.n < 1) fail('n', `n must be at least 1, got ${dto.n}.`);
+  if (dto.n != null && dto.n > limits.max_n_sequences) {
+    fail('n', `n must be at most ${limits.max_n_sequences}, got ${dto.n}. To increase this limit, set --max-n-sequences or the VLLM_MAX_N_SEQUENCES environment variable.`);
+  }
+  const stop = dto.stop == null ? [] : typeof dto.stop === 'string' ? [dto.stop] : dto.stop;
+  if (stop.length > limits.max_stop_strings) fail('stop', `stop: at most ${limits.max_stop_strings} stop strings are accepted, got ${stop.length} (--max-stop-strings).`);
+  if (stop.some((s) => s.length > MAX_STOP_STRING_LENGTH)) fail('stop', `stop: a stop string may have at most ${MAX_STOP_STRING_LENGTH} characters.`);
+  if ((dto.stop_token_ids?.length ?? 0) > MAX_STOP_TOKEN_IDS) {
+    fail('stop_token_ids', `stop_token_ids: at most ${MAX_STOP_TOKEN_IDS} token ids are accepted, got ${dto.stop_token_ids!.length}.`);
+  }
   if (dto.max_tokens != null && dto.max_tokens < 1) fail('max_tokens', `max_tokens must be at least 1, got ${dto.max_tokens}.`);
   if (dto.temperature != null && dto.temperature < 0) fail('temperature', `temperature must be non-negative, got ${fmt(dto.temperature)}.`);
   if (dto.top_p != null && !(dto.top_p > 0 && dto.top_p <= 1)) fail('top_p', `top_p must be in (0, 1], got ${fmt(dto.top_p)}.`);
@@ -30,10 +45,17 @@ export function checkSampling(dto: SamplingDto): void {
   if (dto.stream_options != null && !dto.stream) fail('stream_options', 'Stream options can only be defined when `stream=True`.');
 }
 
-export function checkLogprobs(value: number | null | undefined, param: string): void {
+export function checkLogprobs(value: number | null | undefined, param: string, limits: RequestLimits): void {
   if (value == null) return;
   if (value < 0) fail(param, `${param} must be non-negative, got ${value}.`);
-  if (value > MAX_LOGPROBS) fail(param, `Requested sample logprobs of ${value}, which is greater than max allowed: ${MAX_LOGPROBS}`);
+  if (value > limits.max_logprobs) fail(param, `Requested sample logprobs of ${value}, which is greater than max allowed: ${limits.max_logprobs}`);
+}
+
+/** A request may ask for at most `max_request_sequences` sequences: its prompts times n. */
+export function checkSequences(prompts: number, n: number, limits: RequestLimits): void {
+  if (prompts * n <= limits.max_request_sequences) return;
+  const what = prompts > 1 ? `${prompts} prompts × n=${n}` : `n=${n}`;
+  fail(prompts > limits.max_request_sequences ? 'prompt' : 'n', `The request asks for ${what} = ${prompts * n} sequences; at most ${limits.max_request_sequences} are accepted (--max-request-sequences).`);
 }
 
 /**

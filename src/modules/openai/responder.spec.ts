@@ -72,7 +72,7 @@ describe('respond', () => {
       void reply.code(error.status).send(error.toBody());
     });
     app.post<{ Body: { stream: boolean } }>('/', (req, reply) =>
-      respond(reply, { stream: req.body.stream, includeUsage: false, continuousUsage: false, promptDetails: false }, start, renderer),
+      respond(reply, { stream: req.body.stream, includeUsage: false, continuousUsage: false, promptDetails: false }, async (listener) => start(listener), renderer),
     );
     await app.ready();
   });

@@ -21,7 +21,15 @@ export class SseStream {
   private closedByClient = false;
   private ended = false;
 
-  constructor(reply: FastifyReply, onClientGone: () => void) {
+  /**
+   * `bufferLimitBytes`: how much may wait in the socket's buffer for a slow client before the
+   * stream counts as backlogged (its writer then holds further chunks back, see `backlogged`).
+   */
+  constructor(
+    reply: FastifyReply,
+    onClientGone: () => void,
+    private readonly bufferLimitBytes = Number.POSITIVE_INFINITY,
+  ) {
     reply.hijack();
     this.raw = reply.raw;
     const headers: Record<string, string | string[] | number> = {};
@@ -45,6 +53,22 @@ export class SseStream {
 
   get open(): boolean {
     return !this.closedByClient && !this.ended && !this.raw.destroyed;
+  }
+
+  /** The client is not reading: more than the bound waits in its socket's buffer. */
+  get backlogged(): boolean {
+    const socket = this.raw.socket;
+    return socket !== null && socket.writableLength > this.bufferLimitBytes;
+  }
+
+  /** Calls `fn` once the socket has written out what waited (at once on the next turn if nothing does). */
+  onDrain(fn: () => void): void {
+    const socket = this.raw.socket;
+    if (!socket || !socket.writableNeedDrain) {
+      setImmediate(fn);
+      return;
+    }
+    socket.once('drain', fn);
   }
 
   /** Writes every pending event of every stream, in the order sent. */

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { messageText } from '../chat/dto/chat-request.dto';
 import { ServedModel } from '../models/served-model';
 import { OpenAIError } from '../openai/openai-error';
-import { encodeChatYielding, encodePromptYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
+import { decodeYielding, encodeChatYielding, encodePromptYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { DetokenizeRequestDto, TokenizeRequestDto } from './dto/tokenize.dto';
 
 /** vLLM's /tokenize and /detokenize, with the tokenizer that usage and timing use. */
@@ -40,8 +40,15 @@ export class TokenizeController {
   @Post('detokenize')
   @HttpCode(200)
   @ApiOperation({ summary: 'Text of token ids' })
-  detokenize(@Body() dto: DetokenizeRequestDto): object {
+  async detokenize(@Body() dto: DetokenizeRequestDto): Promise<object> {
     this.served.resolve(dto.model);
-    return { prompt: this.tokenizer.decode(dto.tokens) };
+    // No context holds more ids than max_model_len: a longer list is refused, not decoded.
+    if (dto.tokens.length > this.served.maxModelLen) {
+      throw OpenAIError.badRequest(
+        `This model's maximum context length is ${this.served.maxModelLen} tokens. However, your request has ${dto.tokens.length} tokens to detokenize.`,
+        'tokens',
+      );
+    }
+    return { prompt: await decodeYielding(this.tokenizer, dto.tokens) };
   }
 }

@@ -2,6 +2,12 @@ import { ChatSegment, ChatTemplateName, renderChat } from './chat-templates';
 import { TextCodec } from './codecs/text-codec';
 import { ChatTurn, Encoding, Tokenizer } from './tokenizer.types';
 
+/** Decodes one token's bytes at a time (never in streaming mode, so it keeps no state between calls). */
+const TOKEN_TEXT_DECODER = new TextDecoder('utf-8', { fatal: false });
+
+/** Lets the event loop turn (timers, sockets) before long work goes on. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export interface CodecTokenizerOptions {
   name: string;
   /** BOS prepended to a completions prompt (vLLM add_special_tokens=True), if the model has one. */
@@ -55,14 +61,46 @@ export class CodecTokenizer implements Tokenizer {
     return ids;
   }
 
-  /** encodeChat() for long conversations: each long message is encoded as encodePromptAsync() does. */
+  /**
+   * encodeChat() for long conversations: each long message is encoded as encodePromptAsync() does,
+   * and many short ones yield every ~sliceChars characters too.
+   */
   async encodeChatAsync(turns: readonly ChatTurn[], sliceChars = 16_384): Promise<number[]> {
     const ids: number[] = [];
+    let sinceYield = 0;
     for (const seg of renderChat(this.options.chatTemplate, turns)) {
-      if ('text' in seg && seg.text.length > sliceChars) await this.encodeInSlices(seg.text, ids, sliceChars);
-      else this.encodeSegment(seg, ids);
+      const length = 'text' in seg ? seg.text.length : seg.special.length;
+      if ('text' in seg && length > sliceChars) {
+        await this.encodeInSlices(seg.text, ids, sliceChars);
+        sinceYield = 0;
+        continue;
+      }
+      this.encodeSegment(seg, ids);
+      sinceYield += length + 1;
+      if (sinceYield > sliceChars) {
+        sinceYield = 0;
+        await nextTurn();
+      }
     }
     return ids;
+  }
+
+  /** decode() that yields to the event loop every `sliceIds` ids (same text). */
+  async decodeAsync(ids: readonly number[], sliceIds = 16_384): Promise<string> {
+    if (ids.length <= sliceIds) return this.decode(ids);
+    const kept = ids.filter((id) => !this.codec.isSkippedOnDecode(id));
+    const decoder = new TextDecoder('utf-8', { fatal: false });
+    const parts: string[] = [];
+    for (let start = 0; start < kept.length; start += sliceIds) {
+      const end = Math.min(start + sliceIds, kept.length);
+      let text = '';
+      for (let i = start; i < end; i++) text += decoder.decode(this.codec.tokenBytes(kept[i]), { stream: true });
+      parts.push(text);
+      if (end < kept.length) await nextTurn();
+    }
+    parts.push(decoder.decode());
+    const joined = parts.join('');
+    return this.codec.dummyPrefix && joined.startsWith(' ') ? joined.slice(1) : joined;
   }
 
   private async encodeInSlices(text: string, ids: number[], sliceChars: number): Promise<void> {
@@ -73,7 +111,7 @@ export class CodecTokenizer implements Tokenizer {
       const from = start > 0 && this.codec.dummyPrefix ? start + 1 : start;
       for (const id of this.codec.encodeIds(text.slice(from, end))) ids.push(id);
       start = end;
-      if (start < text.length) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (start < text.length) await nextTurn();
     }
   }
 
@@ -82,8 +120,7 @@ export class CodecTokenizer implements Tokenizer {
   }
 
   tokenText(id: number): string {
-    const bytes = this.codec.tokenBytes(id);
-    return new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    return TOKEN_TEXT_DECODER.decode(this.codec.tokenBytes(id));
   }
 
   /** The vocabulary spelling of a token (HF convert_ids_to_tokens: "▁Hello", "ĠHello"), for /tokenize's token_strs. */

@@ -94,6 +94,9 @@ export class LazyTokenizer implements Tokenizer {
   decode(ids: readonly number[]): string {
     return this.impl().decode(ids);
   }
+  decodeAsync(ids: readonly number[], sliceIds?: number): Promise<string> {
+    return this.impl().decodeAsync(ids, sliceIds);
+  }
   tokenText(id: number): string {
     return this.impl().tokenText(id);
   }

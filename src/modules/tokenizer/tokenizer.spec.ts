@@ -132,3 +132,20 @@ describe('approximate tokenizer', () => {
     expect(ids.length).toBeGreaterThan(20);
   });
 });
+
+describe('sliced encoding and decoding give the same result as the one-shot calls', () => {
+  it.each([
+    ['mistral', mistral],
+    ['llama3', createTokenizer('meta-llama/Llama-3.1-8B-Instruct')],
+    ['approximate', createTokenizer('google/gemma-2-9b-it')],
+  ])('%s: decodeAsync over many slices equals decode', async (_name, tok) => {
+    const ids = tok.encodePrompt(`${ENGLISH} 😀 über naïve ${CODE}`.repeat(3));
+    expect(await tok.decodeAsync(ids)).toBe(tok.decode(ids));
+    expect(await tok.decodeAsync(ids, 7)).toBe(tok.decode(ids));
+  });
+
+  it('encodeChatAsync over many short messages equals encodeChat', async () => {
+    const turns = Array.from({ length: 3000 }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: `message ${i} ${ENGLISH.slice(0, i % 50)}` }));
+    expect(await mistral.encodeChatAsync(turns)).toEqual(mistral.encodeChat(turns));
+  });
+});

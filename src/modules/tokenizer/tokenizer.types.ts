@@ -37,6 +37,8 @@ export interface Tokenizer {
   encodePromptAsync?(text: string): Promise<number[]>;
   /** encodeChat() that yields to the event loop within long messages (same ids). */
   encodeChatAsync?(turns: readonly ChatTurn[]): Promise<number[]>;
+  /** decode() that yields to the event loop within a long list of ids (same text). */
+  decodeAsync?(ids: readonly number[]): Promise<string>;
 }
 
 export const TOKENIZER = Symbol('TOKENIZER');
@@ -49,4 +51,9 @@ export function encodePromptYielding(tokenizer: Tokenizer, text: string): Promis
 /** The conversation's ids, yielding to the event loop within long messages where the tokenizer can. */
 export function encodeChatYielding(tokenizer: Tokenizer, turns: readonly ChatTurn[]): Promise<number[]> {
   return tokenizer.encodeChatAsync ? tokenizer.encodeChatAsync(turns) : Promise.resolve(tokenizer.encodeChat(turns));
+}
+
+/** The text of token ids, yielding to the event loop within a long list where the tokenizer can. */
+export function decodeYielding(tokenizer: Tokenizer, ids: readonly number[]): Promise<string> {
+  return tokenizer.decodeAsync ? tokenizer.decodeAsync(ids) : Promise.resolve(tokenizer.decode(ids));
 }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsInt, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { SamplingDto } from '../../openai/dto/sampling.dto';
+import { MaxItems } from '../../openai/validation';
 import { IsMessageContent } from './message-content.validator';
 import { ChatToolDto } from './tools.dto';
 
@@ -26,7 +27,7 @@ export class ChatMessageDto {
 /** POST /v1/chat/completions, as vLLM's ChatCompletionRequest accepts it (unknown extras are ignored). */
 export class ChatCompletionRequestDto extends SamplingDto {
   @ApiProperty({ type: [ChatMessageDto] })
-  @IsDefined({ message: 'messages: Field required' }) @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => ChatMessageDto)
+  @IsDefined({ message: 'messages: Field required' }) @IsArray() @ArrayMinSize(1) @MaxItems('max_messages') @ValidateNested({ each: true }) @Type(() => ChatMessageDto)
   messages!: ChatMessageDto[];
 
   @ApiPropertyOptional({ description: 'Preferred over max_tokens when both are set' }) @IsOptional() @IsInt()
@@ -42,7 +43,7 @@ export class ChatCompletionRequestDto extends SamplingDto {
   echo?: boolean | null;
 
   @ApiPropertyOptional({ type: [ChatToolDto] })
-  @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => ChatToolDto)
+  @IsOptional() @IsArray() @MaxItems('max_tools') @ValidateNested({ each: true }) @Type(() => ChatToolDto)
   tools?: ChatToolDto[] | null;
 
   @ApiPropertyOptional({

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsInt, IsNumber, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
-import { IsStringOrStringArray } from './validators';
+import { IsBoolean, IsInt, IsNumber, IsObject, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
+import { IsStringOrStringArray, IsTokenIds } from './validators';
 
 export class StreamOptionsDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean()
@@ -34,7 +34,7 @@ export class SamplingDto {
   @IsOptional() @IsStringOrStringArray()
   stop?: string | string[] | null;
 
-  @ApiPropertyOptional({ type: [Number] }) @IsOptional() @IsArray() @IsInt({ each: true })
+  @ApiPropertyOptional({ type: [Number] }) @IsOptional() @IsTokenIds()
   stop_token_ids?: number[] | null;
 
   @ApiPropertyOptional() @IsOptional() @IsBoolean()

@@ -1,6 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsInt, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
+import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { IsTokenIds } from '../../openai/dto/validators';
+import { MaxItems } from '../../openai/validation';
 import { ChatMessageDto } from '../../chat/dto/chat-request.dto';
 
 /** vLLM's TokenizeRequest: a completions `prompt` or a chat `messages` list. */
@@ -12,7 +14,7 @@ export class TokenizeRequestDto {
   prompt?: string;
 
   @ApiPropertyOptional({ type: [ChatMessageDto] })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => ChatMessageDto)
+  @IsOptional() @IsArray() @ArrayMinSize(1) @MaxItems('max_messages') @ValidateNested({ each: true }) @Type(() => ChatMessageDto)
   messages?: ChatMessageDto[];
 
   @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean()
@@ -30,6 +32,6 @@ export class DetokenizeRequestDto {
   model?: string | null;
 
   @ApiPropertyOptional({ type: [Number] })
-  @IsDefined({ message: 'tokens: Field required' }) @IsArray() @IsInt({ each: true }) @Min(0, { each: true })
+  @IsDefined({ message: 'tokens: Field required' }) @IsTokenIds()
   tokens!: number[];
 }
