@@ -291,6 +291,50 @@ describe('Tool calls and response_format (openai SDK v6 against the real app)', 
     });
   });
 
+  describe('schema sizes are bounded by the token budget, never by the schema (regressions: these froze the server)', () => {
+    const HUGE: Array<[string, object, string]> = [
+      ['a string of minLength 1e9', { type: 'string', minLength: 1e9 }, 'minLength'],
+      ['an array of minItems 1e9', { type: 'array', minItems: 1e9 }, 'minItems'],
+      ['an array of minItems 1e6', { type: 'array', items: { type: 'integer' }, minItems: 1e6 }, 'minItems'],
+      ['nested arrays', { type: 'array', minItems: 1000, items: { type: 'array', minItems: 1000, items: { type: 'array', minItems: 1000 } } }, 'items.minItems'],
+      ['an object of minProperties 1e7', { type: 'object', minProperties: 1e7 }, 'minProperties'],
+    ];
+    const health = async () => (await fetch(`${app.url}/health`)).status;
+
+    it.each(HUGE)('response_format with %s: 400 naming the field, the server stays up', async (_label, schema, keyword) => {
+      for (const stream of [false, true]) {
+        const res = await chat({ messages: [{ role: 'user', content: 'hi' }], response_format: { type: 'json_schema', json_schema: { name: 'x', schema } }, stream });
+        expect(res.status).toBe(400);
+        expect(res.json.error).toMatchObject({ type: 'BadRequestError', code: 400, param: `response_format.json_schema.schema.${keyword}` });
+        expect(res.json.error.message).toContain(`response_format.json_schema.schema.${keyword}`);
+      }
+      const completion = await post(`${app.url}/v1/completions`, { model: MODEL, prompt: 'hi', response_format: { type: 'json_schema', json_schema: { name: 'x', schema } } });
+      expect(completion.status).toBe(400);
+      expect(completion.json.error.param).toBe(`response_format.json_schema.schema.${keyword}`);
+      expect(await health()).toBe(200);
+    });
+
+    it.each(HUGE)("a tool's parameters with %s under tool_choice required: 400 naming the tool and field", async (_label, schema, keyword) => {
+      const tools = [TOOLS[0], { type: 'function', function: { name: 'huge', parameters: { type: 'object', properties: { x: schema }, required: ['x'] } } }];
+      const res = await chat({ messages: [{ role: 'user', content: 'hi' }], tools, tool_choice: { type: 'function', function: { name: 'huge' } } });
+      expect(res.status).toBe(400);
+      expect(res.json.error.param).toBe(`tools[1].function.parameters.properties.x.${keyword}`);
+      const required = await chat({ messages: [{ role: 'user', content: 'call huge' }], tools: [tools[1]], tool_choice: 'required' });
+      expect(required.status).toBe(400);
+      expect(required.json.error.param).toBe(`tools[0].function.parameters.properties.x.${keyword}`);
+      expect(await health()).toBe(200);
+    });
+
+    it('a minimum that fits the context window but not max_tokens is cut at max_tokens (length), as vLLM would', async () => {
+      const schema = { type: 'object', properties: { essay: { type: 'string', minLength: 20_000 } }, required: ['essay'] };
+      const res = await chat({ messages: [{ role: 'user', content: 'an essay' }], response_format: { type: 'json_schema', json_schema: { name: 'x', schema } }, max_tokens: 20 });
+      expect(res.status).toBe(200);
+      expect(res.json.choices[0].finish_reason).toBe('length');
+      expect(res.json.usage.completion_tokens).toBe(20);
+      expect(res.json.choices[0].message.content.startsWith('{"essay": "')).toBe(true);
+    });
+  });
+
   describe('validation (400 in vLLM shape)', () => {
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ['a named tool not offered', { tools: TOOLS, tool_choice: { type: 'function', function: { name: 'nope' } } }, 'does not match any of the specified `tools`'],

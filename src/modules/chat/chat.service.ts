@@ -160,6 +160,7 @@ export class ChatService {
             choiceIndex,
             seed,
             maxTokens,
+            roomTokens: this.served.maxModelLen - promptTokenIds.length,
             ...replyLimits(dto),
             ...(tools ? { tools } : {}),
             ...(format ? { format } : {}),

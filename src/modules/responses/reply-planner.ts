@@ -9,6 +9,12 @@ export interface ReplySource {
   pattern: string | null;
   /** The text is the JSON arguments of a call to this function. */
   toolCall?: { name: string };
+  /**
+   * The text cannot end before maxTokens (a JSON value whose schema's minimum is longer than
+   * max_tokens): the reply runs to maxTokens and ends with `length`, as a model constrained by
+   * that schema could not stop earlier.
+   */
+  runsToLimit?: boolean;
 }
 
 export interface PlanLimits {
@@ -52,7 +58,7 @@ export function planReply(tokenizer: Pick<Tokenizer, 'encode'>, source: ReplySou
   };
 
   append(source.text);
-  const wanted = limits.ignoreEos ? maxTokens : minTokens;
+  const wanted = limits.ignoreEos || source.runsToLimit ? maxTokens : minTokens;
   for (let k = 1; ids.length < wanted; k++) {
     const before = ids.length;
     append((ids.length > 0 ? CONTINUATION_SEPARATOR : '') + source.continuation(k));
@@ -74,7 +80,7 @@ export function planReply(tokenizer: Pick<Tokenizer, 'encode'>, source: ReplySou
     const cut = limits.includeStopStr ? stop.end : stop.start;
     return withToolCall(build(ids, pieces, ends, stop.tokenIndex + 1, cut, 'stop', stop.text, source.pattern), source);
   }
-  const finish = limits.ignoreEos || ids.length >= maxTokens ? 'length' : 'stop';
+  const finish = limits.ignoreEos || source.runsToLimit || ids.length >= maxTokens ? 'length' : 'stop';
   return withToolCall(build(ids, pieces, ends, limit, limit > 0 ? ends[limit - 1] : 0, finish, null, source.pattern), source);
 }
 

@@ -6,7 +6,7 @@ import { RESPONSE_MODES, ResponseMode, Settings } from '../../config/settings';
 import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { PatternValidationError } from './pattern-errors';
 import { PatternStore } from './pattern-store';
-import { formatJson, sampleJson } from './json-schema-sample';
+import { formatJson, sampleJsonText } from './json-schema-sample';
 import { drawReplyLength, randomSentence, randomText } from './random-text';
 import { planReply, ReplySource } from './reply-planner';
 import { GenerationPlan, PatternDefinition, PatternsDocument, ReplyRequest } from './responses.types';
@@ -93,15 +93,24 @@ export class ResponsesService implements OnModuleDestroy {
 
     const rng = Random.derive(seed, `json:${label}:${req.choiceIndex}`);
     const tool = chooseTool(req.tools, { prompt: req.prompt, patternToolCall: pattern?.tool_call }, rng);
-    const json = (text: string, toolCall?: { name: string }): ReplySource => ({
+    const json = (text: string, toolCall?: { name: string }, runsToLimit = false): ReplySource => ({
       text,
       continuation: () => JSON_CONTINUATION,
       pattern: reply.pattern,
       ...(toolCall ? { toolCall } : {}),
+      ...(runsToLimit ? { runsToLimit } : {}),
     });
-    if (tool) return json(formatJson(sampleJson(tool.parameters ?? { type: 'object', properties: {} }, rng)), { name: tool.name });
+    const budget = { maxTokens: req.maxTokens, roomTokens: req.roomTokens ?? req.maxTokens };
+    if (tool) {
+      const index = req.tools!.tools.indexOf(tool);
+      const sample = sampleJsonText(tool.parameters ?? { type: 'object', properties: {} }, rng, { ...budget, origin: `tools[${index}].function.parameters` });
+      return json(sample.text, { name: tool.name }, sample.truncated);
+    }
     if (req.format?.type === 'json_object') return json(formatJson({ response: reply.text }));
-    if (req.format?.type === 'json_schema') return json(formatJson(sampleJson(req.format.schema, rng)));
+    if (req.format?.type === 'json_schema') {
+      const sample = sampleJsonText(req.format.schema, rng, { ...budget, origin: 'response_format.json_schema.schema' });
+      return json(sample.text, undefined, sample.truncated);
+    }
     return reply;
   }
 

@@ -13,6 +13,11 @@ export interface ReplyRequest {
   seed?: number;
   /** Most tokens the reply may have (max_tokens already clipped to the context window). */
   maxTokens: number;
+  /**
+   * Most tokens any reply to this prompt could have: the context window left after the prompt.
+   * A JSON schema whose smallest value needs more is refused (ReplyBudgetError). Default: maxTokens.
+   */
+  roomTokens?: number;
   /** Fewest tokens (min_tokens): a shorter reply is extended. */
   minTokens: number;
   /** Generate exactly maxTokens tokens, extending the reply if needed. */
