@@ -131,7 +131,9 @@ describe('Tool calls and response_format (openai SDK v6 against the real app)', 
       if (call.type !== 'function') throw new Error('not a function call');
       expect(call.function.name).toBe('search_docs');
       expectValid(SEARCH_SCHEMA, JSON.parse(call.function.arguments));
-      expect(res.choices[0].finish_reason).toBe('tool_calls');
+      // vLLM (as OpenAI): `tool_calls` for auto and required, `stop` for a named function; content "".
+      expect(res.choices[0].finish_reason).toBe('stop');
+      expect(res.choices[0].message.content).toBe('');
     });
 
     it('required always calls one of the tools, for every choice', async () => {
@@ -225,7 +227,75 @@ describe('Tool calls and response_format (openai SDK v6 against the real app)', 
       if (call.type !== 'function') throw new Error('not a function call');
       expect(call.function.name).toBe('search_docs');
       expectValid(SEARCH_SCHEMA, JSON.parse(call.function.arguments));
-      expect(final.choices[0].finish_reason).toBe('tool_calls');
+      expect(final.choices[0].finish_reason).toBe('stop');
+    });
+  });
+
+  describe('calls that follow the conversation', () => {
+    it('auto: arguments come from the message (place, enum value, number), valid against the schema', async () => {
+      const res = await chat({ messages: [{ role: 'user', content: 'What will the weather be like in Lisbon for the next 3 days, in fahrenheit?' }], tools: TOOLS });
+      const call = res.json.choices[0].message.tool_calls[0];
+      expect(call.function.name).toBe('get_weather');
+      const args = JSON.parse(call.function.arguments);
+      expectValid(WEATHER_SCHEMA, args);
+      expect(args).toMatchObject({ location: 'Lisbon', unit: 'fahrenheit' });
+      if ('days' in args) expect(args.days).toBe(3);
+      expect(res.json.choices[0].message.content).toBeNull();
+      expect(res.json.choices[0].finish_reason).toBe('tool_calls');
+    });
+
+    it('parallel calls: one per city, each with its own index in the stream, as vLLM streams them', async () => {
+      const body = { model: MODEL, messages: [{ role: 'user', content: 'Compare the weather in Paris and Tokyo' }], tools: TOOLS, stream: true };
+      const res = await fetch(`${app.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const events = (await res.text()).split('\n\n').filter((e) => e.startsWith('data: ') && e !== 'data: [DONE]').map((e) => JSON.parse(e.slice(6)));
+      const deltas = events.flatMap((e) => e.choices.flatMap((c: any) => c.delta.tool_calls ?? []));
+      const heads = deltas.filter((d: any) => d.id);
+      expect(heads.map((d: any) => d.index)).toEqual([0, 1]);
+      for (const head of heads) {
+        expect(Object.keys(head)).toEqual(['id', 'type', 'index', 'function']);
+        expect(head).toMatchObject({ type: 'function', function: { name: 'get_weather' } });
+      }
+      for (const d of deltas.filter((x: any) => !x.id)) expect(Object.keys(d)).toEqual(['index', 'function']);
+      const args = [0, 1].map((i) => JSON.parse(deltas.filter((d: any) => d.index === i).map((d: any) => d.function.arguments).join('')));
+      expect(args.map((a) => a.location)).toEqual(['Paris', 'Tokyo']);
+      expect(events.flatMap((e) => e.choices.map((c: any) => c.finish_reason)).filter(Boolean)).toEqual(['tool_calls']);
+
+      const full = await chat({ messages: body.messages, tools: TOOLS });
+      expect(full.json.choices[0].message.tool_calls.map((c: any) => JSON.parse(c.function.arguments).location)).toEqual(['Paris', 'Tokyo']);
+      const single = await chat({ messages: body.messages, tools: TOOLS, parallel_tool_calls: false });
+      expect(single.json.choices[0].message.tool_calls).toHaveLength(1);
+    });
+
+    it('after the tool result the assistant answers in text with its values; the next city comes first when calls go one at a time', async () => {
+      const user = { role: 'user', content: 'What is the weather in Paris and Tokyo?' };
+      const first = await chat({ messages: [user], tools: TOOLS, parallel_tool_calls: false });
+      const call = first.json.choices[0].message.tool_calls[0];
+      expect(JSON.parse(call.function.arguments).location).toBe('Paris');
+      const afterParis = [user, { role: 'assistant', content: null, tool_calls: [call] }, { role: 'tool', tool_call_id: call.id, content: '{"temperature": 18, "condition": "cloudy"}' }];
+      const second = await chat({ messages: afterParis, tools: TOOLS, parallel_tool_calls: false });
+      const next = second.json.choices[0].message.tool_calls[0];
+      expect(JSON.parse(next.function.arguments).location).toBe('Tokyo');
+      const afterTokyo = [...afterParis, { role: 'assistant', content: null, tool_calls: [next] }, { role: 'tool', tool_call_id: next.id, content: '{"temperature": 26, "condition": "sunny"}' }];
+      const answer = await chat({ messages: afterTokyo, tools: TOOLS, parallel_tool_calls: false });
+      const message = answer.json.choices[0].message;
+      expect(message.tool_calls).toEqual([]);
+      expect(answer.json.choices[0].finish_reason).toBe('stop');
+      for (const fact of ['18', 'cloudy', '26', 'sunny', 'Paris', 'Tokyo']) expect(message.content).toContain(fact);
+    });
+
+    it('required after a result calls again, never with the same arguments twice in a row', async () => {
+      const user = { role: 'user', content: 'weather in Oslo' };
+      const first = await chat({ messages: [user], tools: [TOOLS[0]], tool_choice: 'required' });
+      const call = first.json.choices[0].message.tool_calls[0];
+      const again = await chat({
+        messages: [user, { role: 'assistant', content: '', tool_calls: [call] }, { role: 'tool', tool_call_id: call.id, content: 'rain' }],
+        tools: [TOOLS[0]],
+        tool_choice: 'required',
+      });
+      const next = again.json.choices[0].message.tool_calls[0];
+      expect(next.function.name).toBe('get_weather');
+      expect(JSON.parse(next.function.arguments)).not.toEqual(JSON.parse(call.function.arguments));
+      expectValid(WEATHER_SCHEMA, JSON.parse(next.function.arguments));
     });
   });
 

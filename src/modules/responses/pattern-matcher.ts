@@ -1,13 +1,19 @@
 import { RE2JS } from 're2js';
-import { ChatTurn } from '../tokenizer/tokenizer.types';
-import { PatternDefinition, PatternsDocument } from './responses.types';
+import { ConversationTurn, PatternDefinition, PatternsDocument } from './responses.types';
 import { compileKeyword, compileSafeRegex } from './safe-regex';
 
 /** What the rules look at: the prompt (last user message) and, for chat, the whole conversation. */
 export interface MatchInput {
   kind: 'chat' | 'completion';
   prompt: string;
-  messages?: readonly ChatTurn[];
+  messages?: readonly ConversationTurn[];
+}
+
+/** A pattern that matched, and what its rule caught (for templates: `{{1}}`, `{{name}}`). */
+export interface PatternMatch {
+  pattern: PatternDefinition;
+  /** Capture groups of the regex that matched, by number (1..) and by name; empty for a keyword. */
+  groups: Record<string, string>;
 }
 
 interface CompiledPattern {
@@ -39,14 +45,31 @@ export class PatternMatcher {
 
   /** The first pattern that matches, or null (the fallback answers). */
   match(input: MatchInput): PatternDefinition | null {
+    return this.matchWithGroups(input)?.pattern ?? null;
+  }
+
+  /** The first pattern that matches with the capture groups of its regex (regexes are tried first). */
+  matchWithGroups(input: MatchInput): PatternMatch | null {
     for (const pattern of this.ordered) {
       const text = targetText(pattern, input);
-      if (pattern.keywords.some((k) => k.test(text)) || pattern.regexes.some((r) => r.test(text))) {
-        return pattern.definition;
+      for (const regex of pattern.regexes) {
+        const m = regex.matcher(text);
+        if (m.find()) return { pattern: pattern.definition, groups: groupsOf(m) };
       }
+      if (pattern.keywords.some((k) => k.test(text))) return { pattern: pattern.definition, groups: {} };
     }
     return null;
   }
+}
+
+function groupsOf(m: ReturnType<RE2JS['matcher']>): Record<string, string> {
+  const groups: Record<string, string> = {};
+  for (let i = 1; i <= Math.min(m.groupCount(), 9); i++) {
+    const value = m.group(i);
+    if (value !== null) groups[String(i)] = value;
+  }
+  for (const [name, value] of Object.entries(m.getNamedGroups())) if (value !== null) groups[name] = value;
+  return groups;
 }
 
 function compilePattern(definition: PatternDefinition): CompiledPattern {
@@ -60,7 +83,7 @@ function compilePattern(definition: PatternDefinition): CompiledPattern {
 
 function targetText(pattern: CompiledPattern, input: MatchInput): string {
   if (pattern.roles === null) return input.prompt;
-  const turns: readonly ChatTurn[] = input.messages ?? [{ role: 'user', content: input.prompt }];
+  const turns: readonly ConversationTurn[] = input.messages ?? [{ role: 'user', content: input.prompt }];
   return turns
     .filter((turn) => pattern.roles!.has(turn.role.toLowerCase()))
     .map((turn) => turn.content)

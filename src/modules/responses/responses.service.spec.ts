@@ -146,15 +146,15 @@ describe('ResponsesService', () => {
 
     it('plans a tool call as its JSON arguments, marked with the function name', () => {
       const plan = service({ seed: 1 }, toolDoc).plan(request({ prompt: 'weather in Oslo?', tools: { tools: [weather], choice: 'auto' } }));
-      expect(plan.toolCall).toEqual({ name: 'get_weather' });
+      expect(plan.toolCalls).toEqual([{ name: 'get_weather', start: 0 }]);
       expect(plan.pattern).toBe('weather');
       expect(plan.finishReason).toBe('stop');
-      expect(typeof JSON.parse(plan.text).city).toBe('string');
+      expect(JSON.parse(plan.text).city).toBe('Oslo');
     });
 
     it('answers with text when auto has no reason to call, or without an offer', () => {
       const svc = service({ seed: 1 }, toolDoc);
-      expect(svc.plan(request({ prompt: 'hello', tools: { tools: [weather], choice: 'auto' } })).toolCall).toBeUndefined();
+      expect(svc.plan(request({ prompt: 'hello', tools: { tools: [weather], choice: 'auto' } })).toolCalls).toBeUndefined();
       expect(svc.plan(request({ prompt: 'weather in Oslo?' })).text).toBe('Sunny.');
     });
 
