@@ -53,6 +53,20 @@ const FILLER = new Set(['a', 'an', 'the', 'given', 'of', 'in', 'into', 'from', '
 
 /** What the code should do, from the request ("reverses a string"), or a plain description. */
 export function codeTaskText(prompt: string): string {
+  return thirdPerson(rawTask(prompt));
+}
+
+/** "parse dates" -> "parses dates": the task as "a function that ..." continues it. */
+function thirdPerson(task: string): string {
+  const [verb, ...rest] = task.split(' ');
+  if (!/^[a-z]+$/.test(verb) || /s$/.test(verb) || ['can', 'will', 'should', 'must', 'may'].includes(verb)) return task;
+  const conjugated = /(s|sh|ch|x|z|o)$/.test(verb) ? `${verb}es` : /[^aeiou]y$/.test(verb) ? `${verb.slice(0, -1)}ies` : `${verb}s`;
+  return [conjugated, ...rest].join(' ');
+}
+
+function rawTask(prompt: string): string {
+  const how = /\bhow (?:do|can|would|should) (?:i|you|we)\s+(.+?)\s+(?:in|with|using)\s+(?:python|javascript|typescript|java|go|golang|rust|ruby|php|c\+\+|c#|c|kotlin|swift|bash|sql)\b/i.exec(prompt);
+  if (how) return how[1].trim();
   const m = TASK.exec(prompt);
   if (m) return m[1].trim().replace(/\s+(in|using|with) (python|javascript|typescript|java|go|golang|rust|ruby|php|c\+\+|c#|kotlin|swift|bash|sql)\s*$/i, '');
   const after = /\b(?:write|create|implement|generate|give me|show me)\s+(?:me\s+)?(?:a|an|some)?\s*([^.?!\n]{3,80})/i.exec(prompt);

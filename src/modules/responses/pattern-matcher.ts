@@ -51,15 +51,31 @@ export class PatternMatcher {
   /** The first pattern that matches with the capture groups of its regex (regexes are tried first). */
   matchWithGroups(input: MatchInput): PatternMatch | null {
     for (const pattern of this.ordered) {
-      const text = targetText(pattern, input);
-      for (const regex of pattern.regexes) {
-        const m = regex.matcher(text);
-        if (m.find()) return { pattern: pattern.definition, groups: groupsOf(m) };
-      }
-      if (pattern.keywords.some((k) => k.test(text))) return { pattern: pattern.definition, groups: {} };
+      const found = matchOne(pattern, input);
+      if (found) return found;
     }
     return null;
   }
+
+  /**
+   * Every pattern that matches, in the order they are tried: when none of the first one's
+   * replies fits the prompt (a template needs a value it lacks), the next one answers.
+   */
+  *matches(input: MatchInput): Generator<PatternMatch> {
+    for (const pattern of this.ordered) {
+      const found = matchOne(pattern, input);
+      if (found) yield found;
+    }
+  }
+}
+
+function matchOne(pattern: CompiledPattern, input: MatchInput): PatternMatch | null {
+  const text = targetText(pattern, input);
+  for (const regex of pattern.regexes) {
+    const m = regex.matcher(text);
+    if (m.find()) return { pattern: pattern.definition, groups: groupsOf(m) };
+  }
+  return pattern.keywords.some((k) => k.test(text)) ? { pattern: pattern.definition, groups: {} } : null;
 }
 
 function groupsOf(m: ReturnType<RE2JS['matcher']>): Record<string, string> {

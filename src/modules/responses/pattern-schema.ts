@@ -35,6 +35,10 @@ export function validatePatternsDocument(plain: unknown): PatternsDocument {
   if (shapeIssues.length > 0) throw new PatternValidationError(shapeIssues);
   const doc = normalizeDocument(dto);
   const issues = doc.patterns.flatMap((p, i) => ruleIssues(p, `patterns[${i}]`));
+  for (const key of ['integer_range', 'number_range'] as const) {
+    const range = doc.structured_output?.[key];
+    if (range && range[0] > range[1]) issues.push(`structured_output.${key}: the minimum ${range[0]} is above the maximum ${range[1]}`);
+  }
   issues.push(...duplicateNameIssues(doc.patterns));
   if (issues.length > 0) throw new PatternValidationError(issues);
   return doc;
@@ -92,11 +96,21 @@ function duplicateNameIssues(patterns: readonly PatternDefinition[]): string[] {
 
 /** Plain data with no undefined fields: stable for ETags and clean when written back as YAML. */
 function normalizeDocument(dto: PatternsDocumentDto): PatternsDocument {
+  const structured = dto.structured_output;
   const doc: PatternsDocument = {
+    ...(dto.mode !== undefined ? { mode: dto.mode } : {}),
+    ...(structured !== undefined
+      ? {
+          structured_output: {
+            ...(structured.integer_range ? { integer_range: [structured.integer_range[0], structured.integer_range[1]] as [number, number] } : {}),
+            ...(structured.number_range ? { number_range: [structured.number_range[0], structured.number_range[1]] as [number, number] } : {}),
+          },
+        }
+      : {}),
     patterns: dto.patterns.map(normalizePattern),
     fallback: { responses: [...dto.fallback.responses] },
   };
-  return dto.mode === undefined ? doc : { mode: dto.mode, ...doc };
+  return doc;
 }
 
 function normalizePattern(dto: PatternDto): PatternDefinition {

@@ -50,8 +50,7 @@ export class ReplyComposer {
     const seed = req.seed ?? defaults.seed;
     const label = `${req.kind}:${hashString(req.prompt)}:${req.prompt.length}`;
     const turns: readonly ConversationTurn[] = req.messages ?? [{ role: 'user', content: req.prompt }];
-    const match = mode === 'patterns' ? matcher.matchWithGroups(req) : null;
-    const text = this.text(req, mode, seed, label, match, matcher.document.fallback.responses);
+    const { source: text, match } = this.text(req, mode, seed, label, matcher);
     const rng = Random.derive(seed, `json:${label}:${req.choiceIndex}`);
     const sampling: SampleOptions = {
       maxTokens: req.maxTokens,
@@ -125,34 +124,47 @@ export class ReplyComposer {
   }
 
   /** The text of the current mode (the pattern's reply as a template, echo, or random words). */
-  private text(req: ReplyRequest, mode: ResponseMode, seed: number | undefined, label: string, match: PatternMatch | null, fallback: string[]): ReplySource {
+  private text(req: ReplyRequest, mode: ResponseMode, seed: number | undefined, label: string, matcher: PatternMatcher): { source: ReplySource; match: PatternMatch | null } {
     switch (mode) {
       case 'echo': {
         const filler = Random.derive(seed, `echo:${label}:${req.choiceIndex}`);
-        return { text: req.prompt, continuation: () => (req.prompt.trim() !== '' ? req.prompt : randomSentence(filler)), pattern: null };
+        return { source: { text: req.prompt, continuation: () => (req.prompt.trim() !== '' ? req.prompt : randomSentence(filler)), pattern: null }, match: null };
       }
       case 'random': {
         const rng = Random.derive(seed, `random:${label}:${req.choiceIndex}`);
         return {
-          text: randomText(rng, drawReplyLength(rng), this.count),
-          continuation: () => randomText(rng, drawReplyLength(rng), this.count),
-          pattern: null,
+          source: {
+            text: randomText(rng, drawReplyLength(rng), this.count),
+            continuation: () => randomText(rng, drawReplyLength(rng), this.count),
+            pattern: null,
+          },
+          match: null,
         };
       }
       default: {
-        const values = replyValues(req.prompt, match?.groups);
-        const render = (replies: readonly string[]) => replies.map((r) => renderTemplate(r, values)).filter((r): r is string => r !== null && r.trim() !== '');
-        let replies = match ? render(match.pattern.responses) : [];
-        let pattern = match?.pattern.name ?? null;
-        if (replies.length === 0) {
-          replies = render(fallback);
-          pattern = null;
+        // The first matching pattern with a reply the prompt can fill answers; then the fallback.
+        const render = (replies: readonly string[], groups?: Record<string, string>) => {
+          const values = replyValues(req.prompt, groups);
+          return replies.map((r) => renderTemplate(r, values)).filter((r): r is string => r !== null && r.trim() !== '');
+        };
+        const fallback = matcher.document.fallback.responses;
+        let replies: string[] = [];
+        let match: PatternMatch | null = null;
+        for (const m of matcher.matches(req)) {
+          match ??= m;
+          replies = render(m.pattern.responses, m.groups);
+          if (replies.length > 0) {
+            match = m;
+            break;
+          }
         }
+        const pattern = replies.length > 0 ? match!.pattern.name : null;
+        if (replies.length === 0) replies = render(fallback);
         // A fallback whose every reply needs a value the prompt lacks still answers, with its first reply as written.
         if (replies.length === 0) replies = [fallback[0]];
         const first = Random.derive(seed, `choice:${pattern ?? ''}:${label}`).int(replies.length);
         const index = (first + req.choiceIndex) % replies.length;
-        return { text: replies[index], continuation: (k) => replies[(index + k) % replies.length], pattern };
+        return { source: { text: replies[index], continuation: (k) => replies[(index + k) % replies.length], pattern }, match };
       }
     }
   }

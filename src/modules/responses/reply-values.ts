@@ -12,6 +12,7 @@ import { placesIn } from './text-facts';
  */
 
 const MAX_TOPIC_WORDS = 8;
+const MAX_PROMPT = 20_000;
 
 type Producer = (prompt: string) => string | undefined;
 
@@ -52,11 +53,49 @@ const PRODUCERS: Record<string, Producer> = {
   target_language: (p) => targetLanguage(p) ?? undefined,
   phrase: (p) => translation(p)?.phrase,
   translation: (p) => translation(p)?.translation,
-  user_name: (p) => /\bmy name is ([\p{Lu}][\p{L}'-]+)/u.exec(p)?.[1],
+  user_name: (p) => /\b(?:my name is|i am|i'm) ([\p{Lu}][\p{L}'-]+)/u.exec(p)?.[1],
+  count: (p) => String(listCount(p)),
+  list_topic: (p) => listTopic(p),
+  tips: (p) => {
+    const topic = listTopic(p) ?? topicOf(p) ?? 'this';
+    return TIPS.slice(0, listCount(p))
+      .map((tip, i) => `${i + 1}. ${tip.replace(/\{topic\}/g, topic)}`)
+      .join('\n');
+  },
 };
 
+const TIPS = [
+  '**Start small.** Pick one part of {topic} and improve it before changing everything at once.',
+  '**Be consistent.** Small habits repeated every day do more for {topic} than occasional big efforts.',
+  '**Measure what matters.** Keep a short note of what you try for {topic} and what changes.',
+  '**Remove friction.** Make the good choice the easy one, so {topic} does not depend on willpower.',
+  '**Learn from others.** People who are good at {topic} are usually happy to share what worked.',
+  '**Plan ahead.** Decide the next step for {topic} the day before, not in the moment.',
+  '**Rest and review.** Step back once a week and look at how {topic} is going.',
+  '**Ask for feedback.** An outside view spots what you no longer notice about {topic}.',
+  '**Keep it simple.** The simplest approach to {topic} that works is usually the one you keep.',
+  '**Celebrate progress.** Notice the improvements in {topic}, however small; they keep you going.',
+];
+
+/** "Give me 3 tips": how many items a list request asks for (1..10, default 5). */
+function listCount(prompt: string): number {
+  const m = /\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:\w+\s+)?(?:tips|ideas|ways|reasons|steps|suggestions|things|examples|facts)\b/i.exec(prompt);
+  if (!m) return 5;
+  const words = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+  const n = /^\d/.test(m[1]) ? Number(m[1]) : words.indexOf(m[1].toLowerCase()) + 1;
+  return Math.min(10, Math.max(1, n));
+}
+
+/** "tips for better sleep" -> "better sleep". */
+function listTopic(prompt: string): string | undefined {
+  const m = /\b(?:tips|ideas|ways|reasons|steps|suggestions|things|examples|facts)\s+(?:for|on|to|about|of|in)\s+([^.?!\n]{2,80})/i.exec(prompt);
+  return m ? words(m[1]) : undefined;
+}
+
 /** The template values of a prompt, with the matched rule's capture groups. */
-export function replyValues(prompt: string, groups: Record<string, string> = {}): TemplateValues {
+export function replyValues(fullPrompt: string, groups: Record<string, string> = {}): TemplateValues {
+  // A pasted document's tail changes no value: the producers read a bounded prefix.
+  const prompt = fullPrompt.slice(0, MAX_PROMPT);
   const cache = new Map<string, string | undefined>();
   return {
     knows: (name) => name in groups || name in PRODUCERS || /^\d{1,2}$/.test(name),
@@ -78,6 +117,15 @@ export const TEMPLATE_NAMES = Object.keys(PRODUCERS);
  */
 export function topicOf(prompt: string): string | undefined {
   const line = firstLine(prompt);
+  // "Explain how X works" -> "how X works"; "Why is the sky blue?" -> "why the sky is blue".
+  const explain = /^\s*(?:please\s+)?(?:can you\s+)?(?:explain|describe)(?: to me)?\s+((?:how|why|what|when|where)\b[^.?!;:\n]{2,80})/i.exec(line);
+  if (explain) return words(explain[1]);
+  const why = /^\s*(why|how) (is|are|was|were|do|does|did) ((?:(?:the|a|an|my|your|our|their) )?[\w'-]+) ([^.?!;:\n]{1,60})/i.exec(line);
+  if (why) {
+    const verb = why[2].toLowerCase();
+    if (verb === 'do' || verb === 'does' || verb === 'did') return words(`${why[1].toLowerCase()} ${why[3]} ${why[4]}`);
+    return words(`${why[1].toLowerCase()} ${why[3]} ${verb} ${why[4]}`);
+  }
   const about = /\b(?:about|on|regarding|concerning|of)\s+([^.?!,;:\n]{2,80})/i.exec(line);
   if (about && !/^(the )?(following|this|that|it)\b/i.test(about[1])) return words(about[1]);
   const after = /\b(?:explain|describe|define|compare|summari[sz]e|what(?:'s| is| are)|tell me(?: about)?|why (?:is|are|do|does)|how (?:do|does|is|are)|write(?: me)?(?: a| an)?(?: \w+)?)\s+([^.?!;:\n]{2,80})/i.exec(line);

@@ -32,7 +32,11 @@ export class ResponsesService implements OnModuleDestroy {
   ) {
     this.composer = new ReplyComposer(
       (text) => tokenizer.count(text),
-      () => ({ seed: settings.seed }),
+      () => {
+        const structured = store.document.structured_output;
+        const range = (r?: [number, number]) => (r ? { minimum: r[0], maximum: r[1] } : undefined);
+        return { seed: settings.seed, integerRange: range(structured?.integer_range), numberRange: range(structured?.number_range) };
+      },
     );
     this.current =
       settings.response_mode !== 'patterns' ? settings.response_mode : (store.document.mode ?? 'patterns');

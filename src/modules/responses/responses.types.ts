@@ -114,6 +114,8 @@ export interface PatternDefinition {
 /** The responses file (`config/responses.yaml`), as validated. */
 export interface PatternsDocument {
   mode?: 'patterns' | 'echo' | 'random';
+  /** Defaults of JSON generated from a schema: where unbounded integers and numbers fall ([min, max]). */
+  structured_output?: { integer_range?: [number, number]; number_range?: [number, number] };
   patterns: PatternDefinition[];
   fallback: { responses: string[] };
 }

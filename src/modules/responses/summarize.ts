@@ -51,7 +51,8 @@ export function summarize(text: string, count = 2): string {
 /** The text's most frequent content words, for "it is about X, Y and Z". */
 export function keyTerms(text: string, count = 3): string[] {
   const freq = new Map<string, number>();
-  for (const w of (text.slice(0, MAX_SCAN).toLowerCase().match(/[\p{L}][\p{L}'-]+/gu) ?? []).filter((w) => !STOP.has(w) && w.length > 3)) {
+  // Nouns carry what a text is about; words ending like verbs (voted, saying) rarely do.
+  for (const w of (text.slice(0, MAX_SCAN).toLowerCase().match(/[\p{L}][\p{L}'-]+/gu) ?? []).filter((w) => !STOP.has(w) && w.length > 3 && !/(ed|ing|ly)$/.test(w))) {
     freq.set(w, (freq.get(w) ?? 0) + 1);
   }
   return [...freq.entries()]

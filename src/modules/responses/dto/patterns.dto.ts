@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsNumber,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -137,6 +139,25 @@ export class FallbackDto {
   responses!: string[];
 }
 
+/** Defaults of JSON generated from a schema (tool arguments, `response_format`). */
+export class StructuredOutputDto {
+  @ApiPropertyOptional({ type: [Number], description: 'Where an integer falls when its schema sets no bounds: [min, max].', example: [0, 100] })
+  @IsOptional()
+  @IsArray({ message: 'must be a list of two numbers [min, max]' })
+  @ArrayMinSize(2, { message: 'must be a list of two numbers [min, max]' })
+  @ArrayMaxSize(2, { message: 'must be a list of two numbers [min, max]' })
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { each: true, message: 'must be a list of two numbers [min, max]' })
+  integer_range?: [number, number];
+
+  @ApiPropertyOptional({ type: [Number], description: 'Where a number falls when its schema sets no bounds: [min, max].', example: [0, 100] })
+  @IsOptional()
+  @IsArray({ message: 'must be a list of two numbers [min, max]' })
+  @ArrayMinSize(2, { message: 'must be a list of two numbers [min, max]' })
+  @ArrayMaxSize(2, { message: 'must be a list of two numbers [min, max]' })
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { each: true, message: 'must be a list of two numbers [min, max]' })
+  number_range?: [number, number];
+}
+
 /** The whole responses file (`GET`/`PUT /admin/patterns`). */
 export class PatternsDocumentDto {
   @ApiPropertyOptional({
@@ -146,6 +167,13 @@ export class PatternsDocumentDto {
   @IsOptional()
   @IsIn(RESPONSE_MODES, { message: `must be one of ${RESPONSE_MODES.join(', ')}` })
   mode?: ResponseMode;
+
+  @ApiPropertyOptional({ type: () => StructuredOutputDto, description: 'Defaults of JSON generated from a schema.' })
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping' })
+  @ValidateNested({ message: 'must be a mapping' })
+  @Type(() => StructuredOutputDto)
+  structured_output?: StructuredOutputDto;
 
   @ApiProperty({ type: () => [PatternDto] })
   @IsArray({ message: 'must be a list of patterns' })
