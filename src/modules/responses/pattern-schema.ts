@@ -1,9 +1,9 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { MatchRulesDto, PatternDto, PatternsDocumentDto } from './dto/patterns.dto';
+import { MatchRulesDto, PatternDto, PatternsDocumentDto, PatternsOverlayDto, StructuredOutputDto } from './dto/patterns.dto';
 import { PatternValidationError } from './pattern-errors';
-import { PatternDefinition, PatternsDocument } from './responses.types';
+import { PatternDefinition, PatternsDocument, PatternsOverlay } from './responses.types';
 import { compileSafeRegex } from './safe-regex';
 
 /*
@@ -56,7 +56,27 @@ export function validatePattern(plain: unknown): PatternDefinition {
   return pattern;
 }
 
-/** The document as YAML, the way the admin API writes it back to the file. */
+/** Validates an overlay file's contents (every field optional; an empty file is no overlay). */
+export function validatePatternsOverlay(plain: unknown): PatternsOverlay {
+  if (plain === null || plain === undefined) return {};
+  if (!isMapping(plain)) throw new PatternValidationError(['the overlay must be a mapping (patterns, removed, fallback, mode)'], 'invalid overlay file');
+  const dto = plainToInstance(PatternsOverlayDto, plain);
+  const shapeIssues = flattenErrors(validateSync(dto, VALIDATE_OPTIONS));
+  if (shapeIssues.length > 0) throw new PatternValidationError(shapeIssues, 'invalid overlay file');
+  const patterns = dto.patterns?.map(normalizePattern);
+  const issues = (patterns ?? []).flatMap((p, i) => ruleIssues(p, `patterns[${i}]`));
+  issues.push(...duplicateNameIssues(patterns ?? []));
+  if (issues.length > 0) throw new PatternValidationError(issues, 'invalid overlay file');
+  return {
+    ...(dto.mode !== undefined ? { mode: dto.mode } : {}),
+    ...(dto.structured_output !== undefined ? { structured_output: normalizeStructured(dto.structured_output) } : {}),
+    ...(patterns !== undefined ? { patterns } : {}),
+    ...(dto.removed !== undefined ? { removed: [...dto.removed] } : {}),
+    ...(dto.fallback !== undefined ? { fallback: { responses: [...dto.fallback.responses] } } : {}),
+  };
+}
+
+/** The document as YAML, the way the admin API writes a new file. */
 export function stringifyPatternsDocument(doc: PatternsDocument): string {
   return stringifyYaml(doc, { lineWidth: 0, blockQuote: 'literal' });
 }
@@ -96,21 +116,20 @@ function duplicateNameIssues(patterns: readonly PatternDefinition[]): string[] {
 
 /** Plain data with no undefined fields: stable for ETags and clean when written back as YAML. */
 function normalizeDocument(dto: PatternsDocumentDto): PatternsDocument {
-  const structured = dto.structured_output;
   const doc: PatternsDocument = {
     ...(dto.mode !== undefined ? { mode: dto.mode } : {}),
-    ...(structured !== undefined
-      ? {
-          structured_output: {
-            ...(structured.integer_range ? { integer_range: [structured.integer_range[0], structured.integer_range[1]] as [number, number] } : {}),
-            ...(structured.number_range ? { number_range: [structured.number_range[0], structured.number_range[1]] as [number, number] } : {}),
-          },
-        }
-      : {}),
+    ...(dto.structured_output !== undefined ? { structured_output: normalizeStructured(dto.structured_output) } : {}),
     patterns: dto.patterns.map(normalizePattern),
     fallback: { responses: [...dto.fallback.responses] },
   };
   return doc;
+}
+
+function normalizeStructured(dto: StructuredOutputDto): NonNullable<PatternsDocument['structured_output']> {
+  return {
+    ...(dto.integer_range ? { integer_range: [dto.integer_range[0], dto.integer_range[1]] as [number, number] } : {}),
+    ...(dto.number_range ? { number_range: [dto.number_range[0], dto.number_range[1]] as [number, number] } : {}),
+  };
 }
 
 function normalizePattern(dto: PatternDto): PatternDefinition {

@@ -119,3 +119,16 @@ export interface PatternsDocument {
   patterns: PatternDefinition[];
   fallback: { responses: string[] };
 }
+
+/**
+ * Admin edits kept in an overlay file, on top of the responses file: `patterns` replace the base
+ * patterns of the same name (in place) or follow them; `removed` drops base patterns; `mode`,
+ * `structured_output` and `fallback` replace the base's.
+ */
+export interface PatternsOverlay {
+  mode?: PatternsDocument['mode'];
+  structured_output?: PatternsDocument['structured_output'];
+  patterns?: PatternDefinition[];
+  removed?: string[];
+  fallback?: PatternsDocument['fallback'];
+}

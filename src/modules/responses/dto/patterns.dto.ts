@@ -187,3 +187,42 @@ export class PatternsDocumentDto {
   @Type(() => FallbackDto)
   fallback!: FallbackDto;
 }
+
+/**
+ * The overlay file (`--responses-overlay-file`): admin edits kept apart from the tracked responses
+ * file. Patterns here replace the base file's patterns of the same name or are added after them;
+ * `removed` names base patterns deleted through the admin API; the other fields replace the base's.
+ */
+export class PatternsOverlayDto {
+  @ApiPropertyOptional({ enum: RESPONSE_MODES })
+  @IsOptional()
+  @IsIn(RESPONSE_MODES, { message: `must be one of ${RESPONSE_MODES.join(', ')}` })
+  mode?: ResponseMode;
+
+  @ApiPropertyOptional({ type: () => StructuredOutputDto })
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping' })
+  @ValidateNested({ message: 'must be a mapping' })
+  @Type(() => StructuredOutputDto)
+  structured_output?: StructuredOutputDto;
+
+  @ApiPropertyOptional({ type: () => [PatternDto] })
+  @IsOptional()
+  @IsArray({ message: 'must be a list of patterns' })
+  @ValidateNested({ each: true, message: 'each pattern must be a mapping' })
+  @Type(() => PatternDto)
+  patterns?: PatternDto[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Names of base-file patterns deleted through the admin API.' })
+  @IsOptional()
+  @IsArray({ message: 'must be a list of pattern names' })
+  @IsString({ each: true, message: 'each name must be a string' })
+  removed?: string[];
+
+  @ApiPropertyOptional({ type: () => FallbackDto })
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping with responses' })
+  @ValidateNested({ message: 'must be a mapping with responses' })
+  @Type(() => FallbackDto)
+  fallback?: FallbackDto;
+}
