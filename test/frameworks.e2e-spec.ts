@@ -2,7 +2,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { AIMessage, BaseMessage, HumanMessage } from '@langchain/core/messages';
 import { tool as langchainTool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';
-import { generateText, stepCountIs, streamText, tool } from 'ai';
+import { generateObject, generateText, stepCountIs, streamText, tool } from 'ai';
 import { z } from 'zod';
 import { bootApp, TestApp } from './support/app';
 
@@ -50,6 +50,16 @@ describe('agent frameworks (real clients, auto tool choice)', () => {
       const steps = await result.steps;
       expect(steps[0].toolCalls.map((c) => (c.input as { city: string }).city)).toEqual(['Tokyo']);
       expect(text).toContain('22');
+    });
+
+    it('generateObject (json_schema) gives an object its zod schema accepts, with sane values and the city asked for', async () => {
+      const structured = createOpenAICompatible({ name: 'vllm', baseURL: `${app.url}/v1`, apiKey: 'unused', supportsStructuredOutputs: true });
+      const schema = z.object({ name: z.string(), age: z.number().int(), email: z.string().email(), city: z.string(), skills: z.array(z.string()).min(1) });
+      const { object } = await generateObject({ model: structured(MODEL), schema, prompt: 'Generate a user profile for a developer from Berlin' });
+      expect(schema.parse(object)).toEqual(object);
+      expect(object.age).toBeGreaterThanOrEqual(18);
+      expect(object.age).toBeLessThanOrEqual(80);
+      expect(object.city).toBe('Berlin');
     });
 
     it('answers a greeting with text and no tool call', async () => {

@@ -355,6 +355,70 @@ describe('Tool calls and response_format (openai SDK v6 against the real app)', 
       expect(bad.json.error.message).toContain('response_format.type');
     });
 
+    it('json_object follows a JSON schema given in the system message (as frameworks send it)', async () => {
+      const schema = {
+        type: 'object',
+        properties: { title: { type: 'string' }, year: { type: 'integer', minimum: 1900, maximum: 2030 }, genres: { type: 'array', items: { type: 'string' }, minItems: 1 } },
+        required: ['title', 'year', 'genres'],
+        additionalProperties: false,
+      };
+      const res = await chat({
+        messages: [
+          { role: 'system', content: `Answer with a JSON object that matches this JSON schema:\n${JSON.stringify(schema)}` },
+          { role: 'user', content: 'Recommend a film' },
+        ],
+        response_format: { type: 'json_object' },
+      });
+      expectValid(schema, JSON.parse(res.json.choices[0].message.content));
+    });
+
+    it('json_object takes the fields a message lists, with values that fit their names', async () => {
+      const res = await chat({ messages: [{ role: 'user', content: 'Give me a JSON object with name, age, email and city for a user in Madrid' }], response_format: { type: 'json_object' } });
+      const value = JSON.parse(res.json.choices[0].message.content);
+      expect(Object.keys(value)).toEqual(['name', 'age', 'email', 'city']);
+      expect(value.name).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+$/);
+      expect(value.age).toBeGreaterThanOrEqual(18);
+      expect(value.age).toBeLessThanOrEqual(80);
+      expect(value.email).toMatch(/^[a-z0-9]+@example\.com$/);
+      expect(value.city).toBe('Madrid');
+    });
+
+    it('json_schema values are sane: unbounded (or zod-wide) integers in 0..100, strings that fit their format and name', async () => {
+      const SAFE = Number.MAX_SAFE_INTEGER;
+      const schema = {
+        type: 'object',
+        properties: {
+          count: { type: 'integer' },
+          score: { type: 'number' },
+          wide: { type: 'integer', minimum: -SAFE, maximum: SAFE },
+          age: { type: 'integer', minimum: -SAFE, maximum: SAFE },
+          positive: { type: 'integer', minimum: 1 },
+          email: { type: 'string', format: 'email' },
+          born: { type: 'string', format: 'date' },
+          homepage: { type: 'string', format: 'uri' },
+          name: { type: 'string' },
+          city: { type: 'string' },
+        },
+        required: ['count', 'score', 'wide', 'age', 'positive', 'email', 'born', 'homepage', 'name', 'city'],
+      };
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const res = await chat({ messages: [{ role: 'user', content: 'a profile' }], response_format: { type: 'json_schema', json_schema: { name: 'p', schema } }, seed });
+        const v = JSON.parse(res.json.choices[0].message.content);
+        expectValid(schema, v);
+        for (const key of ['score', 'wide']) {
+          expect(v[key]).toBeGreaterThanOrEqual(0);
+          expect(v[key]).toBeLessThanOrEqual(100);
+        }
+        expect(v.count).toBeGreaterThanOrEqual(1);
+        expect(v.count).toBeLessThanOrEqual(10);
+        expect(v.positive).toBeLessThanOrEqual(100);
+        expect(v.age).toBeGreaterThanOrEqual(18);
+        expect(v.age).toBeLessThanOrEqual(80);
+        expect(v.name).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+$/);
+        expect(['Paris', 'Tokyo', 'San Francisco', 'Berlin', 'Toronto', 'Sydney', 'Lisbon', 'Seoul']).toContain(v.city);
+      }
+    });
+
     it('text answers as usual', async () => {
       const res = await chat({ messages: [{ role: 'user', content: 'hello' }], response_format: { type: 'text' } });
       expect(res.json.choices[0].message.content).toBe('Hello! How can I help you today?');

@@ -84,6 +84,8 @@ const DEFAULT_MAX_TOKENS = 4096;
 /** Deeper than this, objects get only their required properties and arrays their fewest items. */
 const LEAN_DEPTH = 4;
 const DEFAULT_RANGE: NumberRange = { minimum: 0, maximum: 100 };
+/** A numeric range at most this wide is the schema's deliberate choice, drawn from whole. */
+const DELIBERATE_RANGE = 10_000;
 
 /** A value for `schema` (see the file comment); throws ReplyBudgetError when its minimum cannot fit. */
 export function sampleJsonText(schema: unknown, rng: Random, options: SampleOptions = {}): JsonSample {
@@ -174,15 +176,21 @@ class JsonSampler {
     return concrete.length > 0 && this.rng.next() < 0.9 ? this.rng.pick(concrete) : this.rng.pick(types);
   }
 
+  /**
+   * Where a number falls: a deliberate range (a few thousand wide at most) is used whole; an open
+   * or very wide one (zod's `int()` sends ±2^53) gets the sane default inside it: the range the
+   * property's name suggests, else the configured one (0..100), else that width next to its bound.
+   */
   private range(schema: Schema, key: string, integer: boolean): { lo: number; hi: number } {
-    const { lo, hi } = declaredBounds(schema, integer);
+    const { lo = -Infinity, hi = Infinity } = declaredBounds(schema, integer);
+    if (hi - lo <= DELIBERATE_RANGE) return { lo, hi };
     const span = (integer ? this.options.integerRange : this.options.numberRange) ?? DEFAULT_RANGE;
-    const byName = hintedRange(key, integer);
-    if (lo === undefined && hi === undefined) return byName ?? { lo: span.minimum, hi: span.maximum };
-    const width = Math.max(1, span.maximum - span.minimum);
-    if (lo === undefined) return { lo: hi! - width, hi: hi! };
-    if (hi === undefined) return { lo, hi: lo + width };
-    return { lo, hi };
+    const sane = hintedRange(key, integer) ?? { lo: span.minimum, hi: span.maximum };
+    const width = Math.max(1, sane.hi - sane.lo);
+    const a = Math.max(lo, sane.lo);
+    const b = Math.min(hi, sane.hi);
+    if (a <= b) return { lo: a, hi: b };
+    return lo > sane.hi ? { lo, hi: Math.min(hi, lo + width) } : { lo: Math.max(lo, hi - width), hi };
   }
 
   private integer(schema: Schema, key: string): number {
