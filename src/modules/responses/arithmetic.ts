@@ -85,6 +85,8 @@ function expression(text: string): Arithmetic | null {
   // The longest run of number-and-operator characters with an operator between two numbers.
   let best: string | null = null;
   for (const m of normalized.matchAll(/[-(]*\s*\d+(?:\.\d+)?(?:\s*[-+*/^%]\s*[(\s]*-?\d+(?:\.\d+)?\s*\)*)+/g)) {
+    // Dates (2024-05-01, 05/01/2024) and phone-like numbers are not sums.
+    if (/^\s*\d+[-/]\d+[-/]\d+\s*$/.test(m[0])) continue;
     if (m[0].length <= MAX_EXPRESSION && (best === null || m[0].length > best.length)) best = m[0];
   }
   if (best === null) return null;

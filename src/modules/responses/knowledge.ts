@@ -64,7 +64,8 @@ export function knownFact(question: string): string | null {
     .split(' ')
     .map((w) => (w.length <= 3 && w === w.toUpperCase() ? w : w[0].toUpperCase() + w.slice(1)))
     .join(' ');
-  return `The capital of ${name} is ${capital}.`;
+  const article = /^(united|netherlands|uk|usa)\b/i.test(name) ? 'the ' : '';
+  return `The capital of ${article}${name} is ${capital}${capital.endsWith('.') ? '' : '.'}`;
 }
 
 const LANGUAGES = ['french', 'spanish', 'german', 'italian', 'portuguese', 'japanese'] as const;
