@@ -138,7 +138,7 @@ function normalizePattern(dto: PatternDto): PatternDefinition {
     ...(dto.priority !== undefined ? { priority: dto.priority } : {}),
     match: normalizeMatch(dto.match),
     responses: [...dto.responses],
-    ...(dto.tool_call !== undefined ? { tool_call: dto.tool_call } : {}),
+    ...(dto.tool_call !== undefined ? { tool_call: structuredClone(dto.tool_call) } : {}),
   };
 }
 

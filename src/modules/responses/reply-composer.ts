@@ -1,11 +1,11 @@
 import { hashString, Random } from '../../common/random';
 import { ResponseMode } from '../../config/settings';
 import { schemaInConversation } from './json-object';
-import { formatJson, NumberRange, sampleJsonText, SampleOptions } from './json-schema-sample';
+import { formatJson, JsonValue, NumberRange, sampleJsonText, SampleOptions } from './json-schema-sample';
 import { PatternMatch, PatternMatcher } from './pattern-matcher';
 import { drawReplyLength, randomSentence, randomText } from './random-text';
 import { ReplySource } from './reply-planner';
-import { renderTemplate } from './reply-template';
+import { renderTemplate, TemplateValues } from './reply-template';
 import { replyValues } from './reply-values';
 import { ConversationTurn, ReplyRequest, ToolDefinition } from './responses.types';
 import { argumentHints } from './tool-arguments';
@@ -17,6 +17,7 @@ import { answerFromResults, endsWithToolResult, toolResultsSinceLastUser } from 
  * keeps the JSON parseable, as a JSON-constrained model can only add whitespace after the value.
  */
 const JSON_CONTINUATION = '\n';
+const EMPTY_MARK = '\u0000';
 /** Redraws of a tool call's arguments that repeat the call just made, before giving up. */
 const REPEAT_REDRAWS = 5;
 
@@ -60,7 +61,7 @@ export class ReplyComposer {
     };
 
     const calls = chooseToolCalls(req.tools, { prompt: req.prompt, turns, patternToolCall: match?.pattern.tool_call, parallel: req.parallelToolCalls }, rng);
-    if (calls.length > 0) return this.toolCalls(req, turns, calls, sampling, seed, label, text.pattern);
+    if (calls.length > 0) return this.toolCalls(req, turns, calls, sampling, seed, label, text.pattern, match);
 
     let reply = text;
     if (endsWithToolResult(turns)) {
@@ -97,11 +98,13 @@ export class ReplyComposer {
     seed: number | undefined,
     label: string,
     pattern: string | null,
+    match: PatternMatch | null,
   ): ReplySource {
     const previous = lastCalls(turns);
     const earlier = earlierUserTurns(turns);
     let truncated = false;
     const made = calls.map((call, k) => {
+      if (call.scripted) return { name: call.tool.name, arguments: formatJson(renderArguments(call.scripted, replyValues(req.prompt, match?.groups)) as JsonValue) };
       const index = req.tools!.tools.indexOf(call.tool);
       const schema = call.tool.parameters ?? { type: 'object', properties: {} };
       const options = { ...sampling, hint: argumentHints({ message: req.prompt, earlier, placeIndex: call.placeIndex }), origin: `tools[${index}].function.parameters` };
@@ -168,6 +171,18 @@ export class ReplyComposer {
       }
     }
   }
+}
+
+/** A pattern's scripted arguments with their string values filled as templates (a missing value: ''). */
+function renderArguments(value: unknown, values: TemplateValues): unknown {
+  if (typeof value === 'string') {
+    // An argument is always written: a value the prompt lacks becomes '' (a marker survives the template).
+    const filled = renderTemplate(value, { knows: values.knows, value: (name) => values.value(name) || EMPTY_MARK });
+    return filled === null ? value : filled.split(EMPTY_MARK).join('');
+  }
+  if (Array.isArray(value)) return value.map((v) => renderArguments(v, values));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderArguments(v, values)]));
+  return value;
 }
 
 /** The user messages before the last one, newest first. */

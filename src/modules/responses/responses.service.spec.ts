@@ -158,6 +158,39 @@ describe('ResponsesService', () => {
       expect(svc.plan(request({ prompt: 'weather in Oslo?' })).text).toBe('Sunny.');
     });
 
+    it('a pattern can script exact calls, their string arguments filled as templates', () => {
+      const doc: PatternsDocument = {
+        ...DOC,
+        patterns: [
+          {
+            name: 'scripted',
+            match: { regex: ['forecast for (?P<city>\\w+)'] },
+            responses: ['Sunny.'],
+            tool_call: [
+              { name: 'get_weather', arguments: { city: '{{city}}', days: 3 } },
+              { name: 'get_weather', arguments: { city: 'Oslo', note: '{{missing_name}}' } },
+            ],
+          },
+        ],
+      };
+      const plan = service({ seed: 1 }, doc).plan(request({ prompt: 'forecast for Lima', tools: { tools: [weather], choice: 'auto' } }));
+      expect(plan.toolCalls!.map((c) => c.name)).toEqual(['get_weather', 'get_weather']);
+      expect(plan.text).toBe('{"city": "Lima", "days": 3}{"city": "Oslo", "note": "{{missing_name}}"}');
+    });
+
+    it('a reply whose template needs a value the prompt lacks gives way to the next matching pattern', () => {
+      const doc: PatternsDocument = {
+        ...DOC,
+        patterns: [
+          { name: 'sum', priority: 5, match: { keywords: ['sum'] }, responses: ['It is {{answer}}.'] },
+          { name: 'generic', match: { keywords: ['sum'] }, responses: ['Tell me the numbers.'] },
+        ],
+      };
+      const svc = service({ seed: 1 }, doc);
+      expect(svc.plan(request({ prompt: 'the sum of 2 + 3' }))).toMatchObject({ text: 'It is 5.', pattern: 'sum' });
+      expect(svc.plan(request({ prompt: 'what is the sum?' }))).toMatchObject({ text: 'Tell me the numbers.', pattern: 'generic' });
+    });
+
     it('is seeded: the same request gets the same arguments', () => {
       const req = request({ prompt: 'hi', tools: { tools: [weather], choice: 'required' } });
       expect(service({ seed: 5 }).plan(req).text).toBe(service({ seed: 5 }).plan(req).text);

@@ -106,9 +106,17 @@ export interface PatternDefinition {
   responses: string[];
   /**
    * With tools offered and `tool_choice: auto`: answer with a tool call instead of a reply.
-   * `true`: the tool named in the prompt, else one of those offered; a name: that tool when offered.
+   * `true`: the tool named in the prompt, else one of those offered; a name: that tool when offered;
+   * `{name, arguments}` (or a list of them, for parallel calls): exactly these calls, the string
+   * values of `arguments` being templates like replies.
    */
-  tool_call?: boolean | string;
+  tool_call?: boolean | string | ScriptedToolCall | ScriptedToolCall[];
+}
+
+/** A call a pattern scripts: the function, and its arguments as given (strings are templates). */
+export interface ScriptedToolCall {
+  name: string;
+  arguments?: Record<string, unknown>;
 }
 
 /** The responses file (`config/responses.yaml`), as validated. */

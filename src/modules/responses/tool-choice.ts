@@ -1,5 +1,5 @@
 import { Random } from '../../common/random';
-import { ConversationTurn, ToolDefinition, ToolOffer } from './responses.types';
+import { ConversationTurn, PatternDefinition, ScriptedToolCall, ToolDefinition, ToolOffer } from './responses.types';
 import { placesIn, wordsOf } from './text-facts';
 import { relevance, RELEVANT, splitName, toolNamedIn } from './tool-relevance';
 
@@ -12,7 +12,7 @@ export interface ToolContext {
   /** The whole conversation (chat), oldest first: the calls already made since that message. */
   turns?: readonly ConversationTurn[];
   /** The matching pattern's `tool_call`, if any. */
-  patternToolCall?: boolean | string;
+  patternToolCall?: PatternDefinition['tool_call'];
   /** `parallel_tool_calls` (default true): several calls in one reply. */
   parallel?: boolean;
 }
@@ -21,6 +21,8 @@ export interface ToolContext {
 export interface ToolCallChoice {
   tool: ToolDefinition;
   placeIndex: number;
+  /** Arguments a pattern scripted for this call (used as given, not generated). */
+  scripted?: Record<string, unknown>;
 }
 
 /** Calls in one reply at most (a message naming ten cities gets four calls, then the rest in turn). */
@@ -49,7 +51,8 @@ export function chooseToolCalls(offer: ToolOffer | undefined, context: ToolConte
     return tool ? [{ tool, placeIndex: (done.get(tool.name) ?? 0) % Math.max(1, placeCount(tool, context.prompt)) }] : [];
   }
 
-  const planned = plannedCalls(tools, context, turns, rng);
+  const scripted = scriptedCalls(tools, context.patternToolCall);
+  const planned = scripted ?? plannedCalls(tools, context, turns, rng);
   const remaining = planned.filter((call) => call.placeIndex >= (done.get(call.tool.name) ?? 0));
   const parallel = context.parallel !== false;
   if (remaining.length > 0) return parallel ? remaining.slice(0, MAX_PARALLEL) : remaining.slice(0, 1);
@@ -57,6 +60,21 @@ export function chooseToolCalls(offer: ToolOffer | undefined, context: ToolConte
   const best = [...tools].sort((a, b) => relevance(b, context.prompt) - relevance(a, context.prompt))[0];
   const tool = relevance(best, context.prompt) > 0 ? best : rng.pick(tools);
   return [{ tool, placeIndex: 0 }];
+}
+
+/** The calls a pattern scripts exactly (`{name, arguments}` or a list), among the tools offered; null if none. */
+function scriptedCalls(tools: readonly ToolDefinition[], patternToolCall: ToolContext['patternToolCall']): ToolCallChoice[] | null {
+  if (typeof patternToolCall !== 'object' || patternToolCall === null) return null;
+  const list: ScriptedToolCall[] = Array.isArray(patternToolCall) ? patternToolCall : [patternToolCall];
+  const perTool = new Map<string, number>();
+  const calls = list.flatMap((call) => {
+    const tool = tools.find((t) => t.name === call.name);
+    if (!tool) return [];
+    const placeIndex = perTool.get(tool.name) ?? 0;
+    perTool.set(tool.name, placeIndex + 1);
+    return [{ tool, placeIndex, ...(call.arguments ? { scripted: call.arguments } : {}) }];
+  });
+  return calls.length > 0 ? calls : null;
 }
 
 /** Every call the last user message asks for, in order. */

@@ -18,6 +18,14 @@ import {
 } from 'class-validator';
 import { registerDecorator, ValidationOptions } from 'class-validator';
 import { RESPONSE_MODES, ResponseMode } from '../../../config/settings';
+import { ScriptedToolCall } from '../responses.types';
+
+const isName = (v: unknown): boolean => typeof v === 'string' && v.trim() !== '';
+const isScripted = (v: unknown): boolean => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const { name, arguments: args, ...rest } = v as Record<string, unknown>;
+  return isName(name) && Object.keys(rest).length === 0 && (args === undefined || (typeof args === 'object' && args !== null && !Array.isArray(args)));
+};
 
 function IsBooleanOrName(options?: ValidationOptions) {
   return (target: object, propertyName: string): void =>
@@ -26,7 +34,7 @@ function IsBooleanOrName(options?: ValidationOptions) {
       target: target.constructor,
       propertyName,
       options,
-      validator: { validate: (v: unknown) => typeof v === 'boolean' || (typeof v === 'string' && v.trim() !== '') },
+      validator: { validate: (v: unknown) => typeof v === 'boolean' || isName(v) || isScripted(v) || (Array.isArray(v) && v.length > 0 && v.every(isScripted)) },
     });
 }
 
@@ -117,16 +125,17 @@ export class PatternDto {
   responses!: string[];
 
   @ApiPropertyOptional({
-    oneOf: [{ type: 'boolean' }, { type: 'string' }],
+    oneOf: [{ type: 'boolean' }, { type: 'string' }, { type: 'object' }, { type: 'array' }],
     description:
       'When the request offers tools (tool_choice auto): answer with a tool call instead of a reply. ' +
-      'true: the tool the prompt names, else one of those offered; a name: that tool, when offered. ' +
-      'The arguments are generated from the tool\'s parameter schema.',
+      'true: the tool the prompt names, else one of those offered; a name: that tool, when offered, its ' +
+      'arguments generated from its parameter schema; {"name", "arguments"} (or a list of them): exactly ' +
+      'these calls, string argument values being templates.',
     example: 'get_weather',
   })
   @IsOptional()
-  @IsBooleanOrName({ message: 'must be true, false or a tool name' })
-  tool_call?: boolean | string;
+  @IsBooleanOrName({ message: 'must be true, false, a tool name, {name, arguments} or a list of {name, arguments}' })
+  tool_call?: boolean | string | ScriptedToolCall | ScriptedToolCall[];
 }
 
 /** What answers when no pattern matches. */
