@@ -97,11 +97,24 @@ function compilePattern(definition: PatternDefinition): CompiledPattern {
   };
 }
 
+/**
+ * Rules read a long text's beginning and end only (a pasted document's middle rarely says what is
+ * asked, its first and last lines do): matching then costs the same for any prompt length.
+ */
+export const MATCH_HEAD = 2_000;
+export const MATCH_TAIL = 2_000;
+
+function bounded(text: string): string {
+  return text.length <= MATCH_HEAD + MATCH_TAIL ? text : `${text.slice(0, MATCH_HEAD)}\n${text.slice(-MATCH_TAIL)}`;
+}
+
 function targetText(pattern: CompiledPattern, input: MatchInput): string {
-  if (pattern.roles === null) return input.prompt;
+  if (pattern.roles === null) return bounded(input.prompt);
   const turns: readonly ConversationTurn[] = input.messages ?? [{ role: 'user', content: input.prompt }];
-  return turns
-    .filter((turn) => pattern.roles!.has(turn.role.toLowerCase()))
-    .map((turn) => turn.content)
-    .join('\n');
+  return bounded(
+    turns
+      .filter((turn) => pattern.roles!.has(turn.role.toLowerCase()))
+      .map((turn) => turn.content)
+      .join('\n'),
+  );
 }

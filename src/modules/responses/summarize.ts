@@ -5,7 +5,8 @@
  */
 
 const MIN_WORDS = 12;
-const MAX_SCAN = 20_000;
+/** The summary reads the text's first this many characters (its lead carries it; the cost stays small). */
+const MAX_SCAN = 6_000;
 
 const STOP = new Set(
   ('the a an of to in on at by for with from and or but is are was were be been being it its this that these those ' +
@@ -34,7 +35,7 @@ export function sentencesOf(text: string): string[] {
 
 /** Up to `count` sentences of the text: the first, then those with the most frequent content words, in text order. */
 export function summarize(text: string, count = 2): string {
-  const sentences = sentencesOf(text).slice(0, 200);
+  const sentences = sentencesOf(text.slice(0, MAX_SCAN)).slice(0, 200);
   if (sentences.length === 0) return '';
   const freq = new Map<string, number>();
   const contentWords = (s: string) => (s.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? []).filter((w) => !STOP.has(w) && w.length > 2);
