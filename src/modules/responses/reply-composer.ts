@@ -4,6 +4,7 @@ import { schemaInConversation } from './json-object';
 import { formatJson, JsonValue, NumberRange, sampleJsonText, SampleOptions } from './json-schema-sample';
 import { PatternMatch, PatternMatcher } from './pattern-matcher';
 import { drawReplyLength, randomSentence, randomText } from './random-text';
+import { ReplyBudgetError } from './reply-errors';
 import { ReplySource } from './reply-planner';
 import { renderTemplate, TemplateValues } from './reply-template';
 import { replyValues } from './reply-values';
@@ -83,8 +84,9 @@ export class ReplyComposer {
     }
     const asked = schemaInConversation(turns);
     if (asked) {
-      const sample = sampleJsonText(asked, rng, { ...sampling, hint, origin: 'response_format' });
-      if (sample.value !== null && typeof sample.value === 'object') return json(sample.text, sample.truncated);
+      // A schema the conversation shows is a wish, not the request's contract: one that cannot fit is ignored.
+      const sample = tryOrNull(() => sampleJsonText(asked, rng, { ...sampling, hint, origin: 'response_format' }));
+      if (sample && sample.value !== null && typeof sample.value === 'object') return json(sample.text, sample.truncated);
     }
     return json(formatJson({ response: reply.text }), false);
   }
@@ -183,6 +185,15 @@ function renderArguments(value: unknown, values: TemplateValues): unknown {
   if (Array.isArray(value)) return value.map((v) => renderArguments(v, values));
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderArguments(v, values)]));
   return value;
+}
+
+function tryOrNull<T>(fn: () => T): T | null {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ReplyBudgetError) return null;
+    throw err;
+  }
 }
 
 /** The user messages before the last one, newest first. */

@@ -204,6 +204,15 @@ describe('ResponsesService', () => {
       }
     });
 
+    it('json_object follows a schema shown in the conversation, and ignores one that cannot fit', () => {
+      const shown = (schema: object) =>
+        JSON.parse(
+          service({ seed: 1 }).plan(request({ prompt: 'go', messages: [{ role: 'system', content: `JSON schema: ${JSON.stringify(schema)}` }, { role: 'user', content: 'go' }], format: { type: 'json_object' } })).text,
+        );
+      expect(shown({ type: 'object', properties: { n: { type: 'integer', minimum: 5, maximum: 6 } }, required: ['n'] })).toEqual({ n: expect.any(Number) });
+      expect(shown({ type: 'object', properties: { x: { type: 'string', minLength: 1e9 } }, required: ['x'] })).toEqual({ response: expect.any(String) });
+    });
+
     it('extends JSON with whitespace only (ignore_eos), so it still parses', () => {
       const plan = service({ seed: 1 }).plan(request({ format: { type: 'json_object' }, ignoreEos: true, maxTokens: 40 }));
       expect(plan.tokenIds).toHaveLength(40);

@@ -32,7 +32,7 @@ export function toolResultsSinceLastUser(turns: readonly ConversationTurn[]): To
     }
     if (turn.role === 'tool' || turn.role === 'function') {
       const call = (turn.toolCallId ? calls.get(turn.toolCallId) : undefined) ?? unnamed[results.length];
-      results.push({ name: turn.name ?? call?.name ?? 'the tool', args: call?.args ?? {}, content: turn.content });
+      results.push({ name: turn.name ?? call?.name ?? '', args: call?.args ?? {}, content: turn.content });
     }
   }
   return results;
@@ -59,7 +59,7 @@ export function answerFromResults(results: readonly ToolResult[], rng: Random): 
 function describeResult(result: ToolResult): string {
   const what = splitName(result.name).filter((w) => !['get', 'fetch', 'lookup', 'retrieve'].includes(w)).join(' ') || result.name;
   const subject = Object.values(result.args).find((v): v is string => typeof v === 'string' && v.trim() !== '' && v.length <= 60);
-  const about = subject ? `The ${what} for ${subject}` : `The ${what} result`;
+  const about = what === '' ? 'The result' : subject ? `The ${what} for ${subject}` : `The ${what} result`;
   const parsed = parseJson(result.content);
   if (parsed !== undefined && parsed !== null && typeof parsed === 'object') {
     const facts = flatten(parsed).slice(0, MAX_FACTS);
