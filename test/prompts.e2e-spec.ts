@@ -230,3 +230,91 @@ describe('prompt checks, return_token_ids and stop_token_ids (vLLM semantics)', 
     });
   });
 });
+
+/*
+ * Everyday prompts a new user tries first, against the bundled patterns: every reply a prompt can
+ * get (n = 5 choices take the pattern's replies in turn) must fit it. A reviewer's checklist, run
+ * as assertions on the reply's content.
+ */
+type Check = (reply: string) => void;
+const has = (...parts: Array<string | RegExp>): Check => (reply) => {
+  for (const part of parts) {
+    if (typeof part === 'string') expect(reply).toContain(part);
+    else expect(reply).toMatch(part);
+  }
+};
+const lacks = (...parts: Array<string | RegExp>): Check => (reply) => {
+  for (const part of parts) {
+    if (typeof part === 'string') expect(reply).not.toContain(part);
+    else expect(reply).not.toMatch(part);
+  }
+};
+const all = (...checks: Check[]): Check => (reply) => checks.forEach((c) => c(reply));
+
+const GREETING = /\b(hello|hi|hey)\b/i;
+const EVERYDAY: Array<[string, Check]> = [
+  ['hi', all(has(GREETING), lacks(/welcome/i, /goodbye/i))],
+  ['Hello!', all(has(GREETING), lacks(/welcome/i))],
+  ['Good morning', all(has(GREETING), lacks(/welcome/i))],
+  ['hey, my name is Anna', all(has(GREETING), lacks(/welcome/i))],
+  ['How are you?', has(/\b(well|good|great|fine)\b/i)],
+  ['Thank you so much!', has(/welcome|glad|any time/i)],
+  ['Bye!', has(/bye|see you/i)],
+  ['Who are you?', has(/simulat/i)],
+  ['What is 2+2?', all(has(/\b4\b/), lacks('42'))],
+  ['What is 12 * 7?', has(/\b84\b/)],
+  ['Calculate 15% of 80', has(/\b12\b/)],
+  ['What is the square root of 144?', has(/\b12\b/)],
+  ['How much is 100 minus 37?', has(/\b63\b/)],
+  ['Solve 3x + 7 = 22', has(/x = 5\b/)],
+  ['Write a python function that reverses a string', all(has('```python', 'def reverse_string', '[::-1]'), lacks(/fibonacci/i))],
+  ['Write a JavaScript function to check if a number is prime', all(has('```javascript', 'function isPrime'), lacks(/fibonacci/i))],
+  ['Can you write a Go function that adds two numbers?', has('```go', 'func add(')],
+  ['Write a TypeScript function that computes the factorial of a number', has('```typescript', 'factorial')],
+  ['Write a SQL query that counts users by country', has('```sql', 'GROUP BY country', 'FROM users')],
+  ['How do I read a file in Rust?', has('```rust', 'read_file')],
+  [
+    'Summarize this: The city council voted on Tuesday to expand the bike lane network across downtown. The plan adds 12 miles of protected lanes over two years. Supporters say it will reduce traffic deaths, while some business owners worry about parking.',
+    all(has(/council|bike lane/i), lacks(/releases|cache|study/i)),
+  ],
+  ['Can you summarize an article for me?', has(/paste|share/i)],
+  ['Translate "good morning" into French', has('Bonjour')],
+  ['How do I say thank you in Spanish?', has('Gracias')],
+  ['Write a poem about the sea', all(has(/\bsea\b/i), lacks(/once upon a time/i, '```'))],
+  ['Write a haiku about autumn', has(/autumn/i)],
+  ['Tell me a short story about a dragon', all(has(/dragon/i), lacks('```'))],
+  ['Tell me a joke', all(has(/computer|programmer|developer|engineer/i), lacks('```'))],
+  ['What is the capital of France?', has('Paris')],
+  ['What is the capital of Japan?', all(has('Tokyo'), lacks('Paris'))],
+  ['Explain how photosynthesis works', has(/photosynthesis/i)],
+  ["What's the difference between TCP and UDP?", has('TCP', 'UDP')],
+  ['Give me 3 tips for better sleep', all(has(/better sleep/i, /^1\. /m, /^3\. /m), lacks(/^4\. /m))],
+  ["What's the weather like today?", has(/live|real-time|can't/i)],
+  ['Why is the sky blue?', has(/sky/i)],
+  ['Recommend a good book about history', has(/history/i)],
+];
+
+describe('everyday prompts: replies fit the prompt (bundled patterns)', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await bootApp();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it(`covers at least 30 prompts`, () => {
+    expect(EVERYDAY.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(EVERYDAY)('%j', async (prompt, check) => {
+    const res = await post(`${app.url}/v1/chat/completions`, { messages: [{ role: 'user', content: prompt }], n: 5, max_tokens: 1000 });
+    expect(res.status).toBe(200);
+    for (const choice of res.json.choices) {
+      const reply: string = choice.message.content;
+      expect(reply.trim()).not.toBe('');
+      expect(reply).not.toMatch(/\{\{|\}\}/);
+      check(reply);
+    }
+  });
+});

@@ -131,7 +131,9 @@ describe('Tool calls and response_format (openai SDK v6 against the real app)', 
       if (call.type !== 'function') throw new Error('not a function call');
       expect(call.function.name).toBe('search_docs');
       expectValid(SEARCH_SCHEMA, JSON.parse(call.function.arguments));
-      expect(res.choices[0].finish_reason).toBe('tool_calls');
+      // vLLM (as OpenAI): `tool_calls` for auto and required, `stop` for a named function; content "".
+      expect(res.choices[0].finish_reason).toBe('stop');
+      expect(res.choices[0].message.content).toBe('');
     });
 
     it('required always calls one of the tools, for every choice', async () => {
@@ -225,7 +227,75 @@ describe('Tool calls and response_format (openai SDK v6 against the real app)', 
       if (call.type !== 'function') throw new Error('not a function call');
       expect(call.function.name).toBe('search_docs');
       expectValid(SEARCH_SCHEMA, JSON.parse(call.function.arguments));
-      expect(final.choices[0].finish_reason).toBe('tool_calls');
+      expect(final.choices[0].finish_reason).toBe('stop');
+    });
+  });
+
+  describe('calls that follow the conversation', () => {
+    it('auto: arguments come from the message (place, enum value, number), valid against the schema', async () => {
+      const res = await chat({ messages: [{ role: 'user', content: 'What will the weather be like in Lisbon for the next 3 days, in fahrenheit?' }], tools: TOOLS });
+      const call = res.json.choices[0].message.tool_calls[0];
+      expect(call.function.name).toBe('get_weather');
+      const args = JSON.parse(call.function.arguments);
+      expectValid(WEATHER_SCHEMA, args);
+      expect(args).toMatchObject({ location: 'Lisbon', unit: 'fahrenheit' });
+      if ('days' in args) expect(args.days).toBe(3);
+      expect(res.json.choices[0].message.content).toBeNull();
+      expect(res.json.choices[0].finish_reason).toBe('tool_calls');
+    });
+
+    it('parallel calls: one per city, each with its own index in the stream, as vLLM streams them', async () => {
+      const body = { model: MODEL, messages: [{ role: 'user', content: 'Compare the weather in Paris and Tokyo' }], tools: TOOLS, stream: true };
+      const res = await fetch(`${app.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const events = (await res.text()).split('\n\n').filter((e) => e.startsWith('data: ') && e !== 'data: [DONE]').map((e) => JSON.parse(e.slice(6)));
+      const deltas = events.flatMap((e) => e.choices.flatMap((c: any) => c.delta.tool_calls ?? []));
+      const heads = deltas.filter((d: any) => d.id);
+      expect(heads.map((d: any) => d.index)).toEqual([0, 1]);
+      for (const head of heads) {
+        expect(Object.keys(head)).toEqual(['id', 'type', 'index', 'function']);
+        expect(head).toMatchObject({ type: 'function', function: { name: 'get_weather' } });
+      }
+      for (const d of deltas.filter((x: any) => !x.id)) expect(Object.keys(d)).toEqual(['index', 'function']);
+      const args = [0, 1].map((i) => JSON.parse(deltas.filter((d: any) => d.index === i).map((d: any) => d.function.arguments).join('')));
+      expect(args.map((a) => a.location)).toEqual(['Paris', 'Tokyo']);
+      expect(events.flatMap((e) => e.choices.map((c: any) => c.finish_reason)).filter(Boolean)).toEqual(['tool_calls']);
+
+      const full = await chat({ messages: body.messages, tools: TOOLS });
+      expect(full.json.choices[0].message.tool_calls.map((c: any) => JSON.parse(c.function.arguments).location)).toEqual(['Paris', 'Tokyo']);
+      const single = await chat({ messages: body.messages, tools: TOOLS, parallel_tool_calls: false });
+      expect(single.json.choices[0].message.tool_calls).toHaveLength(1);
+    });
+
+    it('after the tool result the assistant answers in text with its values; the next city comes first when calls go one at a time', async () => {
+      const user = { role: 'user', content: 'What is the weather in Paris and Tokyo?' };
+      const first = await chat({ messages: [user], tools: TOOLS, parallel_tool_calls: false });
+      const call = first.json.choices[0].message.tool_calls[0];
+      expect(JSON.parse(call.function.arguments).location).toBe('Paris');
+      const afterParis = [user, { role: 'assistant', content: null, tool_calls: [call] }, { role: 'tool', tool_call_id: call.id, content: '{"temperature": 18, "condition": "cloudy"}' }];
+      const second = await chat({ messages: afterParis, tools: TOOLS, parallel_tool_calls: false });
+      const next = second.json.choices[0].message.tool_calls[0];
+      expect(JSON.parse(next.function.arguments).location).toBe('Tokyo');
+      const afterTokyo = [...afterParis, { role: 'assistant', content: null, tool_calls: [next] }, { role: 'tool', tool_call_id: next.id, content: '{"temperature": 26, "condition": "sunny"}' }];
+      const answer = await chat({ messages: afterTokyo, tools: TOOLS, parallel_tool_calls: false });
+      const message = answer.json.choices[0].message;
+      expect(message.tool_calls).toEqual([]);
+      expect(answer.json.choices[0].finish_reason).toBe('stop');
+      for (const fact of ['18', 'cloudy', '26', 'sunny', 'Paris', 'Tokyo']) expect(message.content).toContain(fact);
+    });
+
+    it('required after a result calls again, never with the same arguments twice in a row', async () => {
+      const user = { role: 'user', content: 'weather in Oslo' };
+      const first = await chat({ messages: [user], tools: [TOOLS[0]], tool_choice: 'required' });
+      const call = first.json.choices[0].message.tool_calls[0];
+      const again = await chat({
+        messages: [user, { role: 'assistant', content: '', tool_calls: [call] }, { role: 'tool', tool_call_id: call.id, content: 'rain' }],
+        tools: [TOOLS[0]],
+        tool_choice: 'required',
+      });
+      const next = again.json.choices[0].message.tool_calls[0];
+      expect(next.function.name).toBe('get_weather');
+      expect(JSON.parse(next.function.arguments)).not.toEqual(JSON.parse(call.function.arguments));
+      expectValid(WEATHER_SCHEMA, JSON.parse(next.function.arguments));
     });
   });
 
@@ -285,9 +355,117 @@ describe('Tool calls and response_format (openai SDK v6 against the real app)', 
       expect(bad.json.error.message).toContain('response_format.type');
     });
 
+    it('json_object follows a JSON schema given in the system message (as frameworks send it)', async () => {
+      const schema = {
+        type: 'object',
+        properties: { title: { type: 'string' }, year: { type: 'integer', minimum: 1900, maximum: 2030 }, genres: { type: 'array', items: { type: 'string' }, minItems: 1 } },
+        required: ['title', 'year', 'genres'],
+        additionalProperties: false,
+      };
+      const res = await chat({
+        messages: [
+          { role: 'system', content: `Answer with a JSON object that matches this JSON schema:\n${JSON.stringify(schema)}` },
+          { role: 'user', content: 'Recommend a film' },
+        ],
+        response_format: { type: 'json_object' },
+      });
+      expectValid(schema, JSON.parse(res.json.choices[0].message.content));
+    });
+
+    it('json_object takes the fields a message lists, with values that fit their names', async () => {
+      const res = await chat({ messages: [{ role: 'user', content: 'Give me a JSON object with name, age, email and city for a user in Madrid' }], response_format: { type: 'json_object' } });
+      const value = JSON.parse(res.json.choices[0].message.content);
+      expect(Object.keys(value)).toEqual(['name', 'age', 'email', 'city']);
+      expect(value.name).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+$/);
+      expect(value.age).toBeGreaterThanOrEqual(18);
+      expect(value.age).toBeLessThanOrEqual(80);
+      expect(value.email).toMatch(/^[a-z0-9]+@example\.com$/);
+      expect(value.city).toBe('Madrid');
+    });
+
+    it('json_schema values are sane: unbounded (or zod-wide) integers in 0..100, strings that fit their format and name', async () => {
+      const SAFE = Number.MAX_SAFE_INTEGER;
+      const schema = {
+        type: 'object',
+        properties: {
+          count: { type: 'integer' },
+          score: { type: 'number' },
+          wide: { type: 'integer', minimum: -SAFE, maximum: SAFE },
+          age: { type: 'integer', minimum: -SAFE, maximum: SAFE },
+          positive: { type: 'integer', minimum: 1 },
+          email: { type: 'string', format: 'email' },
+          born: { type: 'string', format: 'date' },
+          homepage: { type: 'string', format: 'uri' },
+          name: { type: 'string' },
+          city: { type: 'string' },
+        },
+        required: ['count', 'score', 'wide', 'age', 'positive', 'email', 'born', 'homepage', 'name', 'city'],
+      };
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const res = await chat({ messages: [{ role: 'user', content: 'a profile' }], response_format: { type: 'json_schema', json_schema: { name: 'p', schema } }, seed });
+        const v = JSON.parse(res.json.choices[0].message.content);
+        expectValid(schema, v);
+        for (const key of ['score', 'wide']) {
+          expect(v[key]).toBeGreaterThanOrEqual(0);
+          expect(v[key]).toBeLessThanOrEqual(100);
+        }
+        expect(v.count).toBeGreaterThanOrEqual(1);
+        expect(v.count).toBeLessThanOrEqual(10);
+        expect(v.positive).toBeLessThanOrEqual(100);
+        expect(v.age).toBeGreaterThanOrEqual(18);
+        expect(v.age).toBeLessThanOrEqual(80);
+        expect(v.name).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+$/);
+        expect(['Paris', 'Tokyo', 'San Francisco', 'Berlin', 'Toronto', 'Sydney', 'Lisbon', 'Seoul']).toContain(v.city);
+      }
+    });
+
     it('text answers as usual', async () => {
       const res = await chat({ messages: [{ role: 'user', content: 'hello' }], response_format: { type: 'text' } });
       expect(res.json.choices[0].message.content).toBe('Hello! How can I help you today?');
+    });
+  });
+
+  describe('schema sizes are bounded by the token budget, never by the schema (regressions: these froze the server)', () => {
+    const HUGE: Array<[string, object, string]> = [
+      ['a string of minLength 1e9', { type: 'string', minLength: 1e9 }, 'minLength'],
+      ['an array of minItems 1e9', { type: 'array', minItems: 1e9 }, 'minItems'],
+      ['an array of minItems 1e6', { type: 'array', items: { type: 'integer' }, minItems: 1e6 }, 'minItems'],
+      ['nested arrays', { type: 'array', minItems: 1000, items: { type: 'array', minItems: 1000, items: { type: 'array', minItems: 1000 } } }, 'items.minItems'],
+      ['an object of minProperties 1e7', { type: 'object', minProperties: 1e7 }, 'minProperties'],
+    ];
+    const health = async () => (await fetch(`${app.url}/health`)).status;
+
+    it.each(HUGE)('response_format with %s: 400 naming the field, the server stays up', async (_label, schema, keyword) => {
+      for (const stream of [false, true]) {
+        const res = await chat({ messages: [{ role: 'user', content: 'hi' }], response_format: { type: 'json_schema', json_schema: { name: 'x', schema } }, stream });
+        expect(res.status).toBe(400);
+        expect(res.json.error).toMatchObject({ type: 'BadRequestError', code: 400, param: `response_format.json_schema.schema.${keyword}` });
+        expect(res.json.error.message).toContain(`response_format.json_schema.schema.${keyword}`);
+      }
+      const completion = await post(`${app.url}/v1/completions`, { model: MODEL, prompt: 'hi', response_format: { type: 'json_schema', json_schema: { name: 'x', schema } } });
+      expect(completion.status).toBe(400);
+      expect(completion.json.error.param).toBe(`response_format.json_schema.schema.${keyword}`);
+      expect(await health()).toBe(200);
+    });
+
+    it.each(HUGE)("a tool's parameters with %s under tool_choice required: 400 naming the tool and field", async (_label, schema, keyword) => {
+      const tools = [TOOLS[0], { type: 'function', function: { name: 'huge', parameters: { type: 'object', properties: { x: schema }, required: ['x'] } } }];
+      const res = await chat({ messages: [{ role: 'user', content: 'hi' }], tools, tool_choice: { type: 'function', function: { name: 'huge' } } });
+      expect(res.status).toBe(400);
+      expect(res.json.error.param).toBe(`tools[1].function.parameters.properties.x.${keyword}`);
+      const required = await chat({ messages: [{ role: 'user', content: 'call huge' }], tools: [tools[1]], tool_choice: 'required' });
+      expect(required.status).toBe(400);
+      expect(required.json.error.param).toBe(`tools[0].function.parameters.properties.x.${keyword}`);
+      expect(await health()).toBe(200);
+    });
+
+    it('a minimum that fits the context window but not max_tokens is cut at max_tokens (length), as vLLM would', async () => {
+      const schema = { type: 'object', properties: { essay: { type: 'string', minLength: 20_000 } }, required: ['essay'] };
+      const res = await chat({ messages: [{ role: 'user', content: 'an essay' }], response_format: { type: 'json_schema', json_schema: { name: 'x', schema } }, max_tokens: 20 });
+      expect(res.status).toBe(200);
+      expect(res.json.choices[0].finish_reason).toBe('length');
+      expect(res.json.usage.completion_tokens).toBe(20);
+      expect(res.json.choices[0].message.content.startsWith('{"essay": "')).toBe(true);
     });
   });
 

@@ -33,6 +33,7 @@ export const SETTING_SOURCES: SettingSource[] = [
   { key: 'block_size', kind: 'int', flags: ['--block-size'], env: 'BLOCK_SIZE', help: 'KV cache block size in tokens' },
   { key: 'kv_cache_dtype', kind: 'string', flags: ['--kv-cache-dtype'], env: 'KV_CACHE_DTYPE', help: 'KV cache element type (auto = the model dtype; fp8 halves it)' },
   { key: 'responses_file', kind: 'string', flags: ['--responses-file'], env: 'RESPONSES_FILE', help: 'pattern file, hot-reloaded' },
+  { key: 'responses_overlay_file', kind: 'string', flags: ['--responses-overlay-file'], env: 'RESPONSES_OVERLAY_FILE', help: 'admin pattern edits go here (on top of the responses file), which is then only read' },
   { key: 'response_mode', kind: 'string', flags: ['--response-mode'], env: 'RESPONSE_MODE', help: 'patterns | echo | random' },
   { key: 'latency_scale', kind: 'number', flags: ['--latency-scale'], env: 'LATENCY_SCALE', help: 'multiplies every simulated delay; 0 = answer at once' },
   { key: 'seed', kind: 'int', flags: ['--seed'], env: 'SEED', help: 'makes reply choice, lengths and jitter reproducible' },

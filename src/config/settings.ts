@@ -76,6 +76,10 @@ export class Settings {
   @IsString() @MinLength(1)
   responses_file = 'config/responses.yaml';
 
+  /** When set, admin pattern edits are written here (an overlay on responses_file), not to responses_file. */
+  @IsOptional() @IsString() @MinLength(1)
+  responses_overlay_file?: string;
+
   @IsIn(RESPONSE_MODES)
   response_mode: ResponseMode = 'patterns';
 

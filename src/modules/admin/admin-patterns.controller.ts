@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Post, Put, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { PatternDto, PatternsDocumentDto } from '../responses/dto/patterns.dto';
@@ -49,7 +49,7 @@ export class AdminPatternsController {
   }
 
   @Put(':name')
-  @ApiOperation({ summary: 'Create or replace one pattern (201 when created)' })
+  @ApiOperation({ summary: 'Create or replace one pattern (201 when created); fields the body leaves out are dropped (use PATCH to keep them)' })
   @ApiHeader(IF_MATCH)
   @ApiBody({ type: PatternDto })
   async upsert(
@@ -61,6 +61,14 @@ export class AdminPatternsController {
     const { created, ...snapshot } = await asAdmin(() => this.store.upsert(name, body, ifMatch));
     void reply.code(created ? 201 : 200);
     return withEtag(reply, snapshot);
+  }
+
+  @Patch(':name')
+  @ApiOperation({ summary: 'Change some fields of one pattern (JSON merge patch: named fields replaced, match merged, null removes); 404 if absent' })
+  @ApiHeader(IF_MATCH)
+  @ApiAdminErrors([404, 'No pattern with this name'])
+  async patch(@Param('name') name: string, @Body() body: unknown, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<PatternsDocument> {
+    return withEtag(reply, await asAdmin(() => this.store.patch(name, body, ifMatch)));
   }
 
   @Delete(':name')

@@ -1,6 +1,8 @@
+import { Choice } from '../generation/generation.service';
+import { randomHex } from '../openai/ids';
 import { OpenAIError } from '../openai/openai-error';
-import { ToolChoice, ToolOffer } from '../responses/responses.types';
-import { ChatCompletionRequestDto } from './dto/chat-request.dto';
+import { ConversationTurn, ToolChoice, ToolOffer } from '../responses/responses.types';
+import { ChatCompletionRequestDto, ChatMessageDto, messageText } from './dto/chat-request.dto';
 
 /*
  * `tools` and `tool_choice` checked as vLLM's ChatCompletionRequest checks them
@@ -62,4 +64,90 @@ export function toolsPromptText(offer: ToolOffer | undefined): string | null {
     '# Tools\n\nYou may call one or more functions to assist with the user query.\n\n' +
     `You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n${lines.join('\n')}\n</tools>`
   );
+}
+
+/**
+ * The messages as the reply planner reads them: text, the calls an assistant made (arguments as
+ * JSON text, whether the client sent a string or an object) and the call a tool result answers.
+ */
+export function conversationOf(messages: readonly ChatMessageDto[]): ConversationTurn[] {
+  return messages.map((m) => {
+    const calls = (m.tool_calls ?? []).flatMap((raw) => {
+      const call = raw as { id?: unknown; function?: { name?: unknown; arguments?: unknown } } | null;
+      const name = call?.function?.name;
+      if (typeof name !== 'string') return [];
+      const args = call?.function?.arguments;
+      return [{ ...(typeof call?.id === 'string' ? { id: call.id } : {}), name, arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) }];
+    });
+    return {
+      role: m.role,
+      content: messageText(m),
+      ...(calls.length > 0 ? { toolCalls: calls } : {}),
+      ...(typeof m.tool_call_id === 'string' ? { toolCallId: m.tool_call_id } : {}),
+      ...(typeof m.name === 'string' ? { name: m.name } : {}),
+    };
+  });
+}
+
+/** How a choice's tool calls go on the wire, as vLLM's serving_chat and its tool parsers write them. */
+export interface ToolCallRendering {
+  /** The delta of tokens from..to: `content`, or the pieces of the calls' arguments (with their `index`). */
+  delta(choice: Choice, from: number, to: number): object;
+  /** The message's `content` and `tool_calls` for the tokens produced. */
+  message(choice: Choice): { content: string | null; tool_calls: object[] };
+  /** A choice that called tools and ended by itself finishes with `tool_calls` (a named tool_choice: `stop`). */
+  finishReason(choice: Choice, reason: string): string;
+}
+
+/**
+ * - Each call's first delta carries its `index`, `id`, `type` and `function.name` with the first
+ *   piece of `arguments`; the following ones `index` and the next piece of `arguments`, as
+ *   vLLM's streaming tool extraction does (named and required tool choice alike).
+ * - Non-streaming: `content` is null beside tool calls under `auto` (the tool parser takes the
+ *   whole output) and "" under a named or `required` choice (vLLM's `content or ""`).
+ * - `finish_reason`: `tool_calls` for `auto` and `required`, `stop` for a named function, as vLLM
+ *   (and OpenAI) answer; a call cut by max_tokens keeps `length`.
+ * A call's id is drawn once per choice and call, so the first delta and the body agree.
+ */
+export function toolCallRendering(offer: ToolOffer | undefined): ToolCallRendering {
+  const ids = new Map<string, string>();
+  const idOf = (choice: Choice, k: number) => {
+    const key = `${choice.index}:${k}`;
+    if (!ids.has(key)) ids.set(key, `chatcmpl-tool-${randomHex()}`);
+    return ids.get(key)!;
+  };
+  const named = typeof offer?.choice === 'object';
+  const spans = (choice: Choice) => {
+    const calls = choice.plan.toolCalls ?? [];
+    return calls.map((call, k) => ({ call, k, start: call.start, end: k + 1 < calls.length ? calls[k + 1].start : choice.plan.tokenIds.length }));
+  };
+  return {
+    delta(choice, from, to) {
+      if (!choice.plan.toolCalls) return { content: choice.plan.pieces.slice(from, to).join('') };
+      const deltas = spans(choice)
+        .filter((s) => s.start < to && s.end > from)
+        .map((s) => {
+          const args = choice.plan.pieces.slice(Math.max(from, s.start), Math.min(to, s.end)).join('');
+          return from <= s.start
+            ? { id: idOf(choice, s.k), type: 'function', index: s.k, function: { name: s.call.name, arguments: args } }
+            : { index: s.k, function: { arguments: args } };
+        });
+      return { tool_calls: deltas };
+    },
+    message(choice) {
+      const text = choice.plan.pieces.slice(0, choice.generated).join('');
+      if (!choice.plan.toolCalls) return { content: text, tool_calls: [] };
+      const calls = spans(choice)
+        .filter((s) => s.start < choice.generated)
+        .map((s) => ({
+          id: idOf(choice, s.k),
+          type: 'function',
+          function: { name: s.call.name, arguments: choice.plan.pieces.slice(s.start, Math.min(s.end, choice.generated)).join('') },
+        }));
+      return { content: offer?.choice === 'auto' ? null : '', tool_calls: calls };
+    },
+    finishReason(choice, reason) {
+      return choice.plan.toolCalls && reason === 'stop' && !named ? 'tool_calls' : reason;
+    },
+  };
 }

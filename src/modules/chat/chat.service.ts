@@ -6,7 +6,7 @@ import { Settings } from '../../config/settings';
 import { TokenEvent } from '../engine/engine.types';
 import { Choice, stopReasonOf } from '../generation/generation.service';
 import { ServedModel } from '../models/served-model';
-import { nowSeconds, randomHex } from '../openai/ids';
+import { nowSeconds } from '../openai/ids';
 import { LogprobSampler } from '../openai/logprobs';
 import { OpenAIError } from '../openai/openai-error';
 import { checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, replyLimits } from '../openai/request-checks';
@@ -14,9 +14,9 @@ import { OpenAIDoor } from '../openai/openai-door';
 import { Renderer } from '../openai/responder';
 import { Usage, withoutUnsetDetails } from '../openai/usage';
 import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
-import { toolOfferOf, toolsPromptText } from './chat-tools';
+import { conversationOf, toolCallRendering, toolOfferOf, toolsPromptText } from './chat-tools';
 import { outputFormatOf } from '../openai/response-format';
-import { ChatCompletionRequestDto, messageText } from './dto/chat-request.dto';
+import { ChatCompletionRequestDto } from './dto/chat-request.dto';
 
 /** Spread where an optional field group is off. */
 const NO_FIELDS = Object.freeze({});
@@ -44,7 +44,8 @@ export class ChatService {
     }
     const tools = toolOfferOf(dto);
     const format = outputFormatOf(dto.response_format);
-    const turns: ChatTurn[] = dto.messages.map((m) => ({ role: m.role, content: messageText(m) }));
+    const conversation = conversationOf(dto.messages);
+    const turns: ChatTurn[] = conversation.map((m) => ({ role: m.role, content: m.content }));
     // The chat template writes the offered tools into the prompt; rules still see only the messages.
     const toolsText = toolsPromptText(tools);
     const promptTokenIds = await encodeChatYielding(this.tokenizer, toolsText === null ? turns : [{ role: 'system', content: toolsText }, ...turns]);
@@ -82,35 +83,11 @@ export class ChatService {
     });
     const roleChunk = (index: number, usage: Usage | undefined) => ({ ...chunk(index, { role: 'assistant', content: '' }, null, null, null, usage), ...promptIds });
 
-    // A tool call's id is drawn once per choice: the first streamed delta and the body carry it.
-    const toolCallIds = new Map<number, string>();
-    const toolCallId = (choice: Choice) => {
-      if (!toolCallIds.has(choice.index)) toolCallIds.set(choice.index, `chatcmpl-tool-${randomHex()}`);
-      return toolCallIds.get(choice.index)!;
-    };
-    /** A tool call that completed ends with `tool_calls`; one cut by max_tokens keeps `length`. */
-    const finishOf = (choice: Choice, reason: string) => (choice.plan.toolCall && reason === 'stop' ? 'tool_calls' : reason);
-    /** A step's text: content, or arguments of the tool call (its first delta names the function). */
-    const delta = (choice: Choice, text: string, first: boolean) => {
-      const call = choice.plan.toolCall;
-      if (!call) return { content: text };
-      const fn = first ? { name: call.name, arguments: text } : { arguments: text };
-      return { tool_calls: [{ index: 0, ...(first ? { id: toolCallId(choice), type: 'function' } : {}), function: fn }] };
-    };
-
+    const calls = toolCallRendering(tools);
+    const finishOf = (choice: Choice, reason: string) => calls.finishReason(choice, reason);
     const message = (c: Choice) => {
-      const text = c.plan.pieces.slice(0, c.generated).join('');
-      const call = c.plan.toolCall;
-      return {
-        role: 'assistant',
-        content: call ? null : text,
-        refusal: null,
-        annotations: null,
-        audio: null,
-        function_call: null,
-        tool_calls: call ? [{ id: toolCallId(c), type: 'function', function: { name: call.name, arguments: text } }] : [],
-        reasoning_content: null,
-      };
+      const { content, tool_calls } = calls.message(c);
+      return { role: 'assistant', content, refusal: null, annotations: null, audio: null, function_call: null, tool_calls, reasoning_content: null };
     };
 
     const renderer: Renderer = {
@@ -120,9 +97,8 @@ export class ChatService {
         const out: object[] = [];
         // The role chunk goes out with the first token: clients measure TTFT on it.
         if (from === 0) out.push(roleChunk(choice.index, usage));
-        const text = choice.plan.pieces.slice(from, event.generated).join('');
         const finish = last ? finishOf(choice, choice.plan.finishReason) : null;
-        out.push(chunk(choice.index, delta(choice, text, from === 0), logprobsOf(choice, from, event.generated), finish, stopReasonOf(choice), usage, tokenIdsOf(choice, from, event.generated)));
+        out.push(chunk(choice.index, calls.delta(choice, from, event.generated), logprobsOf(choice, from, event.generated), finish, stopReasonOf(choice), usage, tokenIdsOf(choice, from, event.generated)));
         return out;
       },
       finishChunks: (choice, outcome, usage) => [
@@ -168,10 +144,12 @@ export class ChatService {
           reply: (choiceIndex: number) => ({
             kind: 'chat' as const,
             prompt: lastUser?.content ?? '',
-            messages: turns,
+            messages: conversation,
+            ...(dto.parallel_tool_calls != null ? { parallelToolCalls: dto.parallel_tool_calls } : {}),
             choiceIndex,
             seed,
             maxTokens,
+            roomTokens: this.served.maxModelLen - promptTokenIds.length,
             ...replyLimits(dto),
             ...(tools ? { tools } : {}),
             ...(format ? { format } : {}),

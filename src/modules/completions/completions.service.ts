@@ -174,6 +174,7 @@ export class CompletionsService {
           choiceIndex,
           seed: seed === undefined ? undefined : seed + i,
           maxTokens: maxTokens[i],
+          roomTokens: this.served.maxModelLen - p.tokenIds.length,
           ...replyLimits(dto),
           format,
         }),

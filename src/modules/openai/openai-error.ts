@@ -1,4 +1,5 @@
 import { EngineRefusal } from '../engine/engine';
+import { ReplyBudgetError } from '../responses/reply-errors';
 
 /** vLLM's error `type` for each status, as `vllm/entrypoints/openai` builds it. */
 export function errorTypeFor(status: number): string {
@@ -75,9 +76,12 @@ export class OpenAIError extends Error {
 /**
  * An error raised below the doors, as the client must see it: a request the KV cache can never
  * hold is the client's (400, as vLLM rejects a request beyond max_model_len; gRPC maps the same
- * error to INVALID_ARGUMENT in grpc-status.ts). Anything else is returned unchanged.
+ * error to INVALID_ARGUMENT in grpc-status.ts), and so is a JSON schema whose smallest value cannot
+ * be generated in the request's context window (400 naming the schema keyword). Anything else is
+ * returned unchanged.
  */
 export function fromEngineError(err: unknown): unknown {
   if (err instanceof EngineRefusal) return OpenAIError.badRequest(err.message);
+  if (err instanceof ReplyBudgetError) return OpenAIError.badRequest(err.message, err.param);
   return err;
 }

@@ -2,7 +2,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { Random } from '../../common/random';
-import { formatJson, sampleJson } from './json-schema-sample';
+import { formatJson, sampleJson, sampleJsonText } from './json-schema-sample';
+import { ReplyBudgetError } from './reply-errors';
 
 const ajv2020 = addFormats(new Ajv2020({ strict: false, allErrors: true }));
 const ajv07 = addFormats(new Ajv({ strict: false, allErrors: true }));
@@ -191,9 +192,111 @@ describe('sampleJson', () => {
     expect(['Paris', 'Tokyo', 'San Francisco', 'Berlin', 'Toronto', 'Sydney', 'Lisbon', 'Seoul']).toContain(value.city);
   });
 
-  it('stops a recursive schema', () => {
+  it('refuses a schema that requires itself, naming where it refers back', () => {
     const always = { $defs: { n: { type: 'object', properties: { next: { $ref: '#/$defs/n' } }, required: ['next'] } }, $ref: '#/$defs/n' };
-    expect(() => formatJson(sampleJson(always, new Random(1)))).not.toThrow();
+    const error = refusal(always);
+    expect(error.param).toBe('schema.properties.next.$ref');
+    expect(error.instancePath).toBe('$.next');
+    expect(error.message).toContain('no finite value');
+    // A union that refers to itself has no finite value either, and is refused, not followed forever.
+    expect(refusal({ $defs: { a: { anyOf: [{ $ref: '#/$defs/a' }] } }, $ref: '#/$defs/a' })).toBeInstanceOf(ReplyBudgetError);
+    expect(refusal({ $defs: { a: { title: 'x', anyOf: [{ $ref: '#/$defs/a' }, { $ref: '#/$defs/a' }] } }, $ref: '#/$defs/a' })).toBeInstanceOf(ReplyBudgetError);
+  });
+
+  it('unbounded numbers fall in 0..100 by default, or in the configured range; names that say what they are get their own', () => {
+    const schema = { type: 'object', properties: { n: { type: 'integer' }, x: { type: 'number' }, age: { type: 'integer' } }, required: ['n', 'x', 'age'] };
+    for (const seed of seeds) {
+      const v = sampleJson(schema, new Random(seed)) as { n: number; x: number; age: number };
+      expect(v.n).toBeGreaterThanOrEqual(0);
+      expect(v.n).toBeLessThanOrEqual(100);
+      expect(v.x).toBeGreaterThanOrEqual(0);
+      expect(v.x).toBeLessThanOrEqual(100);
+      expect(v.age).toBeGreaterThanOrEqual(18);
+      expect(v.age).toBeLessThanOrEqual(80);
+      const w = sampleJson(schema, new Random(seed), { integerRange: { minimum: 1000, maximum: 1010 } }) as { n: number };
+      expect(w.n).toBeGreaterThanOrEqual(1000);
+      expect(w.n).toBeLessThanOrEqual(1010);
+    }
+  });
+
+  it('uses a hinted value when it satisfies the property, and ignores it otherwise', () => {
+    const schema = {
+      type: 'object',
+      properties: { city: { type: 'string' }, unit: { enum: ['celsius', 'fahrenheit'] }, days: { type: 'integer', maximum: 7 } },
+      required: ['city', 'unit', 'days'],
+    };
+    const hints: Record<string, unknown> = { city: 'Zürich', unit: 'fahrenheit', days: 30 };
+    const value = sampleJson(schema, new Random(1), { hint: (key) => hints[key] as never }) as Record<string, unknown>;
+    expect(value.city).toBe('Zürich');
+    expect(value.unit).toBe('fahrenheit');
+    expect(value.days).toBeLessThanOrEqual(7);
+  });
+});
+
+/** The ReplyBudgetError sampling `schema` throws (fails the test if none). */
+function refusal(schema: object, options: Parameters<typeof sampleJsonText>[2] = { maxTokens: 100, roomTokens: 32_000 }): ReplyBudgetError {
+  try {
+    sampleJsonText(schema, new Random(1), options);
+  } catch (err) {
+    if (err instanceof ReplyBudgetError) return err;
+    throw err;
+  }
+  throw new Error(`no refusal for ${JSON.stringify(schema)}`);
+}
+
+describe('sampleJsonText: sizes come from the token budget, never from the schema', () => {
+  const seeds = Array.from({ length: 40 }, (_, i) => i);
+  const budget = { maxTokens: 100, roomTokens: 32_000, origin: 'response_format.json_schema.schema' };
+
+  it.each<[string, object, string, string]>([
+    ['a string of minLength 1e9', { type: 'string', minLength: 1e9 }, 'minLength', '$'],
+    ['an array of minItems 1e9', { type: 'array', minItems: 1e9 }, 'minItems', '$'],
+    ['an array of minItems 1e6', { type: 'array', items: { type: 'integer' }, minItems: 1e6 }, 'minItems', '$'],
+    ['nested arrays, each small, together huge', { type: 'array', minItems: 1000, items: { type: 'array', minItems: 1000, items: { type: 'string', minLength: 10 } } }, 'minItems', '$'],
+    ['an object of minProperties 1e7', { type: 'object', minProperties: 1e7 }, 'properties.x.minProperties', '$.x'],
+    ['a deep required property', { type: 'object', properties: { a: { type: 'object', properties: { b: { type: 'string', minLength: 5e8 } }, required: ['b'] } }, required: ['a'] }, 'properties.a.properties.b.minLength', '$.a.b'],
+    ['an item of a tuple', { type: 'array', prefixItems: [{ type: 'string' }, { type: 'string', minLength: 1e9 }], minItems: 2 }, 'prefixItems[1].minLength', '$[1]'],
+    ['a property that only additionalProperties describes', { type: 'object', required: ['blob'], additionalProperties: { type: 'string', minLength: 1e9 } }, 'additionalProperties.minLength', '$.blob'],
+  ])('refuses %s, naming the keyword', (_label, schema, keyword, instancePath) => {
+    const wrapped = keyword.startsWith('properties.x.') ? { type: 'object', properties: { x: schema }, required: ['x'] } : schema;
+    const error = refusal(wrapped, budget);
+    expect(error.param).toBe(`response_format.json_schema.schema.${keyword}`);
+    expect(error.instancePath).toBe(instancePath);
+    expect(error.budgetTokens).toBe(32_000);
+    expect(error.neededTokens).toBeGreaterThan(32_000);
+    expect(error.message).toContain(`response_format.json_schema.schema.${keyword}`);
+  });
+
+  it('measures $ref graphs without walking every path (2^40 paths)', () => {
+    const $defs: Record<string, object> = { d40: { type: 'string', minLength: 1 } };
+    for (let i = 39; i >= 0; i--) $defs[`d${i}`] = { type: 'object', properties: { l: { $ref: `#/$defs/d${i + 1}` }, r: { $ref: `#/$defs/d${i + 1}` } }, required: ['l', 'r'] };
+    expect(refusal({ $defs, $ref: '#/$defs/d0' }, budget).neededTokens).toBeGreaterThan(32_000);
+  });
+
+  it('a minimum beyond max_tokens but within the context window is written only as far as max_tokens shows', () => {
+    const sample = sampleJsonText({ type: 'object', properties: { text: { type: 'string', minLength: 100_000 } }, required: ['text'] }, new Random(1), { maxTokens: 10, roomTokens: 32_000 });
+    expect(sample.truncated).toBe(true);
+    expect(sample.text.startsWith('{"text": "')).toBe(true);
+    expect(sample.text.length).toBeGreaterThan(10 * 8);
+    expect(sample.text.length).toBeLessThan(1_000);
+
+    const items = sampleJsonText({ type: 'array', items: { type: 'integer' }, minItems: 5_000 }, new Random(1), { maxTokens: 20, roomTokens: 32_000 });
+    expect(items.truncated).toBe(true);
+    expect(items.text.length).toBeLessThan(1_000);
+  });
+
+  it('what the sampler chooses freely stays within max_tokens; the minimum is always kept', () => {
+    const properties = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`field_${i}`, { type: 'string', description: 'free text' }]));
+    const schema = { type: 'object', properties: { ...properties, id: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } }, required: ['id', 'tags'] };
+    const validate = ajv2020.compile(schema);
+    for (const seed of seeds) {
+      const small = sampleJsonText(schema, new Random(seed), { maxTokens: 12 });
+      expect(small.truncated).toBe(false);
+      expect(validate(small.value)).toBe(true);
+      expect(small.text.length).toBeLessThanOrEqual(12 * 3 + 16);
+      const roomy = sampleJsonText(schema, new Random(seed), { maxTokens: 2_000 });
+      expect(Object.keys(roomy.value as object).length).toBeGreaterThan(10);
+    }
   });
 });
 

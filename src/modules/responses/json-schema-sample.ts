@@ -1,8 +1,26 @@
 import { Random } from '../../common/random';
+import { fits } from './json-schema-fit';
+import { MinimumSize, minItemsOf } from './json-schema-size';
+import {
+  arrayParts,
+  asStrings,
+  codePoints,
+  declaredBounds,
+  formatJson,
+  isSchema,
+  JsonValue,
+  MAX_SCHEMA_DEPTH,
+  num,
+  Schema,
+  SchemaDocument,
+  typesOf,
+} from './json-schema-utils';
+import { FILLER_WORDS, formatted, hintedRange, hintedString } from './json-value-hints';
+import { ReplyBudgetError } from './reply-errors';
 
 /*
- * A small, seeded generator of JSON values that satisfy a JSON schema: the arguments of a simulated
- * tool call and the reply to `response_format: json_schema`. Pure: same schema and generator state,
+ * A seeded generator of JSON values that satisfy a JSON schema: the arguments of a simulated tool
+ * call and the reply to `response_format: json_schema`. Same schema, options and generator state,
  * same value. It covers what tool and structured-output schemas use in practice:
  * `type` (one or a list), `const`, `enum`, objects (every `required` property, some optional ones,
  * `minProperties`), strings (`format`, `minLength`/`maxLength`), numbers and integers (`minimum`,
@@ -10,288 +28,303 @@ import { Random } from '../../common/random';
  * `uniqueItems`), `$ref` into `$defs`/`definitions`, `allOf` (merged), `anyOf`/`oneOf` (one branch).
  * Not covered: string `pattern`, `not`, `if`/`then`, `dependentRequired`, `contains`;
  * a value may then miss the schema.
+ *
+ * Sizes come from the request's token budget, never from the schema's numbers:
+ * - the smallest value the schema allows is measured first (arithmetic, see MinimumSize); if it
+ *   cannot fit in the tokens the request may ever generate (`roomTokens`: the context window left
+ *   after the prompt), the schema is refused with a ReplyBudgetError naming the keyword;
+ * - what the sampler chooses freely (optional properties, extra items, string lengths) stays
+ *   within `maxTokens`, so a value fits max_tokens whenever the schema allows it;
+ * - a minimum larger than `maxTokens` (but within the room) is written only as far as max_tokens
+ *   will show, then the text stops (`truncated`): the reply is cut at max_tokens, as a constrained
+ *   model that cannot stop before the schema is satisfied would be.
+ * So the work per request is bounded by its max_tokens, whatever the schema says.
  */
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-type Schema = Record<string, unknown>;
+export type { JsonValue } from './json-schema-utils';
+export { formatJson } from './json-schema-utils';
 
-/** Deeper than this, objects get only their required properties and arrays their fewest items. */
-const LEAN_DEPTH = 4;
-/** Recursive schemas stop here. */
-const MAX_DEPTH = 12;
-
-export function sampleJson(schema: unknown, rng: Random): JsonValue {
-  return new JsonSampler(isSchema(schema) ? schema : {}, rng).sample(schema, 0, '');
+export interface NumberRange {
+  minimum: number;
+  maximum: number;
 }
 
+export interface SampleOptions {
+  /** Tokens the value should fit in (max_tokens, already clipped to the context window). */
+  maxTokens?: number;
+  /** The most tokens the request may ever generate; a schema whose minimum needs more is refused. Default: maxTokens. */
+  roomTokens?: number;
+  /** A value for a property from elsewhere (the conversation); used when it satisfies the property's schema. */
+  hint?: (key: string, path: string, schema: Schema) => JsonValue | undefined;
+  /** Where integers and numbers fall when the schema sets no bounds (default 0..100). */
+  integerRange?: NumberRange;
+  numberRange?: NumberRange;
+  /** Where the schema is in the request, for errors (`response_format.json_schema.schema`). */
+  origin?: string;
+}
+
+export interface JsonSample {
+  value: JsonValue;
+  /** The value as JSON text (Python's `json.dumps` layout). */
+  text: string;
+  /** The schema's minimum is longer than max_tokens: `text` is only its beginning, to be cut there. */
+  truncated: boolean;
+}
+
+/** Characters per token when sizing what the sampler chooses freely (JSON's punctuation tokenizes short). */
+const CHARS_PER_TOKEN = 3;
+/** Characters per token at most, for the refusal: a minimum is refused only when it surely cannot fit. */
+const MAX_CHARS_PER_TOKEN = 8;
 /**
- * JSON as Python's `json.dumps` writes it (`{"a": 1, "b": [1, 2]}`): what models trained on it emit
- * and what vLLM's tool parsers put in `arguments`. Non-ASCII characters stay as they are.
+ * A truncated text is this many characters per max_tokens token long: more tokens than max_tokens for
+ * the words and numbers the sampler writes (the planner fills the reply up to max_tokens if not).
  */
-export function formatJson(value: JsonValue): string {
-  if (Array.isArray(value)) return `[${value.map(formatJson).join(', ')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value)
-      .map(([k, v]) => `${JSON.stringify(k)}: ${formatJson(v)}`)
-      .join(', ')}}`;
+const TRUNCATED_CHARS_PER_TOKEN = 6;
+const DEFAULT_MAX_TOKENS = 4096;
+/** Deeper than this, objects get only their required properties and arrays their fewest items. */
+const LEAN_DEPTH = 4;
+const DEFAULT_RANGE: NumberRange = { minimum: 0, maximum: 100 };
+/** A numeric range at most this wide is the schema's deliberate choice, drawn from whole. */
+const DELIBERATE_RANGE = 10_000;
+
+/** A value for `schema` (see the file comment); throws ReplyBudgetError when its minimum cannot fit. */
+export function sampleJsonText(schema: unknown, rng: Random, options: SampleOptions = {}): JsonSample {
+  const root = isSchema(schema) ? schema : {};
+  const doc = new SchemaDocument(root);
+  const sizes = new MinimumSize(doc);
+  const maxTokens = Math.max(1, Math.floor(options.maxTokens ?? DEFAULT_MAX_TOKENS));
+  const roomTokens = Math.max(maxTokens, Math.floor(options.roomTokens ?? maxTokens));
+  const minimum = sizes.of(root);
+  if (!Number.isFinite(minimum) || minimum / MAX_CHARS_PER_TOKEN > roomTokens) {
+    const culprit = sizes.culprit(root, roomTokens * MAX_CHARS_PER_TOKEN);
+    throw new ReplyBudgetError(
+      options.origin ?? 'schema',
+      culprit.schemaPath,
+      culprit.instancePath,
+      culprit.chars / MAX_CHARS_PER_TOKEN,
+      roomTokens,
+    );
   }
-  return JSON.stringify(value);
+  const sampler = new JsonSampler(doc, sizes, rng, options, maxTokens * TRUNCATED_CHARS_PER_TOKEN + 64);
+  const value = sampler.sample(root, 0, '', '$', maxTokens * CHARS_PER_TOKEN);
+  return { value, text: formatJson(value), truncated: sampler.truncated };
+}
+
+/** The value alone (tests, callers that need no text). */
+export function sampleJson(schema: unknown, rng: Random, options: SampleOptions = {}): JsonValue {
+  return sampleJsonText(schema, rng, options).value;
 }
 
 class JsonSampler {
+  /** Characters of JSON text written so far, in output order: where the hard cap is checked. */
+  private written = 0;
+  truncated = false;
+
   constructor(
-    private readonly root: Schema,
+    private readonly doc: SchemaDocument,
+    private readonly sizes: MinimumSize,
     private readonly rng: Random,
+    private readonly options: SampleOptions,
+    private readonly capChars: number,
   ) {}
 
-  sample(input: unknown, depth: number, key: string): JsonValue {
-    if (input === false || depth > MAX_DEPTH) return null;
-    let schema = this.resolve(isSchema(input) ? input : {});
-    if (Array.isArray(schema.allOf)) schema = this.merge(schema);
-    if ('const' in schema) return schema.const as JsonValue;
-    if (Array.isArray(schema.enum) && schema.enum.length > 0) return this.rng.pick(schema.enum) as JsonValue;
-    const branches = (schema.oneOf ?? schema.anyOf) as unknown;
-    if (Array.isArray(branches) && branches.length > 0) {
-      const { oneOf: _o, anyOf: _a, ...rest } = schema;
-      const picked: unknown = this.rng.pick(branches);
-      const branch = this.resolve(isSchema(picked) ? picked : {});
-      return this.sample(this.merge({ allOf: [rest, branch] }), depth, key);
+  private get full(): boolean {
+    if (this.written >= this.capChars) this.truncated = true;
+    return this.truncated;
+  }
+
+  /** A value for `input`, using about `allowance` characters if the schema lets it choose. */
+  sample(input: unknown, depth: number, key: string, path: string, allowance: number): JsonValue {
+    if (input === false || depth > MAX_SCHEMA_DEPTH || this.full) return this.emit(null);
+    const schema = this.doc.flatten(input);
+    if ('const' in schema) return this.emit(schema.const as JsonValue);
+    if (Array.isArray(schema.enum) && schema.enum.length > 0) return this.emit(this.rng.pick(schema.enum) as JsonValue);
+    const branches = this.doc.branches(schema);
+    if (branches) {
+      // A branch whose minimum fits the allowance, when there is one.
+      const fitting = branches.filter((b) => this.sizes.measure(b, depth + 1) <= Math.max(allowance, 2));
+      const branch = this.rng.pick(fitting.length > 0 ? fitting : branches);
+      return this.sample(branch, depth + 1, key, path, allowance);
     }
     switch (this.typeOf(schema)) {
       case 'null':
-        return null;
+        return this.emit(null);
       case 'boolean':
-        return this.rng.next() < 0.5;
+        return this.emit(this.rng.next() < 0.5);
       case 'integer':
-        return this.integer(schema);
+        return this.emit(this.integer(schema, key));
       case 'number':
-        return this.number(schema);
+        return this.emit(this.number(schema, key));
       case 'array':
-        return this.array(schema, depth, key);
+        return this.array(schema, depth, key, path, allowance);
       case 'object':
-        return this.object(schema, depth);
+        return this.object(schema, depth, path, allowance);
       default:
-        return this.string(schema, key);
+        return this.string(schema, key, allowance);
     }
   }
 
-  /** Follows local `$ref`s (`#/$defs/X`, `#/definitions/X`, any `#/...` pointer). */
-  private resolve(schema: Schema): Schema {
-    for (let hops = 0; typeof schema.$ref === 'string' && hops < 32; hops++) {
-      const target = pointer(this.root, schema.$ref);
-      const { $ref: _ref, ...siblings } = schema;
-      schema = isSchema(target) ? { ...target, ...siblings } : siblings;
-    }
-    return schema;
-  }
-
-  /** `allOf` folded into one schema: properties and required united, other keywords overlaid. */
-  private merge(schema: Schema): Schema {
-    const { allOf, ...rest } = schema;
-    let out: Schema = {};
-    for (const part of [...(Array.isArray(allOf) ? allOf : []), rest]) {
-      let s = this.resolve(isSchema(part) ? part : {});
-      if (Array.isArray(s.allOf)) s = this.merge(s);
-      const properties = { ...(out.properties as Schema | undefined), ...(s.properties as Schema | undefined) };
-      const required = [...new Set([...asStrings(out.required), ...asStrings(s.required)])];
-      out = { ...out, ...s };
-      if (Object.keys(properties).length > 0) out.properties = properties;
-      if (required.length > 0) out.required = required;
-    }
-    return out;
+  private emit(value: JsonValue): JsonValue {
+    this.written += formatJson(value).length;
+    return value;
   }
 
   private typeOf(schema: Schema): string {
-    const type = schema.type;
-    if (typeof type === 'string') return type;
-    if (Array.isArray(type) && type.length > 0) {
-      const concrete = type.filter((t) => t !== 'null');
-      return concrete.length > 0 && this.rng.next() < 0.9 ? String(this.rng.pick(concrete)) : String(this.rng.pick(type));
-    }
-    if ('properties' in schema || 'required' in schema || 'additionalProperties' in schema) return 'object';
-    if ('items' in schema || 'prefixItems' in schema || 'minItems' in schema) return 'array';
-    if ('minimum' in schema || 'maximum' in schema || 'multipleOf' in schema) return 'number';
-    return 'string';
+    const types = typesOf(schema);
+    if (types.length === 1) return types[0];
+    const concrete = types.filter((t) => t !== 'null');
+    return concrete.length > 0 && this.rng.next() < 0.9 ? this.rng.pick(concrete) : this.rng.pick(types);
   }
 
-  private integer(schema: Schema): number {
-    const { lo, hi } = bounds(schema, true);
-    const step = typeof schema.multipleOf === 'number' && schema.multipleOf > 0 ? schema.multipleOf : 1;
+  /**
+   * Where a number falls: a deliberate range (a few thousand wide at most) is used whole; an open
+   * or very wide one (zod's `int()` sends ±2^53) gets the sane default inside it: the range the
+   * property's name suggests, else the configured one (0..100), else that width next to its bound.
+   */
+  private range(schema: Schema, key: string, integer: boolean): { lo: number; hi: number } {
+    const { lo = -Infinity, hi = Infinity } = declaredBounds(schema, integer);
+    if (hi - lo <= DELIBERATE_RANGE) return { lo, hi };
+    const span = (integer ? this.options.integerRange : this.options.numberRange) ?? DEFAULT_RANGE;
+    const sane = hintedRange(key, integer) ?? { lo: span.minimum, hi: span.maximum };
+    const width = Math.max(1, sane.hi - sane.lo);
+    const a = Math.max(lo, sane.lo);
+    const b = Math.min(hi, sane.hi);
+    if (a <= b) return { lo: a, hi: b };
+    return lo > sane.hi ? { lo, hi: Math.min(hi, lo + width) } : { lo: Math.max(lo, hi - width), hi };
+  }
+
+  private integer(schema: Schema, key: string): number {
+    const { lo, hi } = this.range(schema, key, true);
+    const step = num(schema.multipleOf) !== undefined && (schema.multipleOf as number) > 0 ? (schema.multipleOf as number) : 1;
     const kLo = Math.ceil(lo / step);
     const kHi = Math.floor(hi / step);
     if (kHi < kLo) return Math.ceil(lo);
-    return (kLo + this.rng.int(kHi - kLo + 1)) * step;
+    // Spans beyond 2^32 are drawn from the generator's resolution; the value stays in range.
+    return (kLo + Math.min(kHi - kLo, Math.floor(this.rng.next() * (kHi - kLo + 1)))) * step;
   }
 
-  private number(schema: Schema): number {
-    if (typeof schema.multipleOf === 'number') return this.integer(schema);
-    const { lo, hi } = bounds(schema, false);
+  private number(schema: Schema, key: string): number {
+    if (num(schema.multipleOf) !== undefined) return this.integer(schema, key);
+    const { lo, hi } = this.range(schema, key, false);
     // Two decimals, not a whole number, strictly inside the range when the range allows it.
     const value = Math.round((lo + (0.05 + 0.9 * this.rng.next()) * (hi - lo)) * 100) / 100;
     const fractional = Number.isInteger(value) ? value + 0.25 : value;
     return fractional > lo && fractional < hi ? fractional : (lo + hi) / 2;
   }
 
-  private string(schema: Schema, key: string): string {
+  private string(schema: Schema, key: string, allowance: number): string {
+    const min = Math.max(0, Math.ceil(num(schema.minLength) ?? 0));
+    const max = Math.max(min, Math.floor(num(schema.maxLength) ?? Infinity));
     const format = typeof schema.format === 'string' ? formatted(schema.format, this.rng) : null;
-    if (format !== null) return format;
-    let text = hinted(key, this.rng);
-    const min = typeof schema.minLength === 'number' ? schema.minLength : 0;
-    const max = typeof schema.maxLength === 'number' ? schema.maxLength : Infinity;
-    while ([...text].length < min) text += ` ${this.rng.pick(WORDS)}`;
-    if ([...text].length > max) text = [...text].slice(0, max).join('');
-    return text;
+    if (format !== null && codePoints(format) >= min && codePoints(format) <= max) return this.emit(format) as string;
+    let text = hintedString(key, this.rng);
+    // Free length stays within the allowance; the minimum is written only up to the hard cap.
+    const room = Math.max(min, Math.min(max, allowance - 2));
+    if (codePoints(text) > room) text = [...text].slice(0, room).join('').trimEnd();
+    if (codePoints(text) < min) {
+      const cap = Math.max(0, this.capChars - this.written);
+      const target = Math.min(min, cap + 1);
+      const parts = [text];
+      let length = codePoints(text);
+      while (length < target) {
+        const word = ` ${this.rng.pick(FILLER_WORDS)}`;
+        parts.push(word);
+        length += word.length;
+      }
+      text = parts.join('');
+      if (codePoints(text) > max) text = [...text].slice(0, max).join('');
+      if (target < min) this.truncated = true;
+    }
+    return this.emit(text) as string;
   }
 
-  private array(schema: Schema, depth: number, key: string): JsonValue[] {
-    const prefix = Array.isArray(schema.prefixItems) ? schema.prefixItems : Array.isArray(schema.items) ? schema.items : [];
-    const rest = Array.isArray(schema.items) ? schema.additionalItems : schema.items;
-    const max = typeof schema.maxItems === 'number' ? schema.maxItems : Infinity;
-    const min = Math.min(typeof schema.minItems === 'number' ? schema.minItems : 1, max);
-    const lean = depth >= LEAN_DEPTH;
-    let count = lean ? min : min + this.rng.int(Math.max(0, Math.min(max, min + 3) - min) + 1);
+  private array(schema: Schema, depth: number, key: string, path: string, allowance: number): JsonValue[] {
+    const { prefix, rest } = arrayParts(schema);
+    const max = Math.floor(num(schema.maxItems) ?? Infinity);
+    const least = Math.min(minItemsOf(schema), max);
+    // Without minItems an array gets an item or a few, as a model would write it.
+    const natural = Math.min(Math.max(least, num(schema.minItems) === undefined ? 1 : least), max);
+    const itemSchema = (i: number) => (i < prefix.length ? prefix[i] : rest);
+    let count = depth >= LEAN_DEPTH ? natural : natural + this.rng.int(Math.max(0, Math.min(max, natural + 3) - natural) + 1);
     if (rest === false) count = Math.min(count, prefix.length);
-    count = Math.max(count, Math.min(prefix.length, max));
+    count = Math.max(count, Math.min(prefix.length, max, count));
+    // Items beyond the minimum only while they fit the allowance.
+    const itemCost = this.sizes.of(itemSchema(prefix.length), depth + 1) + 2;
+    if (count > least && Number.isFinite(itemCost)) count = Math.max(least, Math.min(count, Math.floor((allowance - 2) / Math.max(itemCost, 1))));
+    const share = count > 0 ? Math.max(0, (allowance - 2) / count - 2) : 0;
+
     const out: JsonValue[] = [];
     const seen = new Set<string>();
     const itemKey = singular(key);
+    this.written += 2;
     for (let i = 0; i < count; i++) {
-      const itemSchema = i < prefix.length ? prefix[i] : rest ?? {};
-      let item = this.sample(itemSchema, depth + 1, itemKey);
+      if (this.full) break;
+      const mark = this.written;
+      let item = this.sample(itemSchema(i), depth + 1, itemKey, `${path}[${i}]`, share);
       // uniqueItems: redraw a duplicate a few times, then stop short (minItems permitting).
       for (let tries = 0; schema.uniqueItems === true && seen.has(formatJson(item)) && tries < 20; tries++) {
-        item = this.sample(itemSchema, depth + 1, itemKey);
+        this.written = mark;
+        item = this.sample(itemSchema(i), depth + 1, itemKey, `${path}[${i}]`, share);
       }
-      if (schema.uniqueItems === true && seen.has(formatJson(item))) {
-        if (out.length >= min) break;
+      if (schema.uniqueItems === true && seen.has(formatJson(item)) && out.length >= least) {
+        this.written = mark;
+        break;
       }
-      seen.add(formatJson(item));
+      if (schema.uniqueItems === true) seen.add(formatJson(item));
       out.push(item);
+      this.written += 2;
     }
     return out;
   }
 
-  private object(schema: Schema, depth: number): { [key: string]: JsonValue } {
+  private object(schema: Schema, depth: number, path: string, allowance: number): { [key: string]: JsonValue } {
     const properties = isSchema(schema.properties) ? schema.properties : {};
     const required = new Set(asStrings(schema.required));
-    const minProperties = typeof schema.minProperties === 'number' ? schema.minProperties : 0;
-    const lean = depth >= LEAN_DEPTH;
-    const out: { [key: string]: JsonValue } = {};
-    const optional: string[] = [];
-    for (const name of Object.keys(properties)) {
-      if (required.has(name) || (!lean && this.rng.next() < 0.6)) out[name] = this.sample(properties[name], depth + 1, name);
-      else optional.push(name);
-    }
-    for (const name of required) {
-      if (!(name in out)) out[name] = this.sample(isSchema(schema.additionalProperties) ? schema.additionalProperties : {}, depth + 1, name);
-    }
-    while (Object.keys(out).length < minProperties && optional.length > 0) {
-      const name = optional.shift()!;
-      out[name] = this.sample(properties[name], depth + 1, name);
-    }
+    const minProperties = Math.max(0, Math.ceil(num(schema.minProperties) ?? 0));
+    const maxProperties = Math.floor(num(schema.maxProperties) ?? Infinity);
     const extra = schema.additionalProperties === false ? null : isSchema(schema.additionalProperties) ? schema.additionalProperties : {};
-    for (let k = 1; extra && Object.keys(out).length < minProperties; k++) {
-      if (!(`key${k}` in out)) out[`key${k}`] = this.sample(extra, depth + 1, `key${k}`);
+    const lean = depth >= LEAN_DEPTH;
+    const cost = (name: string, s: unknown) => name.length + 6 + this.sizes.of(s, depth + 1);
+    const valueOf = (name: string) => (name in properties ? properties[name] : (extra ?? false));
+
+    // Which properties: every required one, optional ones by chance while they fit, then enough
+    // for minProperties (optional ones first, then made-up keys where the schema allows them).
+    let spare = allowance - this.sizes.measure(schema, depth);
+    const chosen = new Set<string>(required);
+    for (const name of Object.keys(properties)) {
+      if (chosen.has(name) || lean || chosen.size >= maxProperties) continue;
+      const c = cost(name, properties[name]);
+      if (this.rng.next() < 0.6 && c <= spare) {
+        chosen.add(name);
+        spare -= c;
+      }
+    }
+    for (const name of Object.keys(properties)) {
+      if (chosen.size >= minProperties || this.full) break;
+      if (Number.isFinite(cost(name, properties[name]))) chosen.add(name);
+    }
+    const made: string[] = [];
+    for (let k = 1; extra && chosen.size + made.length < minProperties; k++) {
+      if (this.written + made.length * 8 >= this.capChars) {
+        this.truncated = true;
+        break;
+      }
+      if (!(`key${k}` in properties) && !chosen.has(`key${k}`)) made.push(`key${k}`);
+    }
+    const names = [...Object.keys(properties).filter((n) => chosen.has(n)), ...[...required].filter((n) => !(n in properties)), ...made];
+    const share = names.length > 0 ? Math.max(0, spare) / names.length : 0;
+
+    const out: { [key: string]: JsonValue } = {};
+    this.written += 2;
+    for (const name of names) {
+      if (this.full) break;
+      const childPath = `${path}.${name}`;
+      const childSchema = valueOf(name);
+      this.written += JSON.stringify(name).length + 4;
+      const hinted = this.options.hint && isSchema(childSchema) ? this.options.hint(name, childPath, this.doc.flatten(childSchema)) : undefined;
+      out[name] = hinted !== undefined && fits(this.doc, hinted, childSchema) ? this.emit(hinted) : this.sample(childSchema, depth + 1, name, childPath, this.sizes.of(childSchema, depth + 1) + share);
     }
     return out;
-  }
-}
-
-function isSchema(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function asStrings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
-function pointer(root: Schema, ref: string): unknown {
-  if (!ref.startsWith('#')) return undefined;
-  let node: unknown = root;
-  for (const raw of ref.slice(1).split('/').slice(1)) {
-    const part = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    node = isSchema(node) || Array.isArray(node) ? (node as Record<string, unknown>)[part] : undefined;
-  }
-  return node;
-}
-
-/** The numeric range a schema allows; exclusive bounds are tightened (by 1 for integers). */
-function bounds(schema: Schema, integer: boolean): { lo: number; hi: number } {
-  const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-  const nudge = integer ? 1 : 1e-6;
-  const candidatesLo = [num(schema.minimum), num(schema.exclusiveMinimum) !== undefined ? num(schema.exclusiveMinimum)! + nudge : undefined];
-  const candidatesHi = [num(schema.maximum), num(schema.exclusiveMaximum) !== undefined ? num(schema.exclusiveMaximum)! - nudge : undefined];
-  // Draft 4: exclusiveMinimum/exclusiveMaximum are booleans that make minimum/maximum exclusive.
-  if (schema.exclusiveMinimum === true && candidatesLo[0] !== undefined) candidatesLo[0] += nudge;
-  if (schema.exclusiveMaximum === true && candidatesHi[0] !== undefined) candidatesHi[0] -= nudge;
-  const definedLo = candidatesLo.filter((v): v is number => v !== undefined);
-  const definedHi = candidatesHi.filter((v): v is number => v !== undefined);
-  let lo = definedLo.length > 0 ? Math.max(...definedLo) : undefined;
-  let hi = definedHi.length > 0 ? Math.min(...definedHi) : undefined;
-  if (lo === undefined && hi === undefined) [lo, hi] = [0, 100];
-  else if (lo === undefined) lo = hi! - 100;
-  else if (hi === undefined) hi = lo + 100;
-  return { lo: lo!, hi: hi! };
-}
-
-const WORDS = 'alpha bravo delta river stone cloud maple harbor signal garden orbit silver quiet amber copper meadow'.split(' ');
-const CITIES = ['Paris', 'Tokyo', 'San Francisco', 'Berlin', 'Toronto', 'Sydney', 'Lisbon', 'Seoul'];
-const NAMES = ['Alice Martin', 'Bob Chen', 'Carla Diaz', 'David Okafor', 'Emma Schmidt', 'Farid Haddad'];
-const COUNTRIES = ['France', 'Japan', 'Canada', 'Brazil', 'Germany', 'Kenya'];
-const TOPICS = ['latest results', 'weather forecast', 'project status', 'release notes', 'quarterly report', 'travel options'];
-
-/** A plausible value for a string property, by its name: `city` gets a city, `email` an address. */
-function hinted(key: string, rng: Random): string {
-  const k = key.toLowerCase();
-  if (/city|location|place|destination|origin/.test(k)) return rng.pick(CITIES);
-  if (/country/.test(k)) return rng.pick(COUNTRIES);
-  if (/email/.test(k)) return formatted('email', rng)!;
-  if (/url|link|website/.test(k)) return formatted('uri', rng)!;
-  if (/date/.test(k)) return formatted('date', rng)!;
-  if (/(^|_)id$|uuid/.test(k)) return formatted('uuid', rng)!;
-  if (/name|author|user|person/.test(k)) return rng.pick(NAMES);
-  if (/query|search|topic|subject|title|keyword/.test(k)) return rng.pick(TOPICS);
-  if (/description|text|content|message|summary|body|note|comment|reason/.test(k)) {
-    return `The ${rng.pick(WORDS)} ${rng.pick(TOPICS)} for ${rng.pick(CITIES)}.`;
-  }
-  return `${rng.pick(WORDS)} ${rng.pick(WORDS)}`;
-}
-
-const hex = (rng: Random, digits: number): string => Array.from({ length: digits }, () => rng.int(16).toString(16)).join('');
-const pad = (n: number): string => String(n).padStart(2, '0');
-
-/** A value of a known string `format`, or null for formats this sampler does not know. */
-function formatted(format: string, rng: Random): string | null {
-  const date = () => `20${pad(20 + rng.int(6))}-${pad(1 + rng.int(12))}-${pad(1 + rng.int(28))}`;
-  const time = () => `${pad(rng.int(24))}:${pad(rng.int(60))}:${pad(rng.int(60))}`;
-  switch (format) {
-    case 'date-time':
-      return `${date()}T${time()}Z`;
-    case 'date':
-      return date();
-    case 'time':
-      return `${time()}Z`;
-    case 'email':
-    case 'idn-email':
-      return `${rng.pick(NAMES).split(' ')[0].toLowerCase()}${rng.int(100)}@example.com`;
-    case 'uri':
-    case 'url':
-    case 'iri':
-    case 'uri-reference':
-      return `https://example.com/${rng.pick(WORDS)}/${rng.int(1000)}`;
-    case 'hostname':
-    case 'idn-hostname':
-      return `${rng.pick(WORDS)}.example.com`;
-    case 'uuid':
-      return `${hex(rng, 8)}-${hex(rng, 4)}-4${hex(rng, 3)}-${'89ab'[rng.int(4)]}${hex(rng, 3)}-${hex(rng, 12)}`;
-    case 'ipv4':
-      return `${10 + rng.int(200)}.${rng.int(256)}.${rng.int(256)}.${1 + rng.int(254)}`;
-    case 'ipv6':
-      return `2001:db8::${hex(rng, 4).replace(/^0+(?=.)/, '')}`;
-    case 'duration':
-      return `PT${1 + rng.int(59)}M`;
-    default:
-      return null;
   }
 }
 

@@ -1,13 +1,19 @@
 import { RE2JS } from 're2js';
-import { ChatTurn } from '../tokenizer/tokenizer.types';
-import { PatternDefinition, PatternsDocument } from './responses.types';
+import { ConversationTurn, PatternDefinition, PatternsDocument } from './responses.types';
 import { compileKeyword, compileSafeRegex } from './safe-regex';
 
 /** What the rules look at: the prompt (last user message) and, for chat, the whole conversation. */
 export interface MatchInput {
   kind: 'chat' | 'completion';
   prompt: string;
-  messages?: readonly ChatTurn[];
+  messages?: readonly ConversationTurn[];
+}
+
+/** A pattern that matched, and what its rule caught (for templates: `{{1}}`, `{{name}}`). */
+export interface PatternMatch {
+  pattern: PatternDefinition;
+  /** Capture groups of the regex that matched, by number (1..) and by name; empty for a keyword. */
+  groups: Record<string, string>;
 }
 
 interface CompiledPattern {
@@ -39,14 +45,47 @@ export class PatternMatcher {
 
   /** The first pattern that matches, or null (the fallback answers). */
   match(input: MatchInput): PatternDefinition | null {
+    return this.matchWithGroups(input)?.pattern ?? null;
+  }
+
+  /** The first pattern that matches with the capture groups of its regex (regexes are tried first). */
+  matchWithGroups(input: MatchInput): PatternMatch | null {
     for (const pattern of this.ordered) {
-      const text = targetText(pattern, input);
-      if (pattern.keywords.some((k) => k.test(text)) || pattern.regexes.some((r) => r.test(text))) {
-        return pattern.definition;
-      }
+      const found = matchOne(pattern, input);
+      if (found) return found;
     }
     return null;
   }
+
+  /**
+   * Every pattern that matches, in the order they are tried: when none of the first one's
+   * replies fits the prompt (a template needs a value it lacks), the next one answers.
+   */
+  *matches(input: MatchInput): Generator<PatternMatch> {
+    for (const pattern of this.ordered) {
+      const found = matchOne(pattern, input);
+      if (found) yield found;
+    }
+  }
+}
+
+function matchOne(pattern: CompiledPattern, input: MatchInput): PatternMatch | null {
+  const text = targetText(pattern, input);
+  for (const regex of pattern.regexes) {
+    const m = regex.matcher(text);
+    if (m.find()) return { pattern: pattern.definition, groups: groupsOf(m) };
+  }
+  return pattern.keywords.some((k) => k.test(text)) ? { pattern: pattern.definition, groups: {} } : null;
+}
+
+function groupsOf(m: ReturnType<RE2JS['matcher']>): Record<string, string> {
+  const groups: Record<string, string> = {};
+  for (let i = 1; i <= Math.min(m.groupCount(), 9); i++) {
+    const value = m.group(i);
+    if (value !== null) groups[String(i)] = value;
+  }
+  for (const [name, value] of Object.entries(m.getNamedGroups())) if (value !== null) groups[name] = value;
+  return groups;
 }
 
 function compilePattern(definition: PatternDefinition): CompiledPattern {
@@ -58,11 +97,24 @@ function compilePattern(definition: PatternDefinition): CompiledPattern {
   };
 }
 
+/**
+ * Rules read a long text's beginning and end only (a pasted document's middle rarely says what is
+ * asked, its first and last lines do): matching then costs the same for any prompt length.
+ */
+export const MATCH_HEAD = 2_000;
+export const MATCH_TAIL = 2_000;
+
+function bounded(text: string): string {
+  return text.length <= MATCH_HEAD + MATCH_TAIL ? text : `${text.slice(0, MATCH_HEAD)}\n${text.slice(-MATCH_TAIL)}`;
+}
+
 function targetText(pattern: CompiledPattern, input: MatchInput): string {
-  if (pattern.roles === null) return input.prompt;
-  const turns: readonly ChatTurn[] = input.messages ?? [{ role: 'user', content: input.prompt }];
-  return turns
-    .filter((turn) => pattern.roles!.has(turn.role.toLowerCase()))
-    .map((turn) => turn.content)
-    .join('\n');
+  if (pattern.roles === null) return bounded(input.prompt);
+  const turns: readonly ConversationTurn[] = input.messages ?? [{ role: 'user', content: input.prompt }];
+  return bounded(
+    turns
+      .filter((turn) => pattern.roles!.has(turn.role.toLowerCase()))
+      .map((turn) => turn.content)
+      .join('\n'),
+  );
 }

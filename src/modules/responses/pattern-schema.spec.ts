@@ -49,12 +49,15 @@ describe('validatePatternsDocument', () => {
     );
   });
 
-  it('accepts tool_call as true, false or a name, and keeps it', () => {
-    for (const tool_call of [true, false, 'get_weather']) {
+  it('accepts tool_call as true, false, a name or scripted calls, and keeps it', () => {
+    const scripted = { name: 'get_weather', arguments: { city: '{{place}}' } };
+    for (const tool_call of [true, false, 'get_weather', scripted, [scripted, { name: 'get_time' }]]) {
       const doc = validatePatternsDocument({ patterns: [{ name: 'w', match: { keywords: ['weather'] }, responses: ['x'], tool_call }], fallback: { responses: ['f'] } });
-      expect(doc.patterns[0].tool_call).toBe(tool_call);
+      expect(doc.patterns[0].tool_call).toEqual(tool_call);
     }
-    expect(() => validatePattern({ name: 'w', match: { keywords: ['a'] }, responses: ['x'], tool_call: 3 })).toThrow('tool_call: must be true, false or a tool name');
+    for (const tool_call of [3, { arguments: {} }, { name: 'x', args: {} }, { name: 'x', arguments: [] }, []]) {
+      expect(() => validatePattern({ name: 'w', match: { keywords: ['a'] }, responses: ['x'], tool_call })).toThrow('tool_call: must be true, false, a tool name, {name, arguments}');
+    }
     expect(validatePattern({ name: 'w', match: { keywords: ['a'] }, responses: ['x'] })).not.toHaveProperty('tool_call');
   });
 

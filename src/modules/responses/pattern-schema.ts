@@ -1,9 +1,9 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { MatchRulesDto, PatternDto, PatternsDocumentDto } from './dto/patterns.dto';
+import { MatchRulesDto, PatternDto, PatternsDocumentDto, PatternsOverlayDto, StructuredOutputDto } from './dto/patterns.dto';
 import { PatternValidationError } from './pattern-errors';
-import { PatternDefinition, PatternsDocument } from './responses.types';
+import { PatternDefinition, PatternsDocument, PatternsOverlay } from './responses.types';
 import { compileSafeRegex } from './safe-regex';
 
 /*
@@ -35,6 +35,10 @@ export function validatePatternsDocument(plain: unknown): PatternsDocument {
   if (shapeIssues.length > 0) throw new PatternValidationError(shapeIssues);
   const doc = normalizeDocument(dto);
   const issues = doc.patterns.flatMap((p, i) => ruleIssues(p, `patterns[${i}]`));
+  for (const key of ['integer_range', 'number_range'] as const) {
+    const range = doc.structured_output?.[key];
+    if (range && range[0] > range[1]) issues.push(`structured_output.${key}: the minimum ${range[0]} is above the maximum ${range[1]}`);
+  }
   issues.push(...duplicateNameIssues(doc.patterns));
   if (issues.length > 0) throw new PatternValidationError(issues);
   return doc;
@@ -52,7 +56,27 @@ export function validatePattern(plain: unknown): PatternDefinition {
   return pattern;
 }
 
-/** The document as YAML, the way the admin API writes it back to the file. */
+/** Validates an overlay file's contents (every field optional; an empty file is no overlay). */
+export function validatePatternsOverlay(plain: unknown): PatternsOverlay {
+  if (plain === null || plain === undefined) return {};
+  if (!isMapping(plain)) throw new PatternValidationError(['the overlay must be a mapping (patterns, removed, fallback, mode)'], 'invalid overlay file');
+  const dto = plainToInstance(PatternsOverlayDto, plain);
+  const shapeIssues = flattenErrors(validateSync(dto, VALIDATE_OPTIONS));
+  if (shapeIssues.length > 0) throw new PatternValidationError(shapeIssues, 'invalid overlay file');
+  const patterns = dto.patterns?.map(normalizePattern);
+  const issues = (patterns ?? []).flatMap((p, i) => ruleIssues(p, `patterns[${i}]`));
+  issues.push(...duplicateNameIssues(patterns ?? []));
+  if (issues.length > 0) throw new PatternValidationError(issues, 'invalid overlay file');
+  return {
+    ...(dto.mode !== undefined ? { mode: dto.mode } : {}),
+    ...(dto.structured_output !== undefined ? { structured_output: normalizeStructured(dto.structured_output) } : {}),
+    ...(patterns !== undefined ? { patterns } : {}),
+    ...(dto.removed !== undefined ? { removed: [...dto.removed] } : {}),
+    ...(dto.fallback !== undefined ? { fallback: { responses: [...dto.fallback.responses] } } : {}),
+  };
+}
+
+/** The document as YAML, the way the admin API writes a new file. */
 export function stringifyPatternsDocument(doc: PatternsDocument): string {
   return stringifyYaml(doc, { lineWidth: 0, blockQuote: 'literal' });
 }
@@ -93,10 +117,19 @@ function duplicateNameIssues(patterns: readonly PatternDefinition[]): string[] {
 /** Plain data with no undefined fields: stable for ETags and clean when written back as YAML. */
 function normalizeDocument(dto: PatternsDocumentDto): PatternsDocument {
   const doc: PatternsDocument = {
+    ...(dto.mode !== undefined ? { mode: dto.mode } : {}),
+    ...(dto.structured_output !== undefined ? { structured_output: normalizeStructured(dto.structured_output) } : {}),
     patterns: dto.patterns.map(normalizePattern),
     fallback: { responses: [...dto.fallback.responses] },
   };
-  return dto.mode === undefined ? doc : { mode: dto.mode, ...doc };
+  return doc;
+}
+
+function normalizeStructured(dto: StructuredOutputDto): NonNullable<PatternsDocument['structured_output']> {
+  return {
+    ...(dto.integer_range ? { integer_range: [dto.integer_range[0], dto.integer_range[1]] as [number, number] } : {}),
+    ...(dto.number_range ? { number_range: [dto.number_range[0], dto.number_range[1]] as [number, number] } : {}),
+  };
 }
 
 function normalizePattern(dto: PatternDto): PatternDefinition {
@@ -105,7 +138,7 @@ function normalizePattern(dto: PatternDto): PatternDefinition {
     ...(dto.priority !== undefined ? { priority: dto.priority } : {}),
     match: normalizeMatch(dto.match),
     responses: [...dto.responses],
-    ...(dto.tool_call !== undefined ? { tool_call: dto.tool_call } : {}),
+    ...(dto.tool_call !== undefined ? { tool_call: structuredClone(dto.tool_call) } : {}),
   };
 }
 

@@ -263,4 +263,116 @@ describe('PatternStore', () => {
       await expect(change).resolves.toMatchObject({ patterns: expect.arrayContaining([expect.objectContaining({ name: 'gamma' })]) });
     });
   });
+
+  describe('writes keep the file as it was written', () => {
+    const COMMENTED = [
+      '# The team\'s patterns: keep this header.',
+      'mode: patterns',
+      '',
+      'patterns:',
+      '  # --- greetings ---',
+      '  - name: alpha',
+      '    priority: 3 # tried early',
+      '    match:',
+      '      keywords: [alpha, first]',
+      '    responses:',
+      '      - |',
+      '        Alpha reply,',
+      '        on two lines.',
+      '',
+      '  # --- the second one ---',
+      '  - name: beta',
+      '    match: {keywords: [beta]}',
+      '    responses: ["reply beta"]',
+      '',
+      'fallback:',
+      '  responses:',
+      '    - "fallback" # the last word',
+      '',
+    ].join('\n');
+
+    beforeEach(() => {
+      writeFileSync(file, COMMENTED);
+      store.loadInitial();
+    });
+
+    it('upsert changes only the edited pattern: comments, flow style and the other patterns stay', async () => {
+      await store.upsert('beta', { match: { keywords: ['beta', 'second'] }, responses: ['reply beta'] });
+      const text = readFileSync(file, 'utf8');
+      for (const line of COMMENTED.split('\n').filter((l) => l.includes('#') || l.includes('Alpha') || l.includes('keywords: [alpha'))) {
+        expect(text).toContain(line);
+      }
+      expect(text).toContain('match: {keywords: [beta, second]}');
+      expect(validatePatternsDocument(parsePatternsYaml(text)).patterns[1].match.keywords).toEqual(['beta', 'second']);
+    });
+
+    it('add appends, remove drops only that pattern; the header comment stays', async () => {
+      await store.add(pattern('gamma'));
+      await store.remove('beta');
+      const text = readFileSync(file, 'utf8');
+      expect(text.startsWith("# The team's patterns: keep this header.")).toBe(true);
+      expect(text).toContain('# --- greetings ---');
+      expect(text).toContain('priority: 3 # tried early');
+      expect(text).toContain('"fallback" # the last word');
+      expect(namesOnDisk()).toEqual(['alpha', 'gamma']);
+    });
+
+    it('patch keeps the fields it does not name; null removes an optional one; match merges key by key', async () => {
+      await store.patch('alpha', { responses: ['new alpha'], priority: null, match: { regex: ['^a'] } });
+      const alpha = store.document.patterns.find((p) => p.name === 'alpha')!;
+      expect(alpha).toEqual({ name: 'alpha', match: { keywords: ['alpha', 'first'], regex: ['^a'] }, responses: ['new alpha'] });
+      expect(readFileSync(file, 'utf8')).toContain('# --- greetings ---');
+      await expect(store.patch('nope', { responses: ['x'] })).rejects.toBeInstanceOf(PatternNotFoundError);
+      await expect(store.patch('alpha', { name: 'other' })).rejects.toBeInstanceOf(PatternValidationError);
+      await expect(store.patch('alpha', { responses: [] })).rejects.toBeInstanceOf(PatternValidationError);
+      // PUT replaces: the fields it leaves out are gone.
+      await store.upsert('alpha', { match: { keywords: ['alpha'] }, responses: ['put alpha'] });
+      expect(store.document.patterns.find((p) => p.name === 'alpha')).toEqual({ name: 'alpha', match: { keywords: ['alpha'] }, responses: ['put alpha'] });
+    });
+  });
+
+  describe('with an overlay file', () => {
+    let overlay: string;
+    beforeEach(() => {
+      store.stopWatching();
+      overlay = join(dir, 'overlay.yaml');
+      store = new PatternStore({ path: file, overlayPath: overlay, logger: silent, debounceMs: 50 });
+      store.loadInitial();
+    });
+
+    it('admin edits go to the overlay; the responses file is never written', async () => {
+      const before = readFileSync(file, 'utf8');
+      await store.add(pattern('gamma'));
+      await store.upsert('alpha', { match: { keywords: ['alpha'] }, responses: ['overlaid alpha'] });
+      await store.remove('beta');
+      expect(readFileSync(file, 'utf8')).toBe(before);
+      expect(names()).toEqual(['alpha', 'gamma']);
+      const written = parsePatternsYaml(readFileSync(overlay, 'utf8')) as Record<string, unknown>;
+      expect(written).toEqual({ patterns: [{ name: 'alpha', match: { keywords: ['alpha'] }, responses: ['overlaid alpha'] }, pattern('gamma')], removed: ['beta'] });
+      expect(readFileSync(overlay, 'utf8').startsWith('#')).toBe(true);
+      expect(store.status().overlayPath).toBe(overlay);
+    });
+
+    it('a restart loads both files; an edit of the base file keeps the overlay applied', async () => {
+      await store.upsert('alpha', { match: { keywords: ['alpha'] }, responses: ['overlaid alpha'] });
+      const restarted = new PatternStore({ path: file, overlayPath: overlay, logger: silent });
+      restarted.loadInitial();
+      expect(restarted.document.patterns[0].responses).toEqual(['overlaid alpha']);
+
+      store.startWatching();
+      const done = reloaded();
+      writeFileSync(file, yamlDoc(['alpha', 'beta', 'delta']));
+      await expect(done).resolves.toMatchObject({ ok: true });
+      expect(names()).toEqual(['alpha', 'beta', 'delta']);
+      expect(store.document.patterns[0].responses).toEqual(['overlaid alpha']);
+    });
+
+    it('a broken overlay is rejected whole, naming the overlay file', async () => {
+      writeFileSync(overlay, 'patterns: [{ name: x }]\n');
+      const result = await store.reload();
+      expect(result.ok).toBe(false);
+      expect(result.error).toContain(overlay);
+      expect(names()).toEqual(['alpha', 'beta']);
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import { writeFileAtomic } from './atomic-file';
@@ -14,8 +15,10 @@ import {
   ResponsesFileError,
 } from './pattern-errors';
 import { PatternMatcher } from './pattern-matcher';
-import { parsePatternsYaml, stringifyPatternsDocument, validatePattern, validatePatternsDocument } from './pattern-schema';
-import { PatternsDocument } from './responses.types';
+import { applyOverlay, overlayBetween } from './pattern-overlay';
+import { parsePatternsYaml, validatePattern, validatePatternsDocument, validatePatternsOverlay } from './pattern-schema';
+import { PatternDefinition, PatternsDocument, PatternsOverlay } from './responses.types';
+import { patchYamlText } from './yaml-patch';
 
 /** `GET /admin/patterns`: the active document and its ETag. */
 export interface PatternsSnapshot extends PatternsDocument {
@@ -34,6 +37,8 @@ export type FileCheckOutcome = 'unchanged' | 'reloaded' | 'failed';
 
 export interface ResponsesFileStatus {
   path: string;
+  /** Where admin edits are written, when they go to an overlay instead of `path`; else null. */
+  overlayPath: string | null;
   /** When the active patterns were loaded (from the file or an admin write), ISO time. */
   loadedAt: string;
   patternCount: number;
@@ -47,15 +52,18 @@ export interface ResponsesFileStatus {
 
 export interface PatternStoreOptions {
   path: string;
+  /** Admin edits go to this file (an overlay on `path`) instead of `path` itself. */
+  overlayPath?: string;
   debounceMs?: number;
   logger?: Pick<Logger, 'log' | 'warn' | 'error'>;
 }
 
 type Listener<T extends unknown[]> = (...args: T) => void;
 
-const WRITE_HEADER =
-  '# Patterns for vllm-simulator (see docs/patterns.md).\n' +
-  '# This file was rewritten by the admin API (/admin/patterns); comments are not kept.\n';
+const NEW_FILE_HEADER = ' Patterns for vllm-simulator (see docs/patterns.md), written by the admin API (/admin/patterns).';
+const NEW_OVERLAY_HEADER =
+  ' Admin edits (/admin/patterns) on top of the responses file (see docs/patterns.md, "Overlay file").\n' +
+  ' patterns: added, or replacing the base patterns of the same name; removed: base patterns deleted.';
 
 /**
  * The responses file and the patterns it holds: loads it, follows edits (hot reload), and applies
@@ -63,11 +71,18 @@ const WRITE_HEADER =
  * concurrent writes are serialised (none is lost) and a reload never interleaves with a write.
  * The watcher compares the content it reads with the last content loaded or written (hash), so
  * the store's own write is not mistaken for a foreign edit and never reloaded again.
+ *
+ * Writes keep the file's comments and layout: only the nodes that changed are replaced
+ * (yaml-patch.ts). With an overlay file, the responses file is only read: admin edits are
+ * written to the overlay, and the patterns in effect are the file's with the overlay applied.
  */
 export class PatternStore implements OnModuleDestroy {
   readonly path: string;
+  readonly overlayPath: string | null;
   private readonly logger: Pick<Logger, 'log' | 'warn' | 'error'>;
-  private readonly watcher: DirectoryWatcher;
+  private readonly watchers: DirectoryWatcher[];
+  /** The responses file's own patterns (without the overlay). */
+  private base: PatternsDocument | null = null;
   private queue: Promise<unknown> = Promise.resolve();
 
   private active: PatternMatcher | null = null;
@@ -85,13 +100,22 @@ export class PatternStore implements OnModuleDestroy {
 
   constructor(options: PatternStoreOptions) {
     this.path = options.path;
+    this.overlayPath = options.overlayPath ?? null;
     this.logger = options.logger ?? new Logger('Responses');
-    this.watcher = new DirectoryWatcher(
-      this.path,
-      () => void this.enqueue(() => this.checkFile(false)).catch(() => undefined),
-      (err) => this.logger.error(`watching ${this.path} failed: ${err.message}`),
-      options.debounceMs ?? 100,
+    this.watchers = [this.path, ...(this.overlayPath ? [this.overlayPath] : [])].map(
+      (file) =>
+        new DirectoryWatcher(
+          file,
+          () => void this.enqueue(() => this.checkFile(false)).catch(() => undefined),
+          (err) => this.logger.error(`watching ${file} failed: ${err.message}`),
+          options.debounceMs ?? 100,
+        ),
     );
+  }
+
+  /** The file admin writes go to. */
+  private get target(): string {
+    return this.overlayPath ?? this.path;
   }
 
   // ---- loading and watching ----
@@ -105,21 +129,43 @@ export class PatternStore implements OnModuleDestroy {
       const code = (err as NodeJS.ErrnoException).code;
       throw new ResponsesFileError(this.path, code === 'ENOENT' ? 'file not found' : errorMessage(err));
     }
+    let base: PatternsDocument;
     try {
-      this.apply(validatePatternsDocument(parsePatternsYaml(text)), hash(text));
+      base = validatePatternsDocument(parsePatternsYaml(text));
     } catch (err) {
       throw new ResponsesFileError(this.path, errorMessage(err));
     }
-    this.logger.log(`loaded ${this.patternCount} patterns from ${this.path}`);
+    let overlayText = '';
+    let overlay: PatternsOverlay = {};
+    if (this.overlayPath) {
+      try {
+        // The overlay is where edits go: its folder is made if missing (watching needs it too).
+        mkdirSync(dirname(this.overlayPath), { recursive: true });
+        overlayText = readFileSync(this.overlayPath, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new ResponsesFileError(this.overlayPath, errorMessage(err));
+      }
+      try {
+        overlay = parseOverlay(overlayText);
+      } catch (err) {
+        throw new ResponsesFileError(this.overlayPath, errorMessage(err));
+      }
+    }
+    try {
+      this.apply(base, this.merged(base, overlay), hash(text, overlayText));
+    } catch (err) {
+      throw new ResponsesFileError(this.overlayPath ?? this.path, errorMessage(err));
+    }
+    this.logger.log(`loaded ${this.patternCount} patterns from ${this.path}${this.overlayPath ? ` with the overlay ${this.overlayPath}` : ''}`);
   }
 
   /** Starts following edits of the file (in place, rename-replace, ConfigMap swaps). */
   startWatching(): void {
-    this.watcher.start();
+    for (const watcher of this.watchers) watcher.start();
   }
 
   stopWatching(): void {
-    this.watcher.stop();
+    for (const watcher of this.watchers) watcher.stop();
   }
 
   onModuleDestroy(): void {
@@ -138,7 +184,7 @@ export class PatternStore implements OnModuleDestroy {
 
   /** Resolves once no reload is waiting for its debounce delay and the queue is empty. */
   async whenIdle(): Promise<void> {
-    while (this.watcher.pending) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (this.watchers.some((w) => w.pending)) await new Promise((resolve) => setTimeout(resolve, 20));
     let tail: Promise<unknown>;
     do {
       tail = this.queue;
@@ -173,13 +219,14 @@ export class PatternStore implements OnModuleDestroy {
   status(): ResponsesFileStatus {
     return {
       path: this.path,
+      overlayPath: this.overlayPath,
       loadedAt: this.loadedAt.toISOString(),
       patternCount: this.patternCount,
       lastError: this.lastError,
       reloads: this.reloads,
       failedReloads: this.failedReloads,
       etag: this.currentEtag,
-      watching: this.watcher.active,
+      watching: this.watchers.every((w) => w.active),
     };
   }
 
@@ -235,6 +282,24 @@ export class PatternStore implements OnModuleDestroy {
     }).then((snapshot) => ({ ...snapshot, created }));
   }
 
+  /**
+   * PATCH /admin/patterns/{name}: a JSON merge patch (RFC 7396) of one pattern: the fields the
+   * body names replace the pattern's (`match` merges key by key, lists are replaced whole, null
+   * removes an optional field); the others stay. 404 if absent.
+   */
+  async patch(name: string, body: unknown, ifMatch?: string): Promise<PatternsSnapshot> {
+    if (!isMapping(body)) throw new PatternValidationError(['the patch must be a mapping of the fields to change'], 'invalid pattern');
+    if (body.name !== undefined && body.name !== name) {
+      throw new PatternValidationError([`name: '${String(body.name)}' does not match the pattern being patched ('${name}')`], 'invalid pattern');
+    }
+    return this.write(ifMatch, (current) => {
+      const index = current.patterns.findIndex((q) => q.name === name);
+      if (index < 0) throw new PatternNotFoundError(name);
+      const next = validatePattern(mergePatch(current.patterns[index], body));
+      return { doc: { ...current, patterns: current.patterns.map((q, i) => (i === index ? next : q)) } };
+    });
+  }
+
   /** DELETE /admin/patterns/{name}: 404 if absent. */
   remove(name: string, ifMatch?: string): Promise<PatternsSnapshot> {
     return this.write(ifMatch, (current) => {
@@ -253,14 +318,18 @@ export class PatternStore implements OnModuleDestroy {
         throw new PatternPreconditionError(ifMatch, this.currentEtag);
       }
       const next = validatePatternsDocument(change(structuredClone(this.document)).doc);
-      const text = WRITE_HEADER + stringifyPatternsDocument(next);
+      const base = this.base!;
+      const current = await readOptional(this.target);
+      const data = this.overlayPath ? overlayBetween(base, next) : next;
+      const text = patchYamlText(current, data as Record<string, unknown>, this.overlayPath ? NEW_OVERLAY_HEADER : NEW_FILE_HEADER);
       try {
-        await writeFileAtomic(this.path, text);
+        await writeFileAtomic(this.target, text);
       } catch (err) {
-        throw new PatternPersistError(this.path, err);
+        throw new PatternPersistError(this.target, err);
       }
-      this.apply(next, hash(text));
-      this.logger.log(`patterns written to ${this.path} (${next.patterns.length} patterns)`);
+      const baseText = this.overlayPath ? ((await readOptional(this.path)) ?? '') : text;
+      this.apply(this.overlayPath ? base : next, next, hash(baseText, this.overlayPath ? text : ''));
+      this.logger.log(`patterns written to ${this.target} (${next.patterns.length} patterns in effect)`);
       return this.get();
     });
   }
@@ -283,22 +352,43 @@ export class PatternStore implements OnModuleDestroy {
       this.reloadFailed(missing ? 'file not found' : errorMessage(err));
       return 'failed';
     }
-    const contentHash = hash(text);
+    let overlayText = '';
+    if (this.overlayPath) {
+      try {
+        overlayText = (await readOptional(this.overlayPath)) ?? '';
+      } catch (err) {
+        this.reloadFailed(`${this.overlayPath}: ${errorMessage(err)}`);
+        return 'failed';
+      }
+    }
+    const contentHash = hash(text, overlayText);
     if (!force && contentHash === this.fileHash) return 'unchanged';
     this.fileHash = contentHash;
+    let base: PatternsDocument;
     let doc: PatternsDocument;
     try {
-      doc = validatePatternsDocument(parsePatternsYaml(text));
+      base = validatePatternsDocument(parsePatternsYaml(text));
     } catch (err) {
       this.reloadFailed(errorMessage(err));
       return 'failed';
     }
-    this.apply(doc, contentHash);
+    try {
+      doc = this.merged(base, parseOverlay(overlayText));
+    } catch (err) {
+      this.reloadFailed(`${this.overlayPath}: ${errorMessage(err)}`);
+      return 'failed';
+    }
+    this.apply(base, doc, contentHash);
     this.reloads++;
     this.lastError = null;
-    this.logger.log(`reloaded ${doc.patterns.length} patterns from ${this.path}`);
+    this.logger.log(`reloaded ${doc.patterns.length} patterns from ${this.path}${this.overlayPath ? ` and ${this.overlayPath}` : ''}`);
     this.emitReload({ ok: true, at: this.loadedAt.toISOString() });
     return 'reloaded';
+  }
+
+  /** The base with the overlay applied, validated as a whole (unique names across both files). */
+  private merged(base: PatternsDocument, overlay: PatternsOverlay): PatternsDocument {
+    return this.overlayPath ? validatePatternsDocument(applyOverlay(base, overlay)) : base;
   }
 
   private reloadFailed(message: string): void {
@@ -309,8 +399,9 @@ export class PatternStore implements OnModuleDestroy {
     this.emitReload({ ok: false, error: message, at });
   }
 
-  private apply(doc: PatternsDocument, contentHash: string): void {
+  private apply(base: PatternsDocument, doc: PatternsDocument, contentHash: string): void {
     const previous = this.active?.document ?? null;
+    this.base = base;
     this.active = new PatternMatcher(doc);
     this.currentEtag = `"${hash(JSON.stringify(doc)).slice(0, 32)}"`;
     this.fileHash = contentHash;
@@ -341,8 +432,36 @@ export function etagMatches(ifMatch: string, current: string): boolean {
   return ifMatch.split(',').some((tag) => strip(tag) === '*' || strip(tag) === current || `"${strip(tag)}"` === current);
 }
 
-function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+function hash(text: string, overlay = ''): string {
+  return createHash('sha256').update(text).update('\u0000').update(overlay).digest('hex');
+}
+
+/** A file's text, or null when it does not exist. */
+async function readOptional(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+function parseOverlay(text: string): PatternsOverlay {
+  return text.trim() === '' ? {} : validatePatternsOverlay(parsePatternsYaml(text));
+}
+
+/** RFC 7396 JSON merge patch: objects merge key by key, anything else (lists too) replaces, null deletes. */
+function mergePatch(target: PatternDefinition, patch: Record<string, unknown>): unknown {
+  const merge = (t: unknown, p: unknown): unknown => {
+    if (!isMapping(p)) return p;
+    const out: Record<string, unknown> = isMapping(t) ? { ...t } : {};
+    for (const [k, v] of Object.entries(p)) {
+      if (v === null) delete out[k];
+      else out[k] = merge(out[k], v);
+    }
+    return out;
+  };
+  return merge(target, patch);
 }
 
 function errorMessage(err: unknown): string {

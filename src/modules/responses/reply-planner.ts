@@ -1,5 +1,5 @@
 import { Tokenizer } from '../tokenizer/tokenizer.types';
-import { GenerationPlan } from './responses.types';
+import { GenerationPlan, PlannedToolCall } from './responses.types';
 
 /** The chosen reply, and more text to follow it when the plan needs more tokens than it has. */
 export interface ReplySource {
@@ -7,8 +7,17 @@ export interface ReplySource {
   /** Segment k (1, 2, ...) appended after the reply for ignore_eos / min_tokens. Never empty. */
   continuation(k: number): string;
   pattern: string | null;
-  /** The text is the JSON arguments of a call to this function. */
-  toolCall?: { name: string };
+  /**
+   * The reply is calls to these functions: `text` is their arguments one after the other, each
+   * tokenized on its own (a model writes each call's JSON separately).
+   */
+  toolCalls?: ReadonlyArray<{ name: string; arguments: string }>;
+  /**
+   * The text cannot end before maxTokens (a JSON value whose schema's minimum is longer than
+   * max_tokens): the reply runs to maxTokens and ends with `length`, as a model constrained by
+   * that schema could not stop earlier.
+   */
+  runsToLimit?: boolean;
 }
 
 export interface PlanLimits {
@@ -51,8 +60,16 @@ export function planReply(tokenizer: Pick<Tokenizer, 'encode'>, source: ReplySou
     }
   };
 
-  append(source.text);
-  const wanted = limits.ignoreEos ? maxTokens : minTokens;
+  const calls: PlannedToolCall[] = [];
+  if (source.toolCalls) {
+    for (const call of source.toolCalls) {
+      calls.push({ name: call.name, start: ids.length });
+      append(call.arguments);
+    }
+  } else {
+    append(source.text);
+  }
+  const wanted = limits.ignoreEos || source.runsToLimit ? maxTokens : minTokens;
   for (let k = 1; ids.length < wanted; k++) {
     const before = ids.length;
     append((ids.length > 0 ? CONTINUATION_SEPARATOR : '') + source.continuation(k));
@@ -68,18 +85,18 @@ export function planReply(tokenizer: Pick<Tokenizer, 'encode'>, source: ReplySou
   const stopToken = findStopToken(ids, limit, limits.stopTokenIds, minTokens);
   if (stopToken >= 0 && (!stop || stopToken <= stop.tokenIndex)) {
     const cut = limits.includeStopStr ? ends[stopToken] : ends[stopToken] - pieces[stopToken].length;
-    return withToolCall(build(ids, pieces, ends, stopToken + 1, cut, 'stop', ids[stopToken], source.pattern), source);
+    return withToolCall(build(ids, pieces, ends, stopToken + 1, cut, 'stop', ids[stopToken], source.pattern), source, calls);
   }
   if (stop) {
     const cut = limits.includeStopStr ? stop.end : stop.start;
-    return withToolCall(build(ids, pieces, ends, stop.tokenIndex + 1, cut, 'stop', stop.text, source.pattern), source);
+    return withToolCall(build(ids, pieces, ends, stop.tokenIndex + 1, cut, 'stop', stop.text, source.pattern), source, calls);
   }
-  const finish = limits.ignoreEos || ids.length >= maxTokens ? 'length' : 'stop';
-  return withToolCall(build(ids, pieces, ends, limit, limit > 0 ? ends[limit - 1] : 0, finish, null, source.pattern), source);
+  const finish = limits.ignoreEos || source.runsToLimit || ids.length >= maxTokens ? 'length' : 'stop';
+  return withToolCall(build(ids, pieces, ends, limit, limit > 0 ? ends[limit - 1] : 0, finish, null, source.pattern), source, calls);
 }
 
-function withToolCall(plan: GenerationPlan, source: ReplySource): GenerationPlan {
-  return source.toolCall ? { ...plan, toolCall: { name: source.toolCall.name } } : plan;
+function withToolCall(plan: GenerationPlan, source: ReplySource, calls: PlannedToolCall[]): GenerationPlan {
+  return source.toolCalls ? { ...plan, toolCalls: calls } : plan;
 }
 
 interface StopHit {

@@ -28,7 +28,10 @@ export function resolveResponsesPath(file: string, cwd = process.cwd()): string 
       provide: PatternStore,
       inject: [SETTINGS],
       useFactory: (settings: Settings) => {
-        const store = new PatternStore({ path: resolveResponsesPath(settings.responses_file) });
+        const store = new PatternStore({
+          path: resolveResponsesPath(settings.responses_file),
+          ...(settings.responses_overlay_file ? { overlayPath: resolve(settings.responses_overlay_file) } : {}),
+        });
         store.loadInitial(); // throws ResponsesFileError: start-up stops with the reason
         store.startWatching();
         return store;

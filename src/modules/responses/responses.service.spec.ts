@@ -146,16 +146,49 @@ describe('ResponsesService', () => {
 
     it('plans a tool call as its JSON arguments, marked with the function name', () => {
       const plan = service({ seed: 1 }, toolDoc).plan(request({ prompt: 'weather in Oslo?', tools: { tools: [weather], choice: 'auto' } }));
-      expect(plan.toolCall).toEqual({ name: 'get_weather' });
+      expect(plan.toolCalls).toEqual([{ name: 'get_weather', start: 0 }]);
       expect(plan.pattern).toBe('weather');
       expect(plan.finishReason).toBe('stop');
-      expect(typeof JSON.parse(plan.text).city).toBe('string');
+      expect(JSON.parse(plan.text).city).toBe('Oslo');
     });
 
     it('answers with text when auto has no reason to call, or without an offer', () => {
       const svc = service({ seed: 1 }, toolDoc);
-      expect(svc.plan(request({ prompt: 'hello', tools: { tools: [weather], choice: 'auto' } })).toolCall).toBeUndefined();
+      expect(svc.plan(request({ prompt: 'hello', tools: { tools: [weather], choice: 'auto' } })).toolCalls).toBeUndefined();
       expect(svc.plan(request({ prompt: 'weather in Oslo?' })).text).toBe('Sunny.');
+    });
+
+    it('a pattern can script exact calls, their string arguments filled as templates', () => {
+      const doc: PatternsDocument = {
+        ...DOC,
+        patterns: [
+          {
+            name: 'scripted',
+            match: { regex: ['forecast for (?P<city>\\w+)'] },
+            responses: ['Sunny.'],
+            tool_call: [
+              { name: 'get_weather', arguments: { city: '{{city}}', days: 3 } },
+              { name: 'get_weather', arguments: { city: 'Oslo', note: '{{missing_name}}' } },
+            ],
+          },
+        ],
+      };
+      const plan = service({ seed: 1 }, doc).plan(request({ prompt: 'forecast for Lima', tools: { tools: [weather], choice: 'auto' } }));
+      expect(plan.toolCalls!.map((c) => c.name)).toEqual(['get_weather', 'get_weather']);
+      expect(plan.text).toBe('{"city": "Lima", "days": 3}{"city": "Oslo", "note": "{{missing_name}}"}');
+    });
+
+    it('a reply whose template needs a value the prompt lacks gives way to the next matching pattern', () => {
+      const doc: PatternsDocument = {
+        ...DOC,
+        patterns: [
+          { name: 'sum', priority: 5, match: { keywords: ['sum'] }, responses: ['It is {{answer}}.'] },
+          { name: 'generic', match: { keywords: ['sum'] }, responses: ['Tell me the numbers.'] },
+        ],
+      };
+      const svc = service({ seed: 1 }, doc);
+      expect(svc.plan(request({ prompt: 'the sum of 2 + 3' }))).toMatchObject({ text: 'It is 5.', pattern: 'sum' });
+      expect(svc.plan(request({ prompt: 'what is the sum?' }))).toMatchObject({ text: 'Tell me the numbers.', pattern: 'generic' });
     });
 
     it('is seeded: the same request gets the same arguments', () => {
@@ -169,6 +202,15 @@ describe('ResponsesService', () => {
         const plan = service({ seed: 1, response_mode: mode }).plan(request({ format: { type: 'json_schema', schema: { type: 'array', items: { type: 'integer' }, minItems: 2 } } }));
         expect(JSON.parse(plan.text)).toEqual(expect.arrayContaining([expect.any(Number), expect.any(Number)]));
       }
+    });
+
+    it('json_object follows a schema shown in the conversation, and ignores one that cannot fit', () => {
+      const shown = (schema: object) =>
+        JSON.parse(
+          service({ seed: 1 }).plan(request({ prompt: 'go', messages: [{ role: 'system', content: `JSON schema: ${JSON.stringify(schema)}` }, { role: 'user', content: 'go' }], format: { type: 'json_object' } })).text,
+        );
+      expect(shown({ type: 'object', properties: { n: { type: 'integer', minimum: 5, maximum: 6 } }, required: ['n'] })).toEqual({ n: expect.any(Number) });
+      expect(shown({ type: 'object', properties: { x: { type: 'string', minLength: 1e9 } }, required: ['x'] })).toEqual({ response: expect.any(String) });
     });
 
     it('extends JSON with whitespace only (ignore_eos), so it still parses', () => {

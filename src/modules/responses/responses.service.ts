@@ -1,22 +1,13 @@
 import { Inject, Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
-import { hashString, Random } from '../../common/random';
 import { SETTINGS } from '../../config/config.module';
 import { RuntimeConfig } from '../../config/runtime-config';
 import { RESPONSE_MODES, ResponseMode, Settings } from '../../config/settings';
 import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { PatternValidationError } from './pattern-errors';
 import { PatternStore } from './pattern-store';
-import { formatJson, sampleJson } from './json-schema-sample';
-import { drawReplyLength, randomSentence, randomText } from './random-text';
+import { ReplyComposer } from './reply-composer';
 import { planReply, ReplySource } from './reply-planner';
-import { GenerationPlan, PatternDefinition, PatternsDocument, ReplyRequest } from './responses.types';
-import { chooseTool } from './tool-choice';
-
-/**
- * What follows a JSON reply when more tokens are wanted (ignore_eos, min_tokens): whitespace, which
- * keeps the JSON parseable, as a JSON-constrained model can only add whitespace after the value.
- */
-const JSON_CONTINUATION = '\n';
+import { GenerationPlan, PatternsDocument, ReplyRequest } from './responses.types';
 
 /**
  * What the simulated model says: picks a reply (patterns, echo or random mode) and turns it into
@@ -31,6 +22,7 @@ const JSON_CONTINUATION = '\n';
 export class ResponsesService implements OnModuleDestroy {
   private current: ResponseMode;
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly composer: ReplyComposer;
 
   constructor(
     @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
@@ -38,6 +30,14 @@ export class ResponsesService implements OnModuleDestroy {
     private readonly store: PatternStore,
     @Optional() @Inject(RuntimeConfig) private readonly runtime?: RuntimeConfig,
   ) {
+    this.composer = new ReplyComposer(
+      (text) => tokenizer.count(text),
+      () => {
+        const structured = store.document.structured_output;
+        const range = (r?: [number, number]) => (r ? { minimum: r[0], maximum: r[1] } : undefined);
+        return { seed: settings.seed, integerRange: range(structured?.integer_range), numberRange: range(structured?.number_range) };
+      },
+    );
     this.current =
       settings.response_mode !== 'patterns' ? settings.response_mode : (store.document.mode ?? 'patterns');
     this.mirrorMode();
@@ -73,69 +73,9 @@ export class ResponsesService implements OnModuleDestroy {
     return planReply(this.tokenizer, this.source(req), req);
   }
 
-  /**
-   * The reply for a request, and what follows it if more tokens are needed. With a seed (the
-   * request's, else the server's) the choice depends only on seed, prompt and choice index;
-   * choices of one request start at one seeded reply and take the next ones in turn, so
-   * n > 1 gives different replies while there are enough.
-   *
-   * With tools offered, the reply may instead be a tool call (`chooseTool`): its text is the
-   * arguments, sampled from the tool's parameter schema. With `response_format`, the reply is JSON:
-   * `{"response": <the reply>}` for `json_object`, a sample of the schema for `json_schema`.
-   */
+  /** The reply for a request, and what follows it if more tokens are needed (see ReplyComposer). */
   source(req: ReplyRequest): ReplySource {
-    const seed = req.seed ?? this.settings.seed;
-    const label = `${req.kind}:${hashString(req.prompt)}:${req.prompt.length}`;
-    const matcher = this.store.matcher;
-    const pattern = this.current === 'patterns' ? matcher.match(req) : null;
-    const reply = this.reply(req, seed, label, pattern ?? null, matcher.document.fallback.responses);
-    if (!req.tools && !req.format) return reply;
-
-    const rng = Random.derive(seed, `json:${label}:${req.choiceIndex}`);
-    const tool = chooseTool(req.tools, { prompt: req.prompt, patternToolCall: pattern?.tool_call }, rng);
-    const json = (text: string, toolCall?: { name: string }): ReplySource => ({
-      text,
-      continuation: () => JSON_CONTINUATION,
-      pattern: reply.pattern,
-      ...(toolCall ? { toolCall } : {}),
-    });
-    if (tool) return json(formatJson(sampleJson(tool.parameters ?? { type: 'object', properties: {} }, rng)), { name: tool.name });
-    if (req.format?.type === 'json_object') return json(formatJson({ response: reply.text }));
-    if (req.format?.type === 'json_schema') return json(formatJson(sampleJson(req.format.schema, rng)));
-    return reply;
-  }
-
-  /** The text reply of the current mode. */
-  private reply(req: ReplyRequest, seed: number | undefined, label: string, pattern: PatternDefinition | null, fallback: string[]): ReplySource {
-    switch (this.current) {
-      case 'echo': {
-        const filler = Random.derive(seed, `echo:${label}:${req.choiceIndex}`);
-        return {
-          text: req.prompt,
-          continuation: () => (req.prompt.trim() !== '' ? req.prompt : randomSentence(filler)),
-          pattern: null,
-        };
-      }
-      case 'random': {
-        const rng = Random.derive(seed, `random:${label}:${req.choiceIndex}`);
-        const count = (text: string) => this.tokenizer.count(text);
-        return {
-          text: randomText(rng, drawReplyLength(rng), count),
-          continuation: () => randomText(rng, drawReplyLength(rng), count),
-          pattern: null,
-        };
-      }
-      default: {
-        const replies = pattern?.responses ?? fallback;
-        const first = Random.derive(seed, `choice:${pattern?.name ?? ''}:${label}`).int(replies.length);
-        const index = (first + req.choiceIndex) % replies.length;
-        return {
-          text: replies[index],
-          continuation: (k) => replies[(index + k) % replies.length],
-          pattern: pattern?.name ?? null,
-        };
-      }
-    }
+    return this.composer.compose(req, this.current, this.store.matcher);
   }
 
   onModuleDestroy(): void {

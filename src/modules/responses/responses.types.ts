@@ -1,18 +1,37 @@
-import { ChatTurn } from '../tokenizer/tokenizer.types';
+/**
+ * One message of a chat, as the reply planner reads it: who said what, the calls an assistant
+ * made, and which call a tool result answers.
+ */
+export interface ConversationTurn {
+  role: string;
+  /** The text (content parts joined); '' for an assistant turn that only called tools. */
+  content: string;
+  /** Assistant turns: the tool calls it made (arguments as the JSON text the client sent back). */
+  toolCalls?: ReadonlyArray<{ id?: string; name: string; arguments: string }>;
+  /** Tool turns: the id of the call this is the result of. */
+  toolCallId?: string;
+  /** Tool (or function) turns: the function's name, when the client gives it. */
+  name?: string;
+}
 
 /** What a door asks the Responses module for one choice of one request. */
 export interface ReplyRequest {
   kind: 'chat' | 'completion';
   /** The completions prompt, or the last user message of a chat. */
   prompt: string;
-  /** The whole conversation (chat only), for rules that look beyond the last message. */
-  messages?: readonly ChatTurn[];
+  /** The whole conversation (chat only), oldest first: rules, tool calls and answers after tool results use it. */
+  messages?: readonly ConversationTurn[];
   /** Choice index (0..n-1): different choices of one request get different replies. */
   choiceIndex: number;
   /** The request's `seed`, if any; else the server's SEED, else random. */
   seed?: number;
   /** Most tokens the reply may have (max_tokens already clipped to the context window). */
   maxTokens: number;
+  /**
+   * Most tokens any reply to this prompt could have: the context window left after the prompt.
+   * A JSON schema whose smallest value needs more is refused (ReplyBudgetError). Default: maxTokens.
+   */
+  roomTokens?: number;
   /** Fewest tokens (min_tokens): a shorter reply is extended. */
   minTokens: number;
   /** Generate exactly maxTokens tokens, extending the reply if needed. */
@@ -24,6 +43,8 @@ export interface ReplyRequest {
   includeStopStr?: boolean;
   /** Functions the client offers (chat `tools`) and its `tool_choice`; absent for `none`. */
   tools?: ToolOffer;
+  /** `parallel_tool_calls` (vLLM's default: true): false keeps a reply to one tool call. */
+  parallelToolCalls?: boolean;
   /** `response_format`: the reply is JSON (absent for `text`). */
   format?: OutputFormat;
 }
@@ -59,8 +80,18 @@ export interface GenerationPlan {
   stopReason: string | number | null;
   /** Name of the pattern that answered, or null for the fallback / echo / random. */
   pattern: string | null;
-  /** Set when the text is the JSON arguments of a call to this function (rendered as tool_calls). */
-  toolCall?: { name: string };
+  /**
+   * Set when the reply is tool calls (rendered as `tool_calls`): call k's arguments are the tokens
+   * from its `start` to the next call's (the last runs to the end). A call whose start is past the
+   * tokens produced (cut by max_tokens) was never begun.
+   */
+  toolCalls?: PlannedToolCall[];
+}
+
+export interface PlannedToolCall {
+  name: string;
+  /** Index of the first token of its arguments. */
+  start: number;
 }
 
 /** One pattern of the responses file, as validated (plain data, no class instances). */
@@ -75,14 +106,37 @@ export interface PatternDefinition {
   responses: string[];
   /**
    * With tools offered and `tool_choice: auto`: answer with a tool call instead of a reply.
-   * `true`: the tool named in the prompt, else one of those offered; a name: that tool when offered.
+   * `true`: the tool named in the prompt, else one of those offered; a name: that tool when offered;
+   * `{name, arguments}` (or a list of them, for parallel calls): exactly these calls, the string
+   * values of `arguments` being templates like replies.
    */
-  tool_call?: boolean | string;
+  tool_call?: boolean | string | ScriptedToolCall | ScriptedToolCall[];
+}
+
+/** A call a pattern scripts: the function, and its arguments as given (strings are templates). */
+export interface ScriptedToolCall {
+  name: string;
+  arguments?: Record<string, unknown>;
 }
 
 /** The responses file (`config/responses.yaml`), as validated. */
 export interface PatternsDocument {
   mode?: 'patterns' | 'echo' | 'random';
+  /** Defaults of JSON generated from a schema: where unbounded integers and numbers fall ([min, max]). */
+  structured_output?: { integer_range?: [number, number]; number_range?: [number, number] };
   patterns: PatternDefinition[];
   fallback: { responses: string[] };
+}
+
+/**
+ * Admin edits kept in an overlay file, on top of the responses file: `patterns` replace the base
+ * patterns of the same name (in place) or follow them; `removed` drops base patterns; `mode`,
+ * `structured_output` and `fallback` replace the base's.
+ */
+export interface PatternsOverlay {
+  mode?: PatternsDocument['mode'];
+  structured_output?: PatternsDocument['structured_output'];
+  patterns?: PatternDefinition[];
+  removed?: string[];
+  fallback?: PatternsDocument['fallback'];
 }

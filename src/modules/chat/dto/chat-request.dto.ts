@@ -53,6 +53,9 @@ export class ChatCompletionRequestDto extends SamplingDto {
   @IsOptional()
   tool_choice?: 'none' | 'auto' | 'required' | { type?: string; function?: { name?: string } } | null;
 
+  @ApiPropertyOptional({ description: 'false: at most one tool call per reply (default true, as in vLLM)' }) @IsOptional() @IsBoolean()
+  parallel_tool_calls?: boolean | null;
+
   @ApiPropertyOptional() @IsOptional() @IsBoolean()
   add_generation_prompt?: boolean | null;
 }

@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsNumber,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -16,6 +18,14 @@ import {
 } from 'class-validator';
 import { registerDecorator, ValidationOptions } from 'class-validator';
 import { RESPONSE_MODES, ResponseMode } from '../../../config/settings';
+import { ScriptedToolCall } from '../responses.types';
+
+const isName = (v: unknown): boolean => typeof v === 'string' && v.trim() !== '';
+const isScripted = (v: unknown): boolean => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const { name, arguments: args, ...rest } = v as Record<string, unknown>;
+  return isName(name) && Object.keys(rest).length === 0 && (args === undefined || (typeof args === 'object' && args !== null && !Array.isArray(args)));
+};
 
 function IsBooleanOrName(options?: ValidationOptions) {
   return (target: object, propertyName: string): void =>
@@ -24,7 +34,7 @@ function IsBooleanOrName(options?: ValidationOptions) {
       target: target.constructor,
       propertyName,
       options,
-      validator: { validate: (v: unknown) => typeof v === 'boolean' || (typeof v === 'string' && v.trim() !== '') },
+      validator: { validate: (v: unknown) => typeof v === 'boolean' || isName(v) || isScripted(v) || (Array.isArray(v) && v.length > 0 && v.every(isScripted)) },
     });
 }
 
@@ -115,16 +125,17 @@ export class PatternDto {
   responses!: string[];
 
   @ApiPropertyOptional({
-    oneOf: [{ type: 'boolean' }, { type: 'string' }],
+    oneOf: [{ type: 'boolean' }, { type: 'string' }, { type: 'object' }, { type: 'array' }],
     description:
       'When the request offers tools (tool_choice auto): answer with a tool call instead of a reply. ' +
-      'true: the tool the prompt names, else one of those offered; a name: that tool, when offered. ' +
-      'The arguments are generated from the tool\'s parameter schema.',
+      'true: the tool the prompt names, else one of those offered; a name: that tool, when offered, its ' +
+      'arguments generated from its parameter schema; {"name", "arguments"} (or a list of them): exactly ' +
+      'these calls, string argument values being templates.',
     example: 'get_weather',
   })
   @IsOptional()
-  @IsBooleanOrName({ message: 'must be true, false or a tool name' })
-  tool_call?: boolean | string;
+  @IsBooleanOrName({ message: 'must be true, false, a tool name, {name, arguments} or a list of {name, arguments}' })
+  tool_call?: boolean | string | ScriptedToolCall | ScriptedToolCall[];
 }
 
 /** What answers when no pattern matches. */
@@ -137,6 +148,25 @@ export class FallbackDto {
   responses!: string[];
 }
 
+/** Defaults of JSON generated from a schema (tool arguments, `response_format`). */
+export class StructuredOutputDto {
+  @ApiPropertyOptional({ type: [Number], description: 'Where an integer falls when its schema sets no bounds: [min, max].', example: [0, 100] })
+  @IsOptional()
+  @IsArray({ message: 'must be a list of two numbers [min, max]' })
+  @ArrayMinSize(2, { message: 'must be a list of two numbers [min, max]' })
+  @ArrayMaxSize(2, { message: 'must be a list of two numbers [min, max]' })
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { each: true, message: 'must be a list of two numbers [min, max]' })
+  integer_range?: [number, number];
+
+  @ApiPropertyOptional({ type: [Number], description: 'Where a number falls when its schema sets no bounds: [min, max].', example: [0, 100] })
+  @IsOptional()
+  @IsArray({ message: 'must be a list of two numbers [min, max]' })
+  @ArrayMinSize(2, { message: 'must be a list of two numbers [min, max]' })
+  @ArrayMaxSize(2, { message: 'must be a list of two numbers [min, max]' })
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { each: true, message: 'must be a list of two numbers [min, max]' })
+  number_range?: [number, number];
+}
+
 /** The whole responses file (`GET`/`PUT /admin/patterns`). */
 export class PatternsDocumentDto {
   @ApiPropertyOptional({
@@ -146,6 +176,13 @@ export class PatternsDocumentDto {
   @IsOptional()
   @IsIn(RESPONSE_MODES, { message: `must be one of ${RESPONSE_MODES.join(', ')}` })
   mode?: ResponseMode;
+
+  @ApiPropertyOptional({ type: () => StructuredOutputDto, description: 'Defaults of JSON generated from a schema.' })
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping' })
+  @ValidateNested({ message: 'must be a mapping' })
+  @Type(() => StructuredOutputDto)
+  structured_output?: StructuredOutputDto;
 
   @ApiProperty({ type: () => [PatternDto] })
   @IsArray({ message: 'must be a list of patterns' })
@@ -158,4 +195,43 @@ export class PatternsDocumentDto {
   @ValidateNested({ message: 'must be a mapping with responses' })
   @Type(() => FallbackDto)
   fallback!: FallbackDto;
+}
+
+/**
+ * The overlay file (`--responses-overlay-file`): admin edits kept apart from the tracked responses
+ * file. Patterns here replace the base file's patterns of the same name or are added after them;
+ * `removed` names base patterns deleted through the admin API; the other fields replace the base's.
+ */
+export class PatternsOverlayDto {
+  @ApiPropertyOptional({ enum: RESPONSE_MODES })
+  @IsOptional()
+  @IsIn(RESPONSE_MODES, { message: `must be one of ${RESPONSE_MODES.join(', ')}` })
+  mode?: ResponseMode;
+
+  @ApiPropertyOptional({ type: () => StructuredOutputDto })
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping' })
+  @ValidateNested({ message: 'must be a mapping' })
+  @Type(() => StructuredOutputDto)
+  structured_output?: StructuredOutputDto;
+
+  @ApiPropertyOptional({ type: () => [PatternDto] })
+  @IsOptional()
+  @IsArray({ message: 'must be a list of patterns' })
+  @ValidateNested({ each: true, message: 'each pattern must be a mapping' })
+  @Type(() => PatternDto)
+  patterns?: PatternDto[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Names of base-file patterns deleted through the admin API.' })
+  @IsOptional()
+  @IsArray({ message: 'must be a list of pattern names' })
+  @IsString({ each: true, message: 'each name must be a string' })
+  removed?: string[];
+
+  @ApiPropertyOptional({ type: () => FallbackDto })
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping with responses' })
+  @ValidateNested({ message: 'must be a mapping with responses' })
+  @Type(() => FallbackDto)
+  fallback?: FallbackDto;
 }
