@@ -1,5 +1,11 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Random } from '../src/common/random';
 import { bootApp, post, TestApp } from './support/app';
+import { PROJECT_ROOT } from './support/child';
+import { fuzzGenerate, fuzzRequest, sendFuzz, sendGenerate, watchHealth } from './support/fuzz';
+import { clientsFor } from './support/grpc';
 
 const MODEL = 'mistralai/Mistral-7B-Instruct-v0.3';
 
@@ -78,5 +84,66 @@ describe('fuzzing the HTTP API with malformed and random bodies', () => {
     }
     const both = await post(`${app.url}/tokenize`, JSON.stringify({ prompt: 'hi', messages: null }));
     expect(both.status).toBe(200);
+  });
+});
+
+describe('fuzzing every route and gRPC with malformed, oversized and adversarial requests (seeded)', () => {
+  let app: TestApp;
+  let dir: string;
+  let grpcClients: ReturnType<typeof clientsFor>;
+  beforeAll(async () => {
+    // Pattern edits the fuzz makes go to a copy, never to the tracked file.
+    dir = mkdtempSync(join(tmpdir(), 'fuzz-'));
+    const patterns = join(dir, 'responses.yaml');
+    copyFileSync(join(PROJECT_ROOT, 'config/responses.yaml'), patterns);
+    app = await bootApp({ grpc_port: 0, responses_file: patterns });
+    grpcClients = clientsFor(app.grpcPort!);
+  });
+  afterAll(async () => {
+    Object.values(grpcClients ?? {}).forEach((c) => c.close());
+    await app.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('answers every HTTP request below 500, each error in vLLM shape, and /health throughout', async () => {
+    const r = new Random(13);
+    const problems: string[] = [];
+    let slowest = 0;
+    const run = async (): Promise<void> => {
+      for (let batch = 0; batch < 25; batch++) {
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            const req = fuzzRequest(r);
+            const out = await sendFuzz(app.url, req);
+            slowest = Math.max(slowest, out.ms);
+            if (out.problem) problems.push(`${req.method} ${req.path} [${req.kind}] ${(req.body ?? '').slice(0, 160)} -> ${out.problem}`);
+          }),
+        );
+      }
+    };
+    const { slowestMs, failures } = await watchHealth(app.url, run());
+    expect(problems).toEqual([]);
+    expect(failures).toBe(0);
+    // Bounds far above a healthy answer, far below what a frozen server shows.
+    expect(slowestMs).toBeLessThan(2000);
+    expect(slowest).toBeLessThan(10_000);
+    const ok = await app.openai.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'still there?' }], max_tokens: 3 });
+    expect(ok.choices).toHaveLength(1);
+  });
+
+  it('answers every fuzzed gRPC Generate without a server-side failure status', async () => {
+    const r = new Random(31);
+    const problems: string[] = [];
+    for (let batch = 0; batch < 10; batch++) {
+      await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const req = fuzzGenerate(r);
+          const out = await sendGenerate(grpcClients.engine, req);
+          if (out.problem) problems.push(`${JSON.stringify(req).slice(0, 200)} -> ${out.problem}`);
+        }),
+      );
+    }
+    expect(problems).toEqual([]);
+    expect((await fetch(`${app.url}/health`)).status).toBe(200);
   });
 });

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
+import { UNSUPPORTED_MEDIA_TYPE_MESSAGE } from '../http/json-body';
 import { OpenAIError, fromEngineError } from './openai-error';
 
 /** Maps any error an HTTP handler throws to vLLM's error body, once for every route. */
@@ -27,6 +28,8 @@ export function toOpenAIError(raised: unknown): OpenAIError {
       typeof response === 'object' && response !== null && 'message' in response
         ? [(response as { message: unknown }).message].flat().join('; ')
         : exception.message;
+    // Nest wraps what Fastify refuses (an unsupported or missing content type) as an HttpException.
+    if (exception.getStatus() === 415) return OpenAIError.badRequest(UNSUPPORTED_MEDIA_TYPE_MESSAGE);
     const status = exception.getStatus() === 422 ? 400 : exception.getStatus();
     return new OpenAIError(status, message);
   }
@@ -42,7 +45,7 @@ export function toOpenAIError(raised: unknown): OpenAIError {
 function describeFastifyError(e: { code?: string; message?: string }): string {
   switch (e.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return "Unsupported Media Type: only 'application/json' is allowed";
+      return UNSUPPORTED_MEDIA_TYPE_MESSAGE;
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return 'Request body is empty: expected a JSON object';
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
