@@ -132,7 +132,8 @@ export class GenerationService {
     for (let p = 0; p < spec.prompts.length; p++) {
       const prompt = spec.prompts[p];
       for (let j = 0; j < spec.n; j++) {
-        planned.push({ index: p * spec.n + j, promptIndex: p, promptTokens: prompt.tokenIds.length, plan: this.responses.plan(prompt.reply(j)), generated: 0 });
+        const plan = await this.responses.planAsync(prompt.reply(j));
+        planned.push({ index: p * spec.n + j, promptIndex: p, promptTokens: prompt.tokenIds.length, plan, generated: 0 });
         if (performance.now() - sliceStart > PLAN_SLICE_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve));
           sliceStart = performance.now();

@@ -1,4 +1,4 @@
-import { planReply, PlanLimits, ReplySource } from './reply-planner';
+import { planReply, planReplyAsync, PlanLimits, ReplySource } from './reply-planner';
 import { WordTokenizer, words } from './testing/word-tokenizer';
 
 const tokenizer = new WordTokenizer();
@@ -170,5 +170,19 @@ describe('planReply', () => {
       const past = planReply(tokenizer, source('one two three four'), limits({ maxTokens: 2, stopTokenIds: [idOf(' three')] }));
       expect(past).toMatchObject({ text: 'one two', finishReason: 'length', stopReason: null });
     });
+  });
+});
+
+describe('planReplyAsync', () => {
+  it('gives the same plan as planReply, letting the event loop turn on a long reply', async () => {
+    const source = { text: 'Hello there.', continuation: (k: number) => `Part ${k} of a long story that goes on and on.`, pattern: null };
+    const limits = { maxTokens: 20_000, minTokens: 0, ignoreEos: true, stop: [] };
+    let turns = 0;
+    const timer = setInterval(() => turns++, 0);
+    const plan = await planReplyAsync(tokenizer, source, limits);
+    clearInterval(timer);
+    expect(plan).toEqual(planReply(tokenizer, source, limits));
+    expect(plan.tokenIds).toHaveLength(20_000);
+    expect(turns).toBeGreaterThan(0);
   });
 });

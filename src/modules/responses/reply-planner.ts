@@ -48,6 +48,35 @@ export const CONTINUATION_SEPARATOR = '\n\n';
  * `pieces.join('') === text` always; a token cut by a stop string keeps its id, its piece is clipped.
  */
 export function planReply(tokenizer: Pick<Tokenizer, 'encode'>, source: ReplySource, limits: PlanLimits): GenerationPlan {
+  const steps = planSteps(tokenizer, source, limits);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** How long (ms) planning one reply works before planReplyAsync lets the event loop turn. */
+const PLAN_SLICE_MS = 2;
+
+/**
+ * planReply() that lets the event loop turn while it tokenizes a long reply (ignore_eos to tens of
+ * thousands of tokens takes tens of milliseconds). Same plan.
+ */
+export async function planReplyAsync(tokenizer: Pick<Tokenizer, 'encode'>, source: ReplySource, limits: PlanLimits): Promise<GenerationPlan> {
+  const steps = planSteps(tokenizer, source, limits);
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart > PLAN_SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/** planReply's work, pausing (yield) after each piece of text it tokenizes. */
+function* planSteps(tokenizer: Pick<Tokenizer, 'encode'>, source: ReplySource, limits: PlanLimits): Generator<void, GenerationPlan> {
   const maxTokens = Math.max(0, Math.floor(limits.maxTokens));
   const minTokens = Math.min(Math.max(0, Math.floor(limits.minTokens)), maxTokens);
   const ids: number[] = [];
@@ -65,6 +94,7 @@ export function planReply(tokenizer: Pick<Tokenizer, 'encode'>, source: ReplySou
     for (const call of source.toolCalls) {
       calls.push({ name: call.name, start: ids.length });
       append(call.arguments);
+      yield;
     }
   } else {
     append(source.text);
@@ -74,6 +104,7 @@ export function planReply(tokenizer: Pick<Tokenizer, 'encode'>, source: ReplySou
     const before = ids.length;
     append((ids.length > 0 ? CONTINUATION_SEPARATOR : '') + source.continuation(k));
     if (ids.length === before) throw new Error(`continuation ${k} of the reply produced no tokens`);
+    yield;
   }
 
   const ends: number[] = new Array<number>(pieces.length);

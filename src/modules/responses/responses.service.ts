@@ -6,7 +6,7 @@ import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { PatternValidationError } from './pattern-errors';
 import { PatternStore } from './pattern-store';
 import { ReplyComposer } from './reply-composer';
-import { planReply, ReplySource } from './reply-planner';
+import { planReply, planReplyAsync, ReplySource } from './reply-planner';
 import { GenerationPlan, PatternsDocument, ReplyRequest } from './responses.types';
 
 /**
@@ -71,6 +71,11 @@ export class ResponsesService implements OnModuleDestroy {
   /** The tokens one choice will produce. */
   plan(req: ReplyRequest): GenerationPlan {
     return planReply(this.tokenizer, this.source(req), req);
+  }
+
+  /** plan(), letting the event loop turn while a long reply is tokenized. */
+  planAsync(req: ReplyRequest): Promise<GenerationPlan> {
+    return planReplyAsync(this.tokenizer, this.source(req), req);
   }
 
   /** The reply for a request, and what follows it if more tokens are needed (see ReplyComposer). */
