@@ -4,34 +4,10 @@ import { join } from 'node:path';
 import { Random } from '../src/common/random';
 import { bootApp, post, TestApp } from './support/app';
 import { PROJECT_ROOT } from './support/child';
-import { fuzzGenerate, fuzzRequest, sendFuzz, sendGenerate, watchHealth } from './support/fuzz';
+import { fuzzGenerate, fuzzRequest, randomValue, sendFuzz, sendGenerate, watchHealth } from './support/fuzz';
 import { clientsFor } from './support/grpc';
 
 const MODEL = 'mistralai/Mistral-7B-Instruct-v0.3';
-
-/** Random JSON-ish values: the shapes clients get wrong. */
-function randomValue(r: Random, depth = 0): unknown {
-  switch (r.int(depth > 2 ? 6 : 9)) {
-    case 0:
-      return null;
-    case 1:
-      return r.int(3) === 0 ? -r.int(100000) : r.int(100000);
-    case 2:
-      return r.next() * 10 - 5;
-    case 3:
-      return ['', 'x', 'hello world', '\u0000', '😀'.repeat(r.int(20)), 'a'.repeat(r.int(5000))][r.int(6)];
-    case 4:
-      return r.int(2) === 0;
-    case 5:
-      return [1e308, -0, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2][r.int(4)];
-    case 6:
-      return Array.from({ length: r.int(5) }, () => randomValue(r, depth + 1));
-    default: {
-      const keys = ['model', 'prompt', 'messages', 'role', 'content', 'max_tokens', 'n', 'stream', 'stop', 'logprobs', 'stream_options', 'temperature', 'seed', 'tokens', 'echo', 'include_usage'];
-      return Object.fromEntries(Array.from({ length: r.int(5) }, () => [keys[r.int(keys.length)], randomValue(r, depth + 1)]));
-    }
-  }
-}
 
 function randomBody(r: Random): string {
   const kind = r.int(6);
