@@ -7,7 +7,7 @@ import { AppModule } from './app.module';
 import { Settings } from './config/settings';
 import { startGrpcServer } from './modules/grpc/grpc-server';
 import { LifecycleService } from './modules/health/lifecycle.service';
-import { SIMULATED_VLLM_VERSION } from './modules/health/health.controller';
+import { SIMULATED_VLLM_VERSION } from './modules/api/version';
 import { fastifyOptions, LISTEN_BACKLOG } from './modules/http/http-server';
 import { registerBodyParsers } from './modules/http/json-body';
 import { RequestValidationPipe } from './modules/openai/validation';

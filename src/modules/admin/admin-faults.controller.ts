@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { CreateFaultRuleDto, FaultRuleDto } from '../faults/dto/create-fault-rule.dto';
 import { FaultRule } from '../faults/fault.types';
 import { FaultsService } from '../faults/faults.service';
-import { OpenAIError } from '../openai/openai-error';
+import { ApiError } from '../api/api-error';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { adminValidationPipe } from './admin-validation';
 import { ApiAdminErrors } from './api-errors';
@@ -42,7 +42,7 @@ export class AdminFaultsController {
   @ApiOperation({ summary: 'Remove one fault rule' })
   @ApiAdminErrors([404, 'No rule with this id'])
   remove(@Param('id') id: string): { removed: string } {
-    if (!this.faults.remove(id)) throw new OpenAIError(404, `fault rule '${id}' does not exist`, 'id');
+    if (!this.faults.remove(id)) throw new ApiError(404, `fault rule '${id}' does not exist`, 'id');
     return { removed: id };
   }
 }

@@ -6,13 +6,13 @@ import { Settings } from '../../config/settings';
 import { TokenEvent } from '../engine/engine.types';
 import { Choice, stopReasonOf } from '../generation/generation.service';
 import { ServedModel } from '../models/served-model';
-import { nowSeconds } from '../openai/ids';
-import { LogprobSampler } from '../openai/logprobs';
-import { OpenAIError } from '../openai/openai-error';
-import { checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, replyLimits } from '../openai/request-checks';
+import { nowSeconds } from '../api/ids';
+import { LogprobSampler } from '../api/logprobs';
+import { ApiError } from '../api/api-error';
+import { checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, replyLimits } from '../api/request-checks';
 import { OpenAIDoor } from '../openai/openai-door';
 import { Renderer } from '../openai/responder';
-import { Usage, withoutUnsetDetails } from '../openai/usage';
+import { Usage, withoutUnsetDetails } from '../api/usage';
 import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { conversationOf, toolCallRendering, toolOfferOf, toolsPromptText } from './chat-tools';
 import { outputFormatOf } from '../openai/response-format';
@@ -34,13 +34,13 @@ export class ChatService {
     const model = this.served.resolve(dto.model);
     const requestedMax = dto.max_completion_tokens ?? dto.max_tokens;
     if (dto.max_completion_tokens != null && dto.max_completion_tokens < 1) {
-      throw OpenAIError.badRequest(`max_tokens must be at least 1, got ${dto.max_completion_tokens}.`, 'max_completion_tokens');
+      throw ApiError.badRequest(`max_tokens must be at least 1, got ${dto.max_completion_tokens}.`, 'max_completion_tokens');
     }
     checkSampling({ ...dto, max_tokens: requestedMax }, this.settings);
     checkSequences(1, dto.n ?? 1, this.settings);
     checkLogprobs(dto.top_logprobs, 'top_logprobs', this.settings);
     if (dto.top_logprobs != null && dto.top_logprobs > 0 && dto.logprobs !== true) {
-      throw OpenAIError.badRequest('when using `top_logprobs`, `logprobs` must be set to true.', 'top_logprobs');
+      throw ApiError.badRequest('when using `top_logprobs`, `logprobs` must be set to true.', 'top_logprobs');
     }
     const tools = toolOfferOf(dto);
     const format = outputFormatOf(dto.response_format);

@@ -6,8 +6,8 @@ import { Settings } from '../../config/settings';
 import { TokenEvent } from '../engine/engine.types';
 import { Choice, stopReasonOf } from '../generation/generation.service';
 import { ServedModel } from '../models/served-model';
-import { nowSeconds } from '../openai/ids';
-import { LogprobSampler } from '../openai/logprobs';
+import { nowSeconds } from '../api/ids';
+import { LogprobSampler } from '../api/logprobs';
 import {
   checkLogprobs,
   checkPromptTokens,
@@ -17,12 +17,12 @@ import {
   EMPTY_PROMPT_MESSAGE,
   NO_PROMPT_MESSAGE,
   replyLimits,
-} from '../openai/request-checks';
-import { OpenAIError } from '../openai/openai-error';
+} from '../api/request-checks';
+import { ApiError } from '../api/api-error';
 import { outputFormatOf } from '../openai/response-format';
 import { OpenAIDoor } from '../openai/openai-door';
 import { Renderer } from '../openai/responder';
-import { Usage } from '../openai/usage';
+import { Usage } from '../api/usage';
 import { encodePromptYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { CompletionRequestDto } from './dto/completion-request.dto';
 
@@ -50,8 +50,8 @@ export class CompletionsService {
   ) {}
 
   async create(dto: CompletionRequestDto, reply: FastifyReply, requestId: string): Promise<object | string | void> {
-    if (dto.prompt === '') throw OpenAIError.badRequest(EMPTY_PROMPT_MESSAGE, 'prompt');
-    if (Array.isArray(dto.prompt) && dto.prompt.length === 0) throw OpenAIError.badRequest(NO_PROMPT_MESSAGE);
+    if (dto.prompt === '') throw ApiError.badRequest(EMPTY_PROMPT_MESSAGE, 'prompt');
+    if (Array.isArray(dto.prompt) && dto.prompt.length === 0) throw ApiError.badRequest(NO_PROMPT_MESSAGE);
     const model = this.served.resolve(dto.model);
     checkSampling(dto, this.settings);
     checkSequences(promptCount(dto.prompt), dto.n ?? 1, this.settings);

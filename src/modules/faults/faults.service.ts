@@ -4,13 +4,13 @@ import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { MetricsService } from '../metrics/metrics.service';
 import { ServedModel } from '../models/served-model';
-import { OpenAIError } from '../openai/openai-error';
+import { ApiError } from '../api/api-error';
 import { faultError } from './fault-errors';
 import { FaultPlan, UnknownFaultTypeError } from './fault-plan';
 import { FAULT_TYPES, Fault, FaultContext, FaultRule, FaultRuleSpec, FaultType } from './fault.types';
 
 /** A fault chosen for a request, with the error its client will see (null: disconnect, slow). */
-export type FaultDecision = Fault & { error: OpenAIError | null };
+export type FaultDecision = Fault & { error: ApiError | null };
 
 /** Told of every injected fault (metrics counter, request log). */
 export interface InjectedFault {
@@ -68,7 +68,7 @@ export class FaultsService {
       fault = this.plan.decide(ctx);
     } catch (err) {
       if (err instanceof UnknownFaultTypeError) {
-        throw OpenAIError.badRequest(`Unknown fault type '${err.message}'; known types: ${FAULT_TYPES.join(', ')}.`, 'x-simulate-fault');
+        throw ApiError.badRequest(`Unknown fault type '${err.message}'; known types: ${FAULT_TYPES.join(', ')}.`, 'x-simulate-fault');
       }
       throw err;
     }

@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Engine } from '../engine/engine';
+import { ApiError } from '../api/api-error';
+import { Engine, EngineRefusal } from '../engine/engine';
+import { ReplyBudgetError } from '../responses/reply-errors';
 import { GenerationHandle, RequestOutcome, TokenEvent } from '../engine/engine.types';
 import { ResponsesService } from '../responses/responses.service';
 import { GenerationPlan, ReplyRequest } from '../responses/responses.types';
@@ -9,6 +11,18 @@ export interface PromptSpec {
   tokenIds: readonly number[];
   /** The reply request for choice j of this prompt (j in 0..n-1). */
   reply: (choiceIndex: number) => ReplyRequest;
+}
+
+/**
+ * What the client must see for a refusal below the doors: a request the KV cache can never hold
+ * (400, as vLLM rejects a request beyond its limits) and a JSON schema whose smallest value cannot
+ * be generated in the request's context window (400 naming the schema keyword). Anything else is
+ * thrown as it came.
+ */
+function asClientError(err: unknown): never {
+  if (err instanceof EngineRefusal) throw ApiError.badRequest(err.message);
+  if (err instanceof ReplyBudgetError) throw ApiError.badRequest(err.message, err.param);
+  throw err;
 }
 
 /** Planning works this long (ms) at most before it lets the event loop turn. */
@@ -132,7 +146,7 @@ export class GenerationService {
     for (let p = 0; p < spec.prompts.length; p++) {
       const prompt = spec.prompts[p];
       for (let j = 0; j < spec.n; j++) {
-        const plan = await this.responses.planAsync(prompt.reply(j));
+        const plan = await this.responses.planAsync(prompt.reply(j)).catch(asClientError);
         planned.push({ index: p * spec.n + j, promptIndex: p, promptTokens: prompt.tokenIds.length, plan, generated: 0 });
         if (performance.now() - sliceStart > PLAN_SLICE_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -151,7 +165,7 @@ export class GenerationService {
       for (const choice of choices) this.submit(spec, choice, group, generation, listener);
     } catch (err) {
       generation.abort();
-      throw err;
+      throw asClientError(err);
     }
     this.track(generation);
     for (const fn of this.startListeners) {

@@ -14,8 +14,8 @@ import { Choice, Generation, GenerationService } from '../generation/generation.
 import { ServerLoad } from '../generation/server-load';
 import { LifecycleService } from '../health/lifecycle.service';
 import { ServedModel } from '../models/served-model';
-import { randomHex } from '../openai/ids';
-import { notServingMessage, OpenAIError } from '../openai/openai-error';
+import { randomHex } from '../api/ids';
+import { notServingMessage, ApiError } from '../api/api-error';
 import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { EMBEDDING_DIM, embedTokens } from './embedding';
 import { GenerateWork, promptOf, promptOfYielding, toGenerateWork } from './generate-request';
@@ -41,7 +41,7 @@ export interface CallInfo {
 
 /**
  * The gRPC door: vLLM's VllmEngine RPCs over the same Generation module and engine as the HTTP
- * doors. Validation errors are `OpenAIError`s (mapped to gRPC codes once, in grpc-status.ts).
+ * doors. Validation errors are `ApiError`s (mapped to gRPC codes once, in grpc-status.ts).
  */
 @Injectable()
 export class VllmEngineService {
@@ -93,7 +93,7 @@ export class VllmEngineService {
         // The client cancelled, or the server stopped, while the request was planned.
         if (subscriber.closed || this.load.isCutOff) {
           started.abort();
-          if (!subscriber.closed) subscriber.error(OpenAIError.notServing(true));
+          if (!subscriber.closed) subscriber.error(ApiError.notServing(true));
           return;
         }
         generation = started;
@@ -109,10 +109,10 @@ export class VllmEngineService {
         // The server stopped while it held the request: it never reaches the engine.
         stopWatchingCutOff = this.load.onCutOff(() => {
           clearTimeout(timer);
-          subscriber.error(OpenAIError.notServing(true));
+          subscriber.error(ApiError.notServing(true));
         });
       } else if (this.load.isCutOff) {
-        subscriber.error(OpenAIError.notServing(true));
+        subscriber.error(ApiError.notServing(true));
       } else {
         void run();
       }
@@ -127,14 +127,11 @@ export class VllmEngineService {
   embed(req: EmbedRequest): EmbedResponse {
     this.received();
     this.requireReady();
-    if (!req.tokenized) throw OpenAIError.badRequest('EmbedRequest needs `tokenized` input.', 'tokenized');
+    if (!req.tokenized) throw ApiError.badRequest('EmbedRequest needs `tokenized` input.', 'tokenized');
     const { tokenIds } = promptOf(req, this.tokenizer);
-    if (tokenIds.length === 0) throw OpenAIError.badRequest('The prompt cannot be empty: `tokenized.input_ids` has no tokens.', 'input_ids');
+    if (tokenIds.length === 0) throw ApiError.badRequest('The prompt cannot be empty: `tokenized.input_ids` has no tokens.', 'input_ids');
     if (tokenIds.length > this.served.maxModelLen) {
-      throw OpenAIError.badRequest(
-        `This model's maximum context length is ${this.served.maxModelLen} tokens. However, your request has ${tokenIds.length} input tokens. Please reduce the length of the input messages.`,
-        'input_ids',
-      );
+      throw ApiError.contextLength(this.served.maxModelLen, tokenIds.length, 'input_ids');
     }
     return { embedding: embedTokens(tokenIds), prompt_tokens: tokenIds.length, embedding_dim: EMBEDDING_DIM };
   }
@@ -178,7 +175,7 @@ export class VllmEngineService {
   /**
    * The fault decision for one Generate call (SPEC section 8), from the same FaultsService as the
    * HTTP doors (rules with `route: "grpc"`, or `x-simulate-fault` metadata). Error faults carry the
-   * `OpenAIError` mapped to a gRPC code; `disconnect` and `stream_abort` cancel the call.
+   * `ApiError` mapped to a gRPC code; `disconnect` and `stream_abort` cancel the call.
    */
   private decideFault(ctx: FaultContext): FaultDecision | null {
     return this.faults.decide(ctx);
@@ -254,7 +251,7 @@ export class VllmEngineService {
 
   private requireReady(): void {
     if (this.lifecycle.ready) return;
-    throw OpenAIError.notServing(this.lifecycle.draining);
+    throw ApiError.notServing(this.lifecycle.draining);
   }
 
   private received(): void {

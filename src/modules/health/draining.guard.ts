@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { onResponseOver } from '../../common/response-over';
 import { ServerLoad } from '../generation/server-load';
-import { OpenAIError } from '../openai/openai-error';
+import { ApiError } from '../api/api-error';
 import { LifecycleService } from './lifecycle.service';
 
 const GENERATION_ROUTES = ['/v1/completions', '/v1/chat'];
@@ -24,7 +24,7 @@ export class AcceptingWorkGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
     const route = req.routeOptions.url ?? '';
     if (!GENERATION_ROUTES.some((prefix) => route.startsWith(prefix))) return true;
-    if (!this.lifecycle.ready) throw OpenAIError.notServing(this.lifecycle.draining);
+    if (!this.lifecycle.ready) throw ApiError.notServing(this.lifecycle.draining);
     onResponseOver(context.switchToHttp().getResponse<FastifyReply>().raw, this.load.begin());
     return true;
   }

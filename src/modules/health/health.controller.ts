@@ -2,12 +2,10 @@ import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { FastifyReply } from 'fastify';
+import { SIMULATED_VLLM_VERSION } from '../api/version';
 import { Engine } from '../engine/engine';
 import { ServerLoad } from '../generation/server-load';
 import { LifecycleService } from './lifecycle.service';
-
-/** The simulated vLLM release reported by /version. */
-export const SIMULATED_VLLM_VERSION = '0.11.0';
 
 @ApiTags('Health')
 @Controller()

@@ -9,7 +9,7 @@ import { Settings } from '../../config/settings';
 import { PROFILE } from '../benchmarks/profile.token';
 import { PerformanceProfile } from '../benchmarks/profile.types';
 import { Engine } from '../engine/engine';
-import { SIMULATED_VLLM_VERSION } from '../health/health.controller';
+import { SIMULATED_VLLM_VERSION } from '../api/version';
 import { ServedModel } from '../models/served-model';
 import { PatternStore, ReloadResult } from '../responses/pattern-store';
 import { HttpMetrics } from './http-metrics';

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { randomHex } from '../openai/ids';
+import { randomHex } from '../api/ids';
 import { ServedModel } from './served-model';
 
 @ApiTags('OpenAI')

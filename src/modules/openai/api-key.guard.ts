@@ -6,7 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { FastifyRequest } from 'fastify';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
-import { OpenAIError } from './openai-error';
+import { ApiError } from '../api/api-error';
 
 /** Constant-time comparison of a presented secret with the expected one. */
 export function secretMatches(presented: string, expected: string): boolean {
@@ -63,7 +63,7 @@ export class ApiKeyGuard implements CanActivate {
     if (!isGuardedRoute(req.routeOptions.url ?? '')) return true;
     const token = bearerToken(req);
     if (token !== null && secretMatches(token, key)) return true;
-    throw new OpenAIError(401, 'Unauthorized', null, 'AuthenticationError');
+    throw new ApiError(401, 'Unauthorized', null, 'AuthenticationError');
   }
 }
 

@@ -8,7 +8,7 @@ import { FaultsService } from '../faults/faults.service';
 import { GenerationService, PromptSpec } from '../generation/generation.service';
 import { ServerLoad } from '../generation/server-load';
 import { SamplingDto } from './dto/sampling.dto';
-import { OpenAIError } from './openai-error';
+import { ApiError } from '../api/api-error';
 import { Renderer, respond } from './responder';
 
 export interface DoorRequest {
@@ -43,7 +43,7 @@ export class OpenAIDoor {
       return Promise.resolve();
     }
     // Let in before the drain, then read and encoded until the server stopped (AcceptingWorkGuard counts it).
-    if (this.load.isCutOff) return Promise.reject(OpenAIError.notServing(true));
+    if (this.load.isCutOff) return Promise.reject(ApiError.notServing(true));
     const fault = decideForHttp(this.faults, r.reply, { requestId: r.requestId, route: r.route, model: r.model });
     return respond(
       r.reply,
@@ -64,7 +64,7 @@ export class OpenAIDoor {
         // The server stopped while the request was planned: it must not run after the shutdown.
         if (this.load.isCutOff) {
           generation.abort();
-          throw OpenAIError.notServing(true);
+          throw ApiError.notServing(true);
         }
         noteGeneration(r.reply.request.raw, generation);
         return generation;

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { UNSUPPORTED_MEDIA_TYPE_MESSAGE } from '../http/json-body';
-import { OpenAIError, fromEngineError } from './openai-error';
+import { ApiError } from '../api/api-error';
 
 /** Maps any error an HTTP handler throws to vLLM's error body, once for every route. */
 @Catch()
@@ -11,17 +11,16 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const error = toOpenAIError(exception);
+    const error = toApiError(exception);
     // A 5xx the simulator meant (an injected fault, a drain's 503) is no failure of its own.
-    if (error.status >= 500 && !(exception instanceof OpenAIError)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (error.status >= 500 && !(exception instanceof ApiError)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (reply.sent || reply.raw.headersSent) return;
     void reply.code(error.status).header('content-type', 'application/json').send(error.toBody());
   }
 }
 
-export function toOpenAIError(raised: unknown): OpenAIError {
-  const exception = fromEngineError(raised);
-  if (exception instanceof OpenAIError) return exception;
+export function toApiError(exception: unknown): ApiError {
+  if (exception instanceof ApiError) return exception;
   if (exception instanceof HttpException) {
     const response = exception.getResponse();
     const message =
@@ -29,17 +28,17 @@ export function toOpenAIError(raised: unknown): OpenAIError {
         ? [(response as { message: unknown }).message].flat().join('; ')
         : exception.message;
     // Nest wraps what Fastify refuses (an unsupported or missing content type) as an HttpException.
-    if (exception.getStatus() === 415) return OpenAIError.badRequest(UNSUPPORTED_MEDIA_TYPE_MESSAGE);
+    if (exception.getStatus() === 415) return ApiError.badRequest(UNSUPPORTED_MEDIA_TYPE_MESSAGE);
     const status = exception.getStatus() === 422 ? 400 : exception.getStatus();
-    return new OpenAIError(status, message);
+    return new ApiError(status, message);
   }
   // Errors raised by Fastify itself (body parsing, content type, size) carry a statusCode.
   const fastifyError = exception as { statusCode?: number; message?: string; code?: string };
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     const status = fastifyError.statusCode === 415 ? 400 : fastifyError.statusCode;
-    return new OpenAIError(status, describeFastifyError(fastifyError));
+    return new ApiError(status, describeFastifyError(fastifyError));
   }
-  return new OpenAIError(500, exception instanceof Error ? exception.message : 'Internal server error');
+  return new ApiError(500, exception instanceof Error ? exception.message : 'Internal server error');
 }
 
 function describeFastifyError(e: { code?: string; message?: string }): string {

@@ -1,8 +1,8 @@
 import Fastify, { FastifyInstance } from 'fastify';
-import { EngineRefusal } from '../engine/engine';
+import { ApiError } from '../api/api-error';
 import { RequestOutcome } from '../engine/engine.types';
 import { Choice, Generation, GenerationListener } from '../generation/generation.service';
-import { toOpenAIError } from './openai-exception.filter';
+import { toApiError } from './openai-exception.filter';
 import { Renderer, respond } from './responder';
 
 const plan = { tokenIds: [1, 2], pieces: ['a', 'b'], text: 'ab', finishReason: 'stop' as const, stopReason: null, pattern: null };
@@ -35,7 +35,8 @@ const refusedStart = (listener: GenerationListener): Generation => {
   const choice = newChoice();
   choice.outcome = outcome('abort', 0);
   listener.onChoiceFinished?.(choice, choice.outcome);
-  throw new EngineRefusal('The request needs 50000 tokens of KV cache but the whole cache holds 40576.');
+  // What GenerationService throws for an EngineRefusal at submission.
+  throw ApiError.badRequest('The request needs 50000 tokens of KV cache but the whole cache holds 40576.');
 };
 
 /** A start whose engine emits on a later turn (as the engine's clock does), then ends the choice. */
@@ -68,7 +69,7 @@ describe('respond', () => {
     app = Fastify();
     // What OpenAIExceptionFilter does for the Nest app: vLLM's error body with the error's status.
     app.setErrorHandler((err, _req, reply) => {
-      const error = toOpenAIError(err);
+      const error = toApiError(err);
       void reply.code(error.status).send(error.toBody());
     });
     app.post<{ Body: { stream: boolean } }>('/', (req, reply) =>
@@ -82,7 +83,7 @@ describe('respond', () => {
 
   const call = (stream: boolean) => app.inject({ method: 'POST', url: '/', payload: { stream } });
 
-  it.each([true, false])('maps an EngineRefusal at submission to 400 in vLLM shape (stream: %s)', async (stream) => {
+  it.each([true, false])('answers a refusal at submission with its 400 in vLLM shape, never a stream (stream: %s)', async (stream) => {
     start = refusedStart;
     const res = await call(stream);
     expect(res.statusCode).toBe(400);

@@ -5,10 +5,10 @@ import { RequestOutcome, TokenEvent } from '../engine/engine.types';
 import type { FaultDecision } from '../faults/faults.service';
 import { StreamAbortCounter } from '../faults/stream-abort';
 import { Choice, Generation, GenerationListener } from '../generation/generation.service';
-import { OpenAIError } from './openai-error';
-import { toOpenAIError } from './openai-exception.filter';
+import { ApiError } from '../api/api-error';
+import { toApiError } from './openai-exception.filter';
 import { SseStream } from './sse';
-import { StreamedUsage, Usage, usage, withoutUnsetDetails } from './usage';
+import { StreamedUsage, Usage, usage, usageOf, withoutUnsetDetails } from '../api/usage';
 
 /** How one OpenAI route renders a generation: chunk and body shapes. */
 export interface Renderer {
@@ -39,23 +39,6 @@ export interface ResponderOptions {
   onCutOff?: (fn: () => void) => () => void;
   /** Bytes a stream may have waiting for its client before its chunks are held back and merged. */
   streamBufferBytes?: number;
-}
-
-/** Usage over all choices: each prompt counted once, every choice's output added. */
-export function usageOf(choices: readonly Choice[], promptDetails: boolean): Usage {
-  const prompts = new Map<number, { tokens: number; cached: number }>();
-  let completion = 0;
-  for (const c of choices) {
-    completion += c.generated;
-    if (!prompts.has(c.promptIndex)) prompts.set(c.promptIndex, { tokens: c.promptTokens, cached: c.outcome?.cachedTokens ?? 0 });
-  }
-  let prompt = 0;
-  let cached = 0;
-  for (const p of prompts.values()) {
-    prompt += p.tokens;
-    cached += p.cached;
-  }
-  return usage(prompt, completion, promptDetails ? cached : null);
 }
 
 /**
@@ -99,7 +82,7 @@ export async function respond(
 
   // Created once the request is in the engine: until then a failure is a plain JSON error.
   let sse: SseStream | undefined = undefined;
-  const cutStream = (stream: SseStream): void => sendError(stream, fault?.error ?? new OpenAIError(500, 'The stream was aborted.'));
+  const cutStream = (stream: SseStream): void => sendError(stream, fault?.error ?? new ApiError(500, 'The stream was aborted.'));
   if (streamAbort && streamAbort.afterTokens <= 0) {
     cutStream(new SseStream(reply, () => undefined));
     return;
@@ -208,7 +191,7 @@ async function applyFaultBeforeStart(
       const held = await hold(reply, fault.delayMs, onCutOff);
       if (held === 'gone') return false;
       // The server stopped while it held the request: it never reaches the engine.
-      if (held === 'cut') throw OpenAIError.notServing(true);
+      if (held === 'cut') throw ApiError.notServing(true);
       if (fault.then === 'error' && fault.error) throw fault.error;
       return true;
     }
@@ -243,6 +226,6 @@ function hold(reply: FastifyReply, ms: number, onCutOff: (fn: () => void) => () 
 
 /** An error after the stream started: vLLM sends it as a data event, then [DONE]. */
 export function sendError(sse: SseStream, err: unknown): void {
-  sse.send(toOpenAIError(err).toBody());
+  sse.send(toApiError(err).toBody());
   sse.done();
 }

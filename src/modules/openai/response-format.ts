@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { OutputFormat } from '../responses/responses.types';
 import { ResponseFormatDto } from './dto/response-format.dto';
-import { OpenAIError } from './openai-error';
+import { ApiError } from '../api/api-error';
 import { validationFailure } from './validation';
 
 /**
@@ -16,13 +16,13 @@ export function outputFormatOf(raw: unknown): OutputFormat | undefined {
   const errors = validateSync(format, { forbidUnknownValues: false });
   if (errors.length > 0) {
     const failure = validationFailure(errors);
-    throw OpenAIError.badRequest(`response_format.${failure.message}`, `response_format.${failure.param ?? ''}`.replace(/\.$/, ''));
+    throw ApiError.badRequest(`response_format.${failure.message}`, `response_format.${failure.param ?? ''}`.replace(/\.$/, ''));
   }
   switch (format.type) {
     case 'json_object':
       return { type: 'json_object' };
     case 'json_schema':
-      if (!format.json_schema) throw OpenAIError.badRequest("response_format.json_schema: Field required when type is 'json_schema'", 'response_format.json_schema');
+      if (!format.json_schema) throw ApiError.badRequest("response_format.json_schema: Field required when type is 'json_schema'", 'response_format.json_schema');
       return format.json_schema.schema ? { type: 'json_schema', schema: format.json_schema.schema } : { type: 'json_object' };
     default:
       return undefined;

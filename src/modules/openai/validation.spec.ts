@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsArray, IsString, ValidateNested } from 'class-validator';
 import { Settings } from '../../config/settings';
-import { OpenAIError } from './openai-error';
+import { ApiError } from '../api/api-error';
 import { checkItemLimits, MaxItems, toDto } from './validation';
 
 class Inner {
@@ -38,7 +38,7 @@ describe('checkItemLimits', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(OpenAIError);
+    expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 400, param: 'items', message: 'items: at most 3 items are accepted, got 4 (--max-tools).' });
     expect(() => checkItemLimits(Outer, { pair: [1, 2, 3] }, settings)).toThrow('pair: at most 2 items are accepted, got 3.');
   });

@@ -2,7 +2,7 @@ import { ArgumentMetadata, Injectable, PipeTransform, ValidationError, Validatio
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { validateSync } from 'class-validator';
 import { Settings } from '../../config/settings';
-import { OpenAIError } from './openai-error';
+import { ApiError } from '../api/api-error';
 
 function flatten(errors: ValidationError[], parent = ''): Array<{ path: string; message: string }> {
   const out: Array<{ path: string; message: string }> = [];
@@ -15,9 +15,9 @@ function flatten(errors: ValidationError[], parent = ''): Array<{ path: string; 
 }
 
 /** class-validator errors as one 400: every failing field named by its path (`messages[0].role`). */
-export function validationFailure(errors: ValidationError[]): OpenAIError {
+export function validationFailure(errors: ValidationError[]): ApiError {
   const flat = flatten(errors);
-  return OpenAIError.badRequest(flat.map((f) => f.message).join('; ') || 'Invalid request body', flat[0]?.path ?? null);
+  return ApiError.badRequest(flat.map((f) => f.message).join('; ') || 'Invalid request body', flat[0]?.path ?? null);
 }
 
 /** The limit of an array field: a number, or the name of the setting that holds it. */
@@ -60,7 +60,7 @@ export function checkItemLimits(cls: DtoClass, body: Record<string, unknown>, se
     const max = typeof limit === 'number' ? limit : settings[limit];
     if (Array.isArray(value) && value.length > max) {
       const how = typeof limit === 'number' ? '' : ` (--${limit.replace(/_/g, '-')})`;
-      throw OpenAIError.badRequest(`${property}: at most ${max} items are accepted, got ${value.length}${how}.`, property);
+      throw ApiError.badRequest(`${property}: at most ${max} items are accepted, got ${value.length}${how}.`, property);
     }
   }
 }
@@ -109,7 +109,7 @@ export class RequestValidationPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const cls = metadata.metatype as (new () => object) | undefined;
     if (metadata.type !== 'body' || !cls || isBuiltIn(cls)) return this.others.transform(value, metadata);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw OpenAIError.badRequest('The request body must be a JSON object');
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw ApiError.badRequest('The request body must be a JSON object');
     const body = value as Record<string, unknown>;
     checkItemLimits(cls, body, this.settings);
     const dto = toDto(cls, body);

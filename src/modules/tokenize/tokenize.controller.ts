@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { messageText } from '../chat/dto/chat-request.dto';
 import { ServedModel } from '../models/served-model';
-import { OpenAIError } from '../openai/openai-error';
+import { ApiError } from '../api/api-error';
 import { decodeYielding, encodeChatYielding, encodePromptYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { DetokenizeRequestDto, TokenizeRequestDto } from './dto/tokenize.dto';
 
@@ -27,7 +27,7 @@ export class TokenizeController {
     } else if (dto.prompt != null) {
       tokens = dto.add_special_tokens === false ? this.tokenizer.encode(dto.prompt).ids : await encodePromptYielding(this.tokenizer, dto.prompt);
     } else {
-      throw OpenAIError.badRequest('Either `prompt` or `messages` is required.', 'prompt');
+      throw ApiError.badRequest('Either `prompt` or `messages` is required.', 'prompt');
     }
     return {
       count: tokens.length,
@@ -44,7 +44,7 @@ export class TokenizeController {
     this.served.resolve(dto.model);
     // No context holds more ids than max_model_len: a longer list is refused, not decoded.
     if (dto.tokens.length > this.served.maxModelLen) {
-      throw OpenAIError.badRequest(
+      throw ApiError.badRequest(
         `This model's maximum context length is ${this.served.maxModelLen} tokens. However, your request has ${dto.tokens.length} tokens to detokenize.`,
         'tokens',
       );

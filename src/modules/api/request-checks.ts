@@ -1,6 +1,25 @@
 import { Settings } from '../../config/settings';
-import { OpenAIError } from './openai-error';
-import { SamplingDto } from './dto/sampling.dto';
+import { ApiError, contextLengthMessage } from './api-error';
+
+/** vLLM's sampling parameters as every door reads them (an HTTP DTO or a gRPC message). */
+export interface SamplingParams {
+  n?: number | null;
+  max_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  top_k?: number | null;
+  min_p?: number | null;
+  presence_penalty?: number | null;
+  frequency_penalty?: number | null;
+  repetition_penalty?: number | null;
+  min_tokens?: number | null;
+  stream?: boolean | null;
+  stream_options?: object | null;
+  stop?: string | string[] | null;
+  stop_token_ids?: number[] | null;
+  ignore_eos?: boolean | null;
+  include_stop_str_in_output?: boolean | null;
+}
 
 /** The limits on the work one request may cause that every door checks (docs/limits.md). */
 export type RequestLimits = Pick<Settings, 'max_n_sequences' | 'max_request_sequences' | 'max_logprobs' | 'max_stop_strings'>;
@@ -11,12 +30,12 @@ export const MAX_STOP_TOKEN_IDS = 1024;
 export const MAX_STOP_STRING_LENGTH = 1024;
 
 const fail = (param: string | null, message: string): never => {
-  throw OpenAIError.badRequest(message, param);
+  throw ApiError.badRequest(message, param);
 };
 const fmt = (v: number): string => (Number.isInteger(v) ? `${v}.0` : `${v}`);
 
 /** The range checks of vLLM's SamplingParams, with its messages, and the limits of `n` and `stop`. */
-export function checkSampling(dto: SamplingDto, limits: RequestLimits): void {
+export function checkSampling(dto: SamplingParams, limits: RequestLimits): void {
   if (dto.n != null && dto.n < 1) fail('n', `n must be at least 1, got ${dto.n}.`);
   if (dto.n != null && dto.n > limits.max_n_sequences) {
     fail('n', `n must be at most ${limits.max_n_sequences}, got ${dto.n}. To increase this limit, set --max-n-sequences or the VLLM_MAX_N_SEQUENCES environment variable.`);
@@ -64,10 +83,7 @@ export function checkSequences(prompts: number, n: number, limits: RequestLimits
  */
 export function effectiveMaxTokens(requested: number | null | undefined, fallback: number | null, promptTokens: number, maxModelLen: number): number {
   if (promptTokens >= maxModelLen) {
-    fail(
-      'messages',
-      `This model's maximum context length is ${maxModelLen} tokens. However, your request has ${promptTokens} input tokens. Please reduce the length of the input messages.`,
-    );
+    fail('messages', contextLengthMessage(maxModelLen, promptTokens));
   }
   const room = maxModelLen - promptTokens;
   if (requested != null) {
@@ -110,7 +126,7 @@ export function stopList(stop: string | string[] | null | undefined): string[] {
 }
 
 /** The reply fields of a ReplyRequest that come straight from the sampling parameters. */
-export function replyLimits(dto: SamplingDto): { minTokens: number; ignoreEos: boolean; stop: string[]; stopTokenIds: number[]; includeStopStr: boolean } {
+export function replyLimits(dto: SamplingParams): { minTokens: number; ignoreEos: boolean; stop: string[]; stopTokenIds: number[]; includeStopStr: boolean } {
   return {
     minTokens: dto.min_tokens ?? 0,
     ignoreEos: dto.ignore_eos === true,

@@ -1,5 +1,3 @@
-import { EngineRefusal } from '../engine/engine';
-import { ReplyBudgetError } from '../responses/reply-errors';
 
 /** vLLM's error `type` for each status, as `vllm/entrypoints/openai` builds it. */
 export function errorTypeFor(status: number): string {
@@ -31,6 +29,11 @@ export interface ErrorBody {
   error: { message: string; type: string; param: string | null; code: number };
 }
 
+/** vLLM's message for a prompt that alone fills the context window. */
+export function contextLengthMessage(maxModelLen: number, inputTokens: number): string {
+  return `This model's maximum context length is ${maxModelLen} tokens. However, your request has ${inputTokens} input tokens. Please reduce the length of the input messages.`;
+}
+
 /** Why a server that is not ready takes no inference: the message vLLM's clients see. */
 export function notServingMessage(draining: boolean): string {
   return draining ? 'The server is shutting down.' : 'The model is still loading.';
@@ -40,7 +43,7 @@ export function notServingMessage(draining: boolean): string {
  * An error a client sees, in vLLM's shape. Every door maps it once: HTTP as a JSON body (or an SSE
  * error event mid-stream), gRPC as a status.
  */
-export class OpenAIError extends Error {
+export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -48,40 +51,32 @@ export class OpenAIError extends Error {
     readonly type: string = errorTypeFor(status),
   ) {
     super(message);
-    this.name = 'OpenAIError';
+    this.name = 'ApiError';
   }
 
   toBody(): ErrorBody {
     return { error: { message: this.message, type: this.type, param: this.param, code: this.status } };
   }
 
-  static badRequest(message: string, param: string | null = null): OpenAIError {
-    return new OpenAIError(400, message, param);
+  static badRequest(message: string, param: string | null = null): ApiError {
+    return new ApiError(400, message, param);
   }
 
-  static modelNotFound(model: string): OpenAIError {
-    return new OpenAIError(404, `The model \`${model}\` does not exist.`, 'model');
+  /** vLLM's context-window refusal: the prompt alone fills the window. */
+  static contextLength(maxModelLen: number, inputTokens: number, param: string | null = 'messages'): ApiError {
+    return ApiError.badRequest(contextLengthMessage(maxModelLen, inputTokens), param);
   }
 
-  static unavailable(message = 'The server is not ready to accept requests.'): OpenAIError {
-    return new OpenAIError(503, message, null, 'ServiceUnavailableError');
+  static modelNotFound(model: string): ApiError {
+    return new ApiError(404, `The model \`${model}\` does not exist.`, 'model');
+  }
+
+  static unavailable(message = 'The server is not ready to accept requests.'): ApiError {
+    return new ApiError(503, message, null, 'ServiceUnavailableError');
   }
 
   /** Inference refused while the server starts (simulated model loading) or drains. */
-  static notServing(draining: boolean): OpenAIError {
-    return OpenAIError.unavailable(notServingMessage(draining));
+  static notServing(draining: boolean): ApiError {
+    return ApiError.unavailable(notServingMessage(draining));
   }
-}
-
-/**
- * An error raised below the doors, as the client must see it: a request the KV cache can never
- * hold is the client's (400, as vLLM rejects a request beyond max_model_len; gRPC maps the same
- * error to INVALID_ARGUMENT in grpc-status.ts), and so is a JSON schema whose smallest value cannot
- * be generated in the request's context window (400 naming the schema keyword). Anything else is
- * returned unchanged.
- */
-export function fromEngineError(err: unknown): unknown {
-  if (err instanceof EngineRefusal) return OpenAIError.badRequest(err.message);
-  if (err instanceof ReplyBudgetError) return OpenAIError.badRequest(err.message, err.param);
-  return err;
 }

@@ -32,3 +32,28 @@ export function withoutUnsetDetails(u: Usage): StreamedUsage {
   const { prompt_tokens: p, total_tokens: t, completion_tokens: c } = u;
   return { prompt_tokens: p, total_tokens: t, completion_tokens: c };
 }
+
+/** What usage needs of a choice: its prompt, its output so far, and what the prefix cache served. */
+export interface UsageSource {
+  promptIndex: number;
+  promptTokens: number;
+  generated: number;
+  outcome?: { cachedTokens: number };
+}
+
+/** Usage over all choices: each prompt counted once, every choice's output added. */
+export function usageOf(choices: readonly UsageSource[], promptDetails: boolean): Usage {
+  const prompts = new Map<number, { tokens: number; cached: number }>();
+  let completion = 0;
+  for (const c of choices) {
+    completion += c.generated;
+    if (!prompts.has(c.promptIndex)) prompts.set(c.promptIndex, { tokens: c.promptTokens, cached: c.outcome?.cachedTokens ?? 0 });
+  }
+  let prompt = 0;
+  let cached = 0;
+  for (const p of prompts.values()) {
+    prompt += p.tokens;
+    cached += p.cached;
+  }
+  return usage(prompt, completion, promptDetails ? cached : null);
+}
