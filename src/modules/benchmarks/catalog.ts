@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Settings } from '../../config/settings';
 import { CatalogError, UnknownGpuError, UnknownModelError } from './catalog-errors';
 import { GpuSpec, ModelSpec } from './catalog.types';
 import { readDataFile } from './data-files';
@@ -136,4 +137,9 @@ export function loadHfConfig(path: string, fallbackId?: string): ModelSpec {
     throw new CatalogError(`model_config: "${path}" is not valid JSON: ${(e as Error).message}`);
   }
   return modelSpecFromConfig(json, fallbackId, `model_config "${path}"`);
+}
+
+/** The catalog the settings describe: data/ plus the config file's `models:` / `gpus:` and `--model-config`. */
+export function catalogFor(settings: Pick<Settings, 'models' | 'gpus' | 'model_config' | 'model'>): Catalog {
+  return Catalog.load({ models: settings.models, gpus: settings.gpus, modelConfigPath: settings.model_config, modelConfigId: settings.model });
 }

@@ -41,6 +41,8 @@ export interface PerformanceProfile {
   /** KV cache capacity in blocks of `blockSize` tokens. */
   kvCacheBlocks: number;
   blockSize: number;
+  /** max_num_seqs and max_num_batched_tokens as served: the settings, or vLLM's defaults for the GPU. */
+  limits: { maxNumSeqs: number; maxNumBatchedTokens: number };
   /** How the profile was obtained, for logs and /admin/status (e.g. "roofline fitted on 41 points"). */
   description: string;
 }

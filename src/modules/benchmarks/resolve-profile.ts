@@ -1,5 +1,6 @@
 import { Settings } from '../../config/settings';
-import { Catalog } from './catalog';
+import { Catalog, catalogFor } from './catalog';
+import { batchLimits } from './batch-defaults';
 import { CatalogError, MaxModelLenTooLargeError } from './catalog-errors';
 import { GpuSpec, KvDtype, ModelSpec, WeightsDtype } from './catalog.types';
 import { KvCapacity, kvCacheCapacity, kvDtypeFromSetting } from './kv-capacity';
@@ -60,10 +61,6 @@ export interface ProfileSources {
   stepModel?: StepModelFile;
 }
 
-export function catalogFor(settings: Pick<Settings, 'models' | 'gpus' | 'model_config' | 'model'>): Catalog {
-  return Catalog.load({ models: settings.models, gpus: settings.gpus, modelConfigPath: settings.model_config, modelConfigId: settings.model });
-}
-
 export function stepModelFor(
   model: ModelSpec,
   gpu: GpuSpec,
@@ -98,6 +95,7 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
       `tensor_parallel_size ${tp} must divide the number of attention heads of "${modelSpec.id}" (${modelSpec.numAttentionHeads})`,
     );
   const kvDtype = kvDtypeFromSetting(settings.kv_cache_dtype);
+  const limits = batchLimits(settings, gpu, settings.max_model_len ?? modelSpec.contextLength);
   const kvCapacity = kvCacheCapacity({
     model: modelSpec,
     gpu,
@@ -105,7 +103,7 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
     gpuMemoryUtilization: settings.gpu_memory_utilization,
     blockSize: settings.block_size,
     kvDtype,
-    maxNumBatchedTokens: settings.max_num_batched_tokens,
+    maxNumBatchedTokens: limits.maxNumBatchedTokens,
   });
   const contextWindow = resolveContextWindow(settings.max_model_len, {
     model: modelSpec,
@@ -142,6 +140,7 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
     stepTime,
     kvCacheBlocks: kvCapacity.blocks,
     blockSize: settings.block_size,
+    limits,
     description,
     modelSpec,
     gpu,
