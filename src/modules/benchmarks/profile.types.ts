@@ -11,6 +11,13 @@ export interface StepBatch {
   decodeSeqs: number;
   /** Sum of the context lengths of the decoding sequences (KV read by attention). */
   decodeContextTokens: number;
+  /** Sequences prefilling in this step (a chunk each); absent = one. */
+  prefillSeqs?: number;
+  /**
+   * Causal attention work of the prefill chunks: the sum over prefilling sequences of
+   * chunk x (cached context + chunk / 2) query-key pairs; absent = one sequence holding all prefill tokens.
+   */
+  prefillAttentionTokens?: number;
 }
 
 /** Time of one engine step, in milliseconds, at latency scale 1 and without jitter. */
