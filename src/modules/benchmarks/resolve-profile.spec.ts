@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { loadStepModel } from './step-coefficients';
 import { Settings } from '../../config/settings';
 import { CatalogError, InsufficientMemoryError, MaxModelLenTooLargeError, UnknownGpuError, UnknownModelError } from './catalog-errors';
@@ -43,6 +44,19 @@ describe('resolveProfile', () => {
     expect(fp8.description).toMatch(/fp8 weights/);
     expect(fp8.kvCapacity.weightsBytesPerGpu).toBeLessThan(0.55 * bf16.kvCapacity.weightsBytesPerGpu);
     expect(fp8.kvCacheBlocks).toBeGreaterThan(bf16.kvCacheBlocks);
+  });
+
+  it('serves a MoE FP8 model absent from the catalog from its config.json (--model-config)', () => {
+    const config = join(__dirname, '__fixtures__', 'llama4-scout-fp8-config.json');
+    const p = resolveProfile(settings({ model: 'acme/Scout-FP8-finetune', model_config: config, gpu_type: 'H100', tensor_parallel_size: 2 }));
+    expect(p.modelSpec.id).toBe('acme/Scout-FP8-finetune');
+    expect(p.stepTime.weightsDtype).toBe('fp8');
+    expect(p.modelSpec.numExperts).toBe(16);
+    // 108 B parameters at one byte leave room for a KV cache on 2 x 80 GB.
+    expect(p.kvCacheBlocks).toBeGreaterThan(1000);
+    const decode = (n: number) => ({ prefillTokens: 0, prefillContextTokens: 0, decodeSeqs: n, decodeContextTokens: n * 1000 });
+    // One token reads one expert per layer; 64 tokens read nearly all 16.
+    expect(p.stepTime.stepTimeMs(decode(64))).toBeGreaterThan(1.5 * p.stepTime.stepTimeMs(decode(1)));
   });
 
   it('serves vLLM\'s batch limits for the GPU unless the settings give them', () => {
