@@ -122,8 +122,8 @@ export class RooflineStepTimeModel implements StepTimeModel {
       const expertBytes = (touched * L.expertParams * this.bytesPerWeight) / tp;
       const memory = expertBytes / (this.gpu.bandwidthBytesPerS * k.moe_bandwidth_efficiency);
       const flops = (2 * tokens * topK * L.expertParams) / tp;
-      const peak = this.weightsDtype === 'fp8' && this.gpu.peakFlopsFp8 ? this.gpu.peakFlopsFp8 : this.gpu.peakFlops16;
-      const compute = flops / (peak * k.moe_compute_efficiency);
+      const fp8 = this.weightsDtype === 'fp8' && this.gpu.peakFlopsFp8 !== undefined;
+      const compute = flops / (fp8 ? this.gpu.peakFlopsFp8! * k.moe_compute_efficiency_fp8 : this.gpu.peakFlops16 * k.moe_compute_efficiency);
       moeMs = L.moeLayers * (k.moe_fixed_us / 1000 + join(memory, compute, k.roofline_exponent) * 1000);
     }
 

@@ -29,6 +29,8 @@ export interface StepCoefficients {
   /** Fused MoE kernels: their bandwidth and compute shares, and fixed time per MoE layer (µs). */
   moe_bandwidth_efficiency: number;
   moe_compute_efficiency: number;
+  /** Fused MoE with 8-bit experts on fp8 tensor cores: share of the fp8 peak (kernel figure; no end-to-end fp8 MoE point fits it). */
+  moe_compute_efficiency_fp8: number;
   moe_fixed_us: number;
   /** FlashAttention on prefill tokens: share of the 16-bit peak. */
   attention_compute_efficiency: number;
@@ -97,6 +99,7 @@ export const DEFAULT_COEFFICIENTS: StepCoefficients = {
   fp8_gemm_extra_us: 12,
   moe_bandwidth_efficiency: 0.75,
   moe_compute_efficiency: 0.5,
+  moe_compute_efficiency_fp8: 0.5,
   moe_fixed_us: 15,
   attention_compute_efficiency: 0.5,
   attention_fixed_us: 8,
