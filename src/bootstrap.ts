@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { Settings } from './config/settings';
+import { withBatchDefaults } from './modules/benchmarks/batch-defaults';
 import { startGrpcServer } from './modules/grpc/grpc-server';
 import { LifecycleService } from './modules/health/lifecycle.service';
 import { SIMULATED_VLLM_VERSION } from './modules/api/version';
@@ -35,7 +36,9 @@ const NEST_LOG_LEVELS: Record<string, LogLevel[] | false> = {
 };
 
 /** Builds the hybrid app (Fastify HTTP now; gRPC joins here) and starts listening. */
-export async function startServer(settings: Settings): Promise<RunningServer> {
+export async function startServer(given: Settings): Promise<RunningServer> {
+  // vLLM fills unset batch limits once the device is known; the runtime values need them before the profile.
+  const settings = withBatchDefaults(given);
   const adapter = new FastifyAdapter(fastifyOptions(settings));
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings), adapter, {
     logger: NEST_LOG_LEVELS[settings.log_level] ?? NEST_LOG_LEVELS.info,

@@ -49,7 +49,7 @@ export async function runSimulate(argv: readonly string[]): Promise<number> {
     itl_ms: null,
     prefill_ms_per_token: null,
     latency_jitter: 0,
-    max_num_seqs: settings.max_num_seqs,
+    max_num_seqs: profile.limits.maxNumSeqs,
     response_mode: settings.response_mode,
   };
   const engine = createEngine(clock, profile, settings, () => values, new Random(workload.seed ?? 1));

@@ -28,8 +28,9 @@ export class Workload {
   @IsString() model = 'mistralai/Mistral-7B-Instruct-v0.3';
   @IsString() gpu = 'NVIDIA-L4';
   @IsInt() @Min(1) tensor_parallel_size = 1;
-  @IsInt() @Min(1) max_num_seqs = 256;
-  @IsInt() @Min(1) max_num_batched_tokens = 8192;
+  /** Unset: vLLM's defaults for the GPU, as the server. */
+  @IsOptional() @IsInt() @Min(1) max_num_seqs?: number;
+  @IsOptional() @IsInt() @Min(1) max_num_batched_tokens?: number;
   @IsOptional() @IsInt() seed?: number;
   @ValidateNested() @Type(() => LengthDistribution) prompt_tokens!: LengthDistribution;
   @ValidateNested() @Type(() => LengthDistribution) output_tokens!: LengthDistribution;
