@@ -8,10 +8,10 @@ import { CompletionsModule } from './modules/completions/completions.module';
 import { EngineModule } from './modules/engine/engine.module';
 import { FaultsModule } from './modules/faults/faults.module';
 import { GrpcModule } from './modules/grpc/grpc.module';
-import { HealthModule } from './modules/health/health.module';
+import { LifecycleModule } from './modules/lifecycle/lifecycle.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { ModelsModule } from './modules/models/models.module';
-import { OpenAIModule } from './modules/openai/openai.module';
+import { HttpModule } from './modules/http/http.module';
 import { ResponsesModule } from './modules/responses/responses.module';
 import { TokenizeModule } from './modules/tokenize/tokenize.module';
 import { TokenizerModule } from './modules/tokenizer/tokenizer.module';
@@ -24,7 +24,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(settings),
-        OpenAIModule,
+        HttpModule,
         BenchmarksModule,
         TokenizerModule,
         EngineModule,
@@ -33,7 +33,7 @@ export class AppModule {
         CompletionsModule,
         ChatModule,
         TokenizeModule,
-        HealthModule,
+        LifecycleModule,
         FaultsModule,
         AdminModule,
         MetricsModule,

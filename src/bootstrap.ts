@@ -7,11 +7,12 @@ import { AppModule } from './app.module';
 import { Settings } from './config/settings';
 import { withBatchDefaults } from './modules/benchmarks/batch-defaults';
 import { startGrpcServer } from './modules/grpc/grpc-server';
-import { LifecycleService } from './modules/health/lifecycle.service';
+import { LifecycleService } from './modules/lifecycle/lifecycle.service';
 import { SIMULATED_VLLM_VERSION } from './modules/api/version';
 import { fastifyOptions, LISTEN_BACKLOG } from './modules/http/http-server';
-import { registerBodyParsers } from './modules/http/json-body';
-import { RequestValidationPipe } from './modules/openai/validation';
+import { registerHttpHooks } from './modules/http/http-hooks';
+import { Exchanges } from './modules/generation/exchange';
+import { RequestValidationPipe } from './modules/http/validation';
 
 export interface RunningServer {
   app: INestApplication;
@@ -47,11 +48,7 @@ export async function startServer(given: Settings): Promise<RunningServer> {
     bodyParser: false,
   });
   app.useGlobalPipes(new RequestValidationPipe(settings));
-  const fastify = app.getHttpAdapter().getInstance();
-  registerBodyParsers(fastify, settings.max_json_depth);
-  fastify.addHook('onRequest', async (req, reply) => {
-    reply.header('x-request-id', req.id);
-  });
+  registerHttpHooks(app.getHttpAdapter().getInstance(), { settings, exchanges: app.get(Exchanges), lifecycle: app.get(LifecycleService) });
   const docs = new DocumentBuilder()
     .setTitle('vllm-simulator')
     .setDescription('vLLM OpenAI-compatible API, simulated: no GPU, same wire format, metrics and timing')

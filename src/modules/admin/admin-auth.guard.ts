@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { FastifyRequest } from 'fastify';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
-import { bearerToken, secretMatches } from '../openai/api-key.guard';
+import { bearerToken, secretMatches } from '../http/api-key.guard';
 import { ApiError } from '../api/api-error';
 
 export type AdminAccess = 'allow' | 'unauthenticated' | 'forbidden';

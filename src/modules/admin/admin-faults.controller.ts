@@ -7,6 +7,7 @@ import { ApiError } from '../api/api-error';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { adminValidationPipe } from './admin-validation';
 import { ApiAdminErrors } from './api-errors';
+import { ControlRoute } from '../api/route-kind';
 
 /** /admin/faults: the fault rules the Faults module applies to every door. */
 @ApiTags('Admin')
@@ -17,12 +18,16 @@ import { ApiAdminErrors } from './api-errors';
 export class AdminFaultsController {
   constructor(private readonly faults: FaultsService) {}
 
+  @ControlRoute()
+
   @Get()
   @ApiOperation({ summary: 'Active fault rules, in the order they are tried' })
   @ApiOkResponse({ schema: { properties: { faults: { type: 'array', items: { $ref: '#/components/schemas/FaultRuleDto' } } } } })
   list(): { faults: FaultRule[] } {
     return { faults: this.faults.list() };
   }
+
+  @ControlRoute()
 
   @Post()
   @HttpCode(201)
@@ -32,11 +37,15 @@ export class AdminFaultsController {
     return this.faults.add({ ...dto });
   }
 
+  @ControlRoute()
+
   @Delete()
   @ApiOperation({ summary: 'Remove every fault rule' })
   clear(): { removed: number } {
     return { removed: this.faults.clear() };
   }
+
+  @ControlRoute()
 
   @Delete(':id')
   @ApiOperation({ summary: 'Remove one fault rule' })

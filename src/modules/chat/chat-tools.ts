@@ -1,4 +1,4 @@
-import { Choice } from '../generation/generation.service';
+import { Choice } from '../generation/generation';
 import { randomHex } from '../api/ids';
 import { ApiError } from '../api/api-error';
 import { ConversationTurn, ToolChoice, ToolOffer } from '../responses/responses.types';

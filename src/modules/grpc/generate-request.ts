@@ -1,4 +1,4 @@
-import { SamplingDto } from '../openai/dto/sampling.dto';
+import { SamplingDto } from '../http/dto/sampling.dto';
 import { ApiError } from '../api/api-error';
 import { checkPromptTokens, checkSampling, checkSequences, checkTokenIdsInVocabulary, effectiveMaxTokens, RequestLimits, stopList } from '../api/request-checks';
 import { encodePromptYielding, Tokenizer } from '../tokenizer/tokenizer.types';

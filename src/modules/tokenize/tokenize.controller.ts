@@ -5,6 +5,7 @@ import { ServedModel } from '../models/served-model';
 import { ApiError } from '../api/api-error';
 import { decodeYielding, encodeChatYielding, encodePromptYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { DetokenizeRequestDto, TokenizeRequestDto } from './dto/tokenize.dto';
+import { UtilityRoute } from '../api/route-kind';
 
 /** vLLM's /tokenize and /detokenize, with the tokenizer that usage and timing use. */
 @ApiTags('vLLM')
@@ -14,6 +15,8 @@ export class TokenizeController {
     private readonly served: ServedModel,
     @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
   ) {}
+
+  @UtilityRoute()
 
   @Post('tokenize')
   @HttpCode(200)
@@ -36,6 +39,8 @@ export class TokenizeController {
       token_strs: dto.return_token_strs ? tokens.map((t) => this.tokenizer.tokenText(t)) : null,
     };
   }
+
+  @UtilityRoute()
 
   @Post('detokenize')
   @HttpCode(200)

@@ -4,8 +4,9 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import { FastifyReply } from 'fastify';
 import { SIMULATED_VLLM_VERSION } from '../api/version';
 import { Engine } from '../engine/engine';
-import { ServerLoad } from '../generation/server-load';
+import { ServerLoad } from './server-load';
 import { LifecycleService } from './lifecycle.service';
+import { ProbeRoute } from '../api/route-kind';
 
 @ApiTags('Health')
 @Controller()
@@ -18,17 +19,23 @@ export class HealthController {
     private readonly indicator: HealthIndicatorService,
   ) {}
 
+  @ProbeRoute()
+
   @Get('health')
   @ApiOperation({ summary: "vLLM's health check: 200 empty when serving, 503 while starting or draining" })
   vllmHealth(@Res() reply: FastifyReply): void {
     void reply.code(this.lifecycle.ready ? 200 : 503).send();
   }
 
+  @ProbeRoute()
+
   @Get('ping')
   @ApiOperation({ summary: 'Same as /health (SageMaker)' })
   ping(@Res() reply: FastifyReply): void {
     this.vllmHealth(reply);
   }
+
+  @ProbeRoute()
 
   @Post('ping')
   @HttpCode(200)
@@ -37,12 +44,16 @@ export class HealthController {
     this.vllmHealth(reply);
   }
 
+  @ProbeRoute()
+
   @Get('health/live')
   @HealthCheck()
   @ApiOperation({ summary: 'Kubernetes liveness: the process answers' })
   live() {
     return this.health.check([() => this.indicator.check('process').up({ uptime_s: Math.round((Date.now() - this.lifecycle.startedAt) / 1000) })]);
   }
+
+  @ProbeRoute()
 
   @Get('health/ready')
   @HealthCheck()
@@ -57,11 +68,15 @@ export class HealthController {
     ]);
   }
 
+  @ProbeRoute()
+
   @Get('version')
   @ApiOperation({ summary: 'Simulated vLLM version' })
   version(): object {
     return { version: SIMULATED_VLLM_VERSION };
   }
+
+  @ProbeRoute()
 
   @Get('load')
   @ApiOperation({ summary: 'Generation requests in flight (held, queued, running or still answering), as vLLM counts server_load' })

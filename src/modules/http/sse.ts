@@ -1,16 +1,62 @@
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ServerResponse } from 'node:http';
 import { FastifyReply } from 'fastify';
 import { onResponseOver } from '../../common/response-over';
+import { Engine } from '../engine/engine';
+
+interface PendingEvent {
+  stream: SseStream;
+  data: string;
+  last?: true;
+}
 
 /**
- * Events waiting for their socket write. A step's events are rendered for every stream first and
- * written afterwards, back to back: a loopback write that follows another costs ~8 µs on a 2-vCPU
- * VM, one that follows a few µs of rendering ~18 µs (the reader's idle vCPU must be woken for each),
- * and 256 streams are written one after the other at every step. The engine's `released` event
- * flushes them (SseStream.flush); a microtask flushes anything sent outside a step (usage chunk, errors).
+ * This app's SSE streams and the events waiting for their socket write. A step's events are
+ * rendered for every stream first and written afterwards, back to back: a loopback write that
+ * follows another costs ~8 µs on a 2-vCPU VM, one that follows a few µs of rendering ~18 µs (the
+ * reader's idle vCPU must be woken for each), and 256 streams are written one after the other at
+ * every step. The engine's `released` event flushes them; a microtask flushes anything sent outside
+ * a step (usage chunk, errors). One per app: two apps in one process share nothing.
  */
-const pending: { stream: SseStream; data: string; last?: true }[] = [];
-let flushQueued = false;
+@Injectable()
+export class SseWriter implements OnModuleInit, OnModuleDestroy {
+  private readonly pending: PendingEvent[] = [];
+  private flushQueued = false;
+  private off: (() => void) | undefined;
+
+  constructor(private readonly engine: Engine) {}
+
+  onModuleInit(): void {
+    this.off = this.engine.events.on('released', () => this.flush());
+  }
+
+  onModuleDestroy(): void {
+    this.off?.();
+  }
+
+  /**
+   * Starts a stream on the reply (its headers go out now). `bufferLimitBytes`: how much may wait
+   * in the socket's buffer for a slow client before the stream counts as backlogged.
+   */
+  open(reply: FastifyReply, onClientGone: () => void, bufferLimitBytes = Number.POSITIVE_INFINITY): SseStream {
+    return new SseStream(this, reply, onClientGone, bufferLimitBytes);
+  }
+
+  /** @internal Queues one event for the next flush. */
+  enqueue(event: PendingEvent): void {
+    this.pending.push(event);
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Writes every pending event of every stream, in the order sent. */
+  flush(): void {
+    this.flushQueued = false;
+    for (const event of this.pending.splice(0)) event.stream.deliver(event);
+  }
+}
 
 /**
  * vLLM's SSE framing on the raw response: `data: <json>\n\n` events, no `event:` or `id:` lines,
@@ -26,9 +72,10 @@ export class SseStream {
    * stream counts as backlogged (its writer then holds further chunks back, see `backlogged`).
    */
   constructor(
+    private readonly writer: SseWriter,
     reply: FastifyReply,
     onClientGone: () => void,
-    private readonly bufferLimitBytes = Number.POSITIVE_INFINITY,
+    private readonly bufferLimitBytes: number,
   ) {
     reply.hijack();
     this.raw = reply.raw;
@@ -71,33 +118,22 @@ export class SseStream {
     socket.once('drain', fn);
   }
 
-  /** Writes every pending event of every stream, in the order sent. */
-  static flush(): void {
-    flushQueued = false;
-    for (const { stream, data, last } of pending.splice(0)) {
-      try {
-        if (last) stream.end(data);
-        else stream.write(data);
-      } catch {
-        // One broken socket must not keep the other streams of the batch from their events and
-        // their end; its own response is dropped, so it counts as over.
-        stream.raw.destroy();
-      }
+  /** @internal Writes one flushed event (the writer's flush). */
+  deliver({ data, last }: PendingEvent): void {
+    try {
+      if (last) this.end(data);
+      else this.write(data);
+    } catch {
+      // One broken socket must not keep the other streams of the batch from their events and
+      // their end; its own response is dropped, so it counts as over.
+      this.raw.destroy();
     }
   }
 
-  /** Queues one event for the next flush (see `pending`); dropped if the client left. */
+  /** Queues one event for the writer's next flush; dropped if the client left. */
   send(payload: unknown): void {
     if (!this.open) return;
-    this.enqueue({ stream: this, data: `data: ${JSON.stringify(payload)}\n\n` });
-  }
-
-  private enqueue(event: (typeof pending)[number]): void {
-    pending.push(event);
-    if (!flushQueued) {
-      flushQueued = true;
-      queueMicrotask(SseStream.flush);
-    }
+    this.writer.enqueue({ stream: this, data: `data: ${JSON.stringify(payload)}\n\n` });
   }
 
   /**
@@ -131,7 +167,7 @@ export class SseStream {
   done(): void {
     if (!this.open) return;
     this.ended = true;
-    this.enqueue({ stream: this, data: 'data: [DONE]\n\n', last: true });
+    this.writer.enqueue({ stream: this, data: 'data: [DONE]\n\n', last: true });
   }
 
   private end(data: string): void {

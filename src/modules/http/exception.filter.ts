@@ -1,11 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { UNSUPPORTED_MEDIA_TYPE_MESSAGE } from '../http/json-body';
+import { UNSUPPORTED_MEDIA_TYPE_MESSAGE } from './json-body';
 import { ApiError } from '../api/api-error';
 
 /** Maps any error an HTTP handler throws to vLLM's error body, once for every route. */
 @Catch()
-export class OpenAIExceptionFilter implements ExceptionFilter {
+export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
   catch(exception: unknown, host: ArgumentsHost): void {

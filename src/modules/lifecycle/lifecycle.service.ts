@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { Engine } from '../engine/engine';
-import { ServerLoad } from '../generation/server-load';
+import { ServerLoad } from './server-load';
 
 export type LifecycleState = 'starting' | 'ready' | 'draining' | 'stopped';
 
