@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ConfigModule } from './config/config.module';
 import { Settings } from './config/settings';
 import { AdminModule } from './modules/admin/admin.module';
@@ -19,7 +19,8 @@ import { TokenizerModule } from './modules/tokenizer/tokenizer.module';
 /** Wires the feature modules; nothing else. */
 @Module({})
 export class AppModule {
-  static forRoot(settings: Settings): DynamicModule {
+  /** `extra`: more feature modules (a test's own routes), wired like the built-in ones. */
+  static forRoot(settings: Settings, extra: readonly Type[] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -38,6 +39,7 @@ export class AppModule {
         AdminModule,
         MetricsModule,
         GrpcModule,
+        ...extra,
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { INestApplication, Logger, LogLevel } from '@nestjs/common';
+import { INestApplication, Logger, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -37,11 +37,16 @@ const NEST_LOG_LEVELS: Record<string, LogLevel[] | false> = {
 };
 
 /** Builds the hybrid app (Fastify HTTP now; gRPC joins here) and starts listening. */
-export async function startServer(given: Settings): Promise<RunningServer> {
+export interface ServerOptions {
+  /** More feature modules to serve beside the built-in ones (tests add routes this way). */
+  modules?: readonly Type[];
+}
+
+export async function startServer(given: Settings, options: ServerOptions = {}): Promise<RunningServer> {
   // vLLM fills unset batch limits once the device is known; the runtime values need them before the profile.
   const settings = withBatchDefaults(given);
   const adapter = new FastifyAdapter(fastifyOptions(settings));
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings, options.modules), adapter, {
     logger: NEST_LOG_LEVELS[settings.log_level] ?? NEST_LOG_LEVELS.info,
     abortOnError: false,
     // Bodies are read by registerJsonBodyParser (empty bodies, nesting limit), not Nest's parser.
