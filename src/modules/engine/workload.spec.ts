@@ -3,7 +3,7 @@ import { Random } from '../../common/random';
 import { RuntimeValues } from '../../config/runtime-config';
 import { StepBatch, StepTimeModel } from '../benchmarks/profile.types';
 import { Engine } from './engine';
-import { KvCache } from './kv-cache';
+import { BlockPool } from './block-pool';
 import { StepTiming } from './step-timing';
 import { VirtualClock } from './virtual-clock';
 import { PlannedRequest, replayRequests, replayTimeline } from './workload';
@@ -18,7 +18,7 @@ function rig(): { clock: VirtualClock; engine: Engine } {
   const values: RuntimeValues = {
     latency_scale: 1, ttft_ms: null, itl_ms: null, prefill_ms_per_token: null, latency_jitter: 0, max_num_seqs: 256, response_mode: 'patterns',
   };
-  const engine = new Engine(clock, new KvCache(10_000, 16, true), new StepTiming(linearModel, () => values, new Random(1)), {
+  const engine = new Engine(clock, new BlockPool(10_000, 16, true), new StepTiming(linearModel, () => values, new Random(1)), {
     maxNumSeqs: () => values.max_num_seqs,
     maxNumBatchedTokens: 8192,
   });
