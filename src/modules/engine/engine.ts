@@ -60,8 +60,13 @@ export class Engine {
   ) {
     this.events = new EngineEventBus((err, event) => this.report(`An engine observer of "${event}" failed`, err));
     this.kv = new KvCacheManager(pool, {
-      stored: (hash, parentHash, tokenIds) => this.events.emit('blockStored', { hash, parentHash, tokenIds, blockSize: pool.blockSize, time: this.clock.now() }),
-      removed: (hash) => this.events.emit('blockRemoved', { hash, time: this.clock.now() }),
+      // Block events are many: their payloads are built only when someone listens (KV events, a router).
+      stored: (hash, parentHash, tokenIds) => {
+        if (this.events.has('blockStored')) this.events.emit('blockStored', { hash, parentHash, tokenIds: tokenIds(), blockSize: pool.blockSize, time: this.clock.now() });
+      },
+      removed: (hash) => {
+        if (this.events.has('blockRemoved')) this.events.emit('blockRemoved', { hash, time: this.clock.now() });
+      },
     });
     this.scheduler = new Scheduler(this.kv, limits, {
       preempted: (seq) => this.events.emit('preempted', { requestId: seq.id, time: this.clock.now() }),

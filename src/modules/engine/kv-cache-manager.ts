@@ -3,8 +3,8 @@ import { Sequence } from './sequence';
 
 /** Where the KV-cache manager reports the prefix cache's changes (vLLM's KV cache events). */
 export interface KvEventSink {
-  /** A full block now holds `tokenIds` as the prefix `hash`, child of `parent` (null for a first block). */
-  stored(hash: number, parent: number | null, tokenIds: number[]): void;
+  /** A full block now holds its tokens (`tokenIds()` lists them) as the prefix `hash`, child of `parent` (null for a first block). */
+  stored(hash: number, parent: number | null, tokenIds: () => number[]): void;
   /** The prefix `hash` left the cache (its block was reused for other tokens). */
   removed(hash: number): void;
 }
@@ -98,7 +98,7 @@ export class KvCacheManager {
       const parent = seq.blockHashes[b - 1] ?? null;
       const hash = blockHash(parent ?? 0, seq.tokenAt, b * bs, (b + 1) * bs);
       seq.blockHashes.push(hash);
-      if (this.pool.register(seq.blocks[b], hash)) this.events?.stored(hash, parent, blockTokens(seq, b, bs));
+      if (this.pool.register(seq.blocks[b], hash)) this.events?.stored(hash, parent, () => blockTokens(seq, b, bs));
     }
   }
 
