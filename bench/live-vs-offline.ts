@@ -15,7 +15,7 @@ import { Random } from '../src/common/random';
 import { resolveProfile } from '../src/modules/benchmarks/resolve-profile';
 import { createEngine } from '../src/modules/engine/create-engine';
 import { VirtualClock } from '../src/modules/engine/virtual-clock';
-import { PlannedRequest, replayRequests, summarize, Summary } from '../src/modules/engine/workload';
+import { PlannedRequest, replayRequests, summarize, Summary } from '../src/modules/simulate/workload';
 import { bootServer, numberArg } from './support/server';
 import { StreamResult, streamChat } from './support/sse-client';
 

@@ -7,7 +7,7 @@ import { validateSettings } from './config/load-settings';
 import { resolveProfile } from './modules/benchmarks/resolve-profile';
 import { createEngine } from './modules/engine/create-engine';
 import { VirtualClock } from './modules/engine/virtual-clock';
-import { runWorkload, Workload } from './modules/engine/workload';
+import { runWorkload, Workload } from './modules/simulate/workload';
 
 /** `vllm-simulator simulate --workload FILE`: predicts a workload's latencies on virtual time. Returns the exit code. */
 export async function runSimulate(argv: readonly string[]): Promise<number> {

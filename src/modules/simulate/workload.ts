@@ -1,8 +1,8 @@
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsInt, IsNumber, IsOptional, IsString, Min, ValidateNested } from 'class-validator';
 import { Random } from '../../common/random';
-import { Engine } from './engine';
-import { VirtualClock } from './virtual-clock';
+import { Engine } from '../engine/engine';
+import { VirtualClock } from '../engine/virtual-clock';
 
 export class LengthDistribution {
   @IsNumber() @Min(1) mean!: number;

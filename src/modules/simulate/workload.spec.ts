@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import { Random } from '../../common/random';
 import { RuntimeValues } from '../../config/runtime-config';
 import { StepBatch, StepTimeModel } from '../benchmarks/profile.types';
-import { Engine } from './engine';
-import { KvCache } from './kv-cache';
-import { StepTiming } from './step-timing';
-import { VirtualClock } from './virtual-clock';
+import { Engine } from '../engine/engine';
+import { KvCache } from '../engine/kv-cache';
+import { StepTiming } from '../engine/step-timing';
+import { VirtualClock } from '../engine/virtual-clock';
 import { PlannedRequest, replayRequests, replayTimeline } from './workload';
 
 /** 10 ms per step, plus 0.1 ms per prefill token and 1 ms per decode: a 100-token prompt alone takes 20 ms, a decode of one 11 ms. */
