@@ -30,7 +30,7 @@ import { Engine } from '../src/modules/engine/engine';
 import { KvCache } from '../src/modules/engine/kv-cache';
 import { StepTiming } from '../src/modules/engine/step-timing';
 import { VirtualClock } from '../src/modules/engine/virtual-clock';
-import { ReplayedRequest, replayTimeline } from '../src/modules/simulate/workload';
+import { ReplayedRequest, replayTimeline } from '../src/modules/simulate';
 import { BenchmarkTool, Statistic, toolFor } from './support/benchmark-tools';
 import { FLAGGED_POINTS, flagFor } from './support/flagged-points';
 
