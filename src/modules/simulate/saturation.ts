@@ -1,10 +1,11 @@
 /**
  * Is a stage saturated? It is when the requests in the system (running + waiting) grow without
- * bound, or when TTFT keeps rising through the stage: the engine completes less than arrives. In a
- * finite window "without bound" reads as a trend: the least-squares slope of the backlog over the
- * stage, times its length, is more than a share of the stage's arrivals (a queue growing by 5 % of
- * what arrives means the arrivals exceed the engine's rate by 5 %); or the median TTFT rises
- * through the stage by more than the floor below and more than twice where it started.
+ * bound, or when TTFT keeps rising: the engine completes less than arrives. In a finite window
+ * "without bound" reads as a trend that is still there at the end: the least-squares slope over the
+ * last 60 % of the stage (so the climb from a quieter stage before it does not count), extrapolated
+ * to the whole stage. Saturated when the backlog would grow by more than 5 % of the stage's
+ * arrivals (arrivals exceeding the engine's rate by 5 %), or the median TTFT would rise by more
+ * than the floor below and more than where the fit starts.
  */
 export interface SaturationVerdict {
   saturated: boolean;
@@ -22,8 +23,9 @@ const GROWTH_SHARE = 0.05;
 const MIN_GROWTH = 5;
 /** A TTFT rise below this is never saturation (ms). */
 const MIN_TTFT_RISE_MS = 2000;
-/** Slices a window is cut into for the trends. */
+/** Slices a window is cut into for the trends, and the first slice the trends are fitted from. */
 const SLICES = 10;
+const FIT_FROM = 4;
 /** Fewest arrivals a window needs for a verdict. */
 const MIN_ARRIVALS = 20;
 
@@ -67,14 +69,14 @@ export function detectSaturation(input: SaturationInput): SaturationVerdict {
     mids.push(start + (k + 0.5) * slice);
     backlog.push(input.backlog(start + k * slice, start + (k + 1) * slice));
   }
-  const backlogGrowth = slope(mids, backlog) * length;
+  const backlogGrowth = slope(mids.slice(FIT_FROM), backlog.slice(FIT_FROM)) * length;
 
   const groups: number[][] = Array.from({ length: SLICES }, () => []);
   for (const a of arrivals) groups[Math.min(SLICES - 1, Math.max(0, Math.floor((a.due - start) / slice)))].push(a.ttftMs);
   const ttftMids: number[] = [];
   const ttftMedians: number[] = [];
   groups.forEach((g, k) => {
-    if (g.length === 0) return;
+    if (g.length === 0 || k < FIT_FROM) return;
     ttftMids.push(mids[k]);
     ttftMedians.push(median(g));
   });
@@ -87,11 +89,11 @@ export function detectSaturation(input: SaturationInput): SaturationVerdict {
       saturated: true,
       backlogGrowth,
       ttftRiseMs,
-      reason: `the queue grows: about ${Math.round(backlogGrowth)} more requests in the system at the end than at the start`,
+      reason: `the queue keeps growing: at this trend about ${Math.round(backlogGrowth)} more requests in the system at the end than at the start`,
     };
   }
-  if (ttftRiseMs > MIN_TTFT_RISE_MS && ttftRiseMs > 2 * startTtft) {
-    return { saturated: true, backlogGrowth, ttftRiseMs, reason: `TTFT keeps rising: about ${Math.round(ttftRiseMs / 1000)} s higher at the end than at the start` };
+  if (ttftRiseMs > MIN_TTFT_RISE_MS && ttftRiseMs > startTtft) {
+    return { saturated: true, backlogGrowth, ttftRiseMs, reason: `TTFT keeps rising: at this trend about ${Math.round(ttftRiseMs / 1000)} s higher at the end than at the start` };
   }
   return { saturated: false, backlogGrowth, ttftRiseMs, reason: null };
 }

@@ -7,7 +7,7 @@ import { ResolvedProfile, resolveProfile } from '../benchmarks/resolve-profile';
 import { createEngine } from '../engine/create-engine';
 import { Engine } from '../engine/engine';
 import { VirtualClock } from '../engine/virtual-clock';
-import { DataParallelCluster } from './cluster';
+import { DataParallelCluster, ServingCluster } from './cluster';
 import { binWidthFor, buildFigures, SimulationFigures } from './figures';
 import { planWorkload } from './plan-workload';
 import { PlannedRequest, PlannedWorkload, StageWindow } from './planned-request';
@@ -99,17 +99,21 @@ export function buildEngines(resolved: ResolvedEngine, replicas: number, clock: 
  * virtual clock, and builds its figures.
  */
 export function simulatePlan(plan: PlannedWorkload, resolved: ResolvedEngine, cluster: Omit<ClusterConfig, 'engine'>, options: RunOptions = {}): SimulationRun {
-  const wallStart = performance.now();
   const clock = new VirtualClock();
   const engines = buildEngines(resolved, cluster.replicas, clock);
   const router = createRouter(cluster.routing, { blockSize: resolved.profile.blockSize, cacheBlocks: resolved.profile.kvCacheBlocks });
-  const serving = new DataParallelCluster(clock, engines, router);
+  return simulateOn(plan, new DataParallelCluster(clock, engines, router), { ...options, maxModelLen: resolved.maxModelLen });
+}
+
+/** Replays a plan on a cluster (its engines idle, on their clock at 0) and builds its figures. */
+export function simulateOn(plan: PlannedWorkload, serving: ServingCluster, options: RunOptions & { maxModelLen?: number } = {}): SimulationRun {
+  const wallStart = performance.now();
   const boundaries = [...plan.stages.map((s) => s.start), plan.end];
-  const recorder = new ClusterRecorder(engines, boundaries, binWidthFor(plan.end));
+  const recorder = new ClusterRecorder(serving.engines, boundaries, binWidthFor(plan.end));
   const result = replayOnCluster(plan.requests, serving, {
     maxConcurrency: options.maxConcurrency,
     lastArrival: plan.end,
-    maxModelLen: resolved.maxModelLen,
+    maxModelLen: options.maxModelLen,
     onProgress: options.onProgress,
     checkpoint: options.stopWhenSaturated
       ? {
@@ -141,22 +145,14 @@ export function replayRequests(
   stages: readonly StageWindow[] = [{ start: 0, end: Math.max(0, ...requests.map((r) => r.arrival)) }],
   options: ReplayOptions & { slo?: Slo } = {},
 ): SimulationFigures & { wall_ms: number } {
-  const wallStart = performance.now();
   const plan: PlannedWorkload = { requests: [...requests], stages: [...stages], classes: ['default'], end: stages[stages.length - 1]?.end ?? 0 };
-  const recorder = new ClusterRecorder([engine], [...plan.stages.map((s) => s.start), plan.end], binWidthFor(plan.end));
-  const result = replayOnCluster(plan.requests, singleEngine(engine, clock), { maxConcurrency: options.maxConcurrency });
-  recorder.detach();
-  const figures = buildFigures({ plan, result, recorder, slo: options.slo, endMs: Math.max(plan.end, result.lastEnd) });
-  return { ...figures, wall_ms: Math.round(performance.now() - wallStart) };
+  // Explicit requests keep their arrival times whatever the stages say: nothing is cut at the end.
+  const run = simulateOn({ ...plan, end: Math.max(plan.end, ...requests.map((r) => r.arrival)) }, singleEngine(engine, clock), { maxConcurrency: options.maxConcurrency, slo: options.slo });
+  return { ...run.figures, wall_ms: run.wallMs };
 }
 
 /** Plans a workload and replays it through one engine (`planWorkload` + `replayRequests`). */
 export function runWorkload(workload: WorkloadSpec, engine: Engine, clock: VirtualClock): SimulationFigures & { wall_ms: number } {
-  const wallStart = performance.now();
-  const plan = planWorkload(workload);
-  const recorder = new ClusterRecorder([engine], [...plan.stages.map((s) => s.start), plan.end], binWidthFor(plan.end));
-  const result = replayOnCluster(plan.requests, singleEngine(engine, clock), { lastArrival: plan.end, maxConcurrency: workload.max_concurrency });
-  recorder.detach();
-  const figures = buildFigures({ plan, result, recorder, endMs: Math.max(plan.end, result.lastEnd) });
-  return { ...figures, wall_ms: Math.round(performance.now() - wallStart) };
+  const run = simulateOn(planWorkload(workload), singleEngine(engine, clock), { maxConcurrency: workload.max_concurrency });
+  return { ...run.figures, wall_ms: run.wallMs };
 }

@@ -1,3 +1,5 @@
+// class-transformer's @Type reads decorator metadata; the server loads this in main.ts, a script may not.
+import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { plainToInstance, Type } from 'class-transformer';
 import {
