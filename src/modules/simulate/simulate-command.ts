@@ -142,7 +142,7 @@ function sweepDocument(s: Setup, resolved: ResolvedEngine): SweepDocument {
     points: result.points,
     note: result.note,
     sustainable_rate: median(result.points.filter((p) => p.sustainable_rate !== null).map((p) => p.sustainable_rate!)),
-    at_max_rate: at ? runDocument(facts, s.source, result.slo, at, 0) : null,
+    at_max_rate: at ? runDocument(facts, s.source, result.slo, at, result.points.find((p) => p.rate === result.max_rate)?.wall_ms ?? 0) : null,
     wall_ms: result.wall_ms,
   };
   const target = s.args.targetRate;

@@ -1,6 +1,7 @@
 import { toJson } from '../documents';
 import { csvLine } from './csv';
 import { barChart, lineChart, niceTicks } from './svg';
+import { ProgressBar } from './progress';
 import { layout } from './table';
 
 describe('output helpers', () => {
@@ -33,5 +34,27 @@ describe('output helpers', () => {
     expect(line).toContain('data-role="chosen"');
     const bars = barChart({ id: 'c2', title: 't', yLabel: 'ms', groups: ['a', 'b'], series: [{ name: 'p50', values: [1, 2] }, { name: 'p99', values: [3, 4] }] });
     expect(bars.match(/<rect /g)).toHaveLength(4);
+  });
+});
+
+describe('progress bar', () => {
+  it('draws nothing for a quick run, redraws in place on stderr for a long one, and erases itself', () => {
+    const quiet: string[] = [];
+    const fast = new ProgressBar({ write: (t: string) => quiet.push(t) }, true);
+    fast.update(0.5, 'x');
+    fast.done();
+    expect(quiet).toEqual([]);
+
+    const out: string[] = [];
+    const slow = new ProgressBar({ write: (t: string) => out.push(t) }, true, 0);
+    slow.update(0.25, 'simulating');
+    expect(out[0].startsWith(`\r[${'#'.repeat(8)}${'.'.repeat(22)}]  25% simulating (`)).toBe(true);
+    expect(out[0].endsWith(' s)\x1b[K')).toBe(true);
+    slow.done();
+    expect(out[out.length - 1]).toBe('\r\x1b[K');
+
+    const off: string[] = [];
+    new ProgressBar({ write: (t: string) => off.push(t) }, false, 0).update(1, 'x');
+    expect(off).toEqual([]);
   });
 });

@@ -125,12 +125,19 @@ export interface BarChart {
 
 export function barChart(c: BarChart): string {
   const all = c.series.flatMap((s) => s.values);
-  const yMax = Math.max(1e-9, ...all) * 1.08;
+  const positive = all.filter((v) => v > 0);
+  // Latencies of a quiet and an overloaded stage differ by orders of magnitude: a log axis keeps both readable.
+  const log = positive.length > 0 && Math.max(...positive) / Math.min(...positive) > 50;
+  const lo = log ? 10 ** Math.floor(Math.log10(Math.min(...positive))) : 0;
+  const yMax = log ? 10 ** Math.ceil(Math.log10(Math.max(...positive))) : Math.max(1e-9, ...all) * 1.08;
   const plotW = W - M.left - M.right;
   const groupW = plotW / Math.max(1, c.groups.length);
   const barW = Math.min(40, (groupW * 0.8) / Math.max(1, c.series.length));
-  const sy = (v: number): number => H - M.bottom - (v / yMax) * (H - M.top - M.bottom);
-  let body = axes([], niceTicks(0, yMax), () => 0, sy);
+  const plotH = H - M.top - M.bottom;
+  const sy = (v: number): number =>
+    log ? H - M.bottom - (v <= lo ? 0 : ((Math.log10(v) - Math.log10(lo)) / (Math.log10(yMax) - Math.log10(lo))) * plotH) : H - M.bottom - (v / yMax) * plotH;
+  const ticks = log ? Array.from({ length: Math.round(Math.log10(yMax / lo)) + 1 }, (_, i) => lo * 10 ** i) : niceTicks(0, yMax);
+  let body = axes([], ticks, () => 0, sy);
   c.groups.forEach((g, gi) => {
     const left = M.left + gi * groupW + (groupW - barW * c.series.length) / 2;
     body += `<text x="${M.left + (gi + 0.5) * groupW}" y="${H - M.bottom + 16}" text-anchor="middle" class="tick">${escapeXml(g)}</text>`;
@@ -141,5 +148,5 @@ export function barChart(c: BarChart): string {
     });
   });
   body += legend(c.series.map((s, k) => ({ name: s.name, color: s.color ?? PALETTE[k % PALETTE.length] })));
-  return frame(c.id, c.title, '', c.yLabel, body);
+  return frame(c.id, c.title, '', log ? `${c.yLabel} (log scale)` : c.yLabel, body);
 }

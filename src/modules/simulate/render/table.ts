@@ -74,7 +74,7 @@ function notes(doc: RunDocument): string[] {
       : `No drain: every request had ended by the last arrival (${num(d.start_s)} s).`,
   );
   for (const s of doc.stages) {
-    if (s.saturated) out.push(`Stage ${stageLabel(s)} is saturated (${s.saturation_reason}); the configuration sustains about ${num(s.sustainable_rate, 2)} req/s of this mix.`);
+    if (s.saturated) out.push(`Stage ${stageLabel(s)} is saturated (${s.saturation_reason}); the configuration sustains about ${num(s.sustainable_rate, 2)} req/s of this mix (offered: ${num(s.offered.requests_per_s, 2)}).`);
   }
   if (!doc.saturated) out.push('No stage is saturated.');
   if (doc.slo !== null) {
