@@ -22,8 +22,7 @@ const EXTRA_TRIES = 4;
 
 /**
  * Starts from ceil(target / one replica's max rate), then simulates the cluster at the target rate:
- * adds replicas while it fails (routing is never perfect), and tries one fewer when it passes (it
- * rarely helps, but a planner should know).
+ * adds replicas while it fails (routing is never perfect), and removes them while it passes.
  */
 export function replicasFor(targetRate: number, perReplicaMax: number | null, maxReplicas: number, check: (replicas: number) => SweepPoint): ReplicaPlan {
   const checks: ReplicaCheck[] = [];
@@ -46,7 +45,8 @@ export function replicasFor(targetRate: number, perReplicaMax: number | null, ma
       break;
     }
   }
-  if (needed !== null && needed === first && first > 1 && run(first - 1)) needed = first - 1;
+  // Fewer may do (a router spreads load more evenly than the single replica's Poisson stream saw).
+  if (needed !== null && needed === first) while (needed > 1 && run(needed - 1)) needed--;
   checks.sort((a, b) => a.replicas - b.replicas);
   return {
     target_rate: targetRate,
