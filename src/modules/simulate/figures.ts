@@ -1,4 +1,4 @@
-import { LatencySummary, summarizeLatencies } from './latency-summary';
+import { DoubleList, LatencySummary, summarizeLatencies } from './latency-summary';
 import { PlannedWorkload } from './planned-request';
 import { ClusterRecorder, Tally } from './recorder';
 import { RequestRecord, ReplayResult } from './replay';
@@ -150,7 +150,23 @@ export function buildFigures(input: FiguresInput): SimulationFigures {
   const owners = result.itlOwners.view();
   const endMs = Math.max(input.endMs, plan.end);
 
-  const latency = (members: (i: number) => boolean, indices: readonly number[]) => {
+  // Every inter-token gap sorted once into its stage, client class and replica (and overall).
+  const replicaCount = recorder.windows.length;
+  const itlsBy = (n: number) => Array.from({ length: n }, () => new DoubleList());
+  const stageItls = itlsBy(nStages);
+  const classItls = itlsBy(plan.classes.length);
+  const replicaItls = itlsBy(replicaCount);
+  const allItls = new DoubleList();
+  for (let k = 0; k < gaps.length; k++) {
+    const i = owners[k];
+    if (stageOf[i] < 0) continue;
+    const r = records[i];
+    stageItls[stageOf[i]].push(gaps[k]);
+    classItls[r.request.clientClass ?? 0]?.push(gaps[k]);
+    if (r.replica >= 0) replicaItls[r.replica]?.push(gaps[k]);
+    allItls.push(gaps[k]);
+  }
+  const latency = (itls: DoubleList, indices: readonly number[]) => {
     const ttft: number[] = [];
     const e2e: number[] = [];
     const queue: number[] = [];
@@ -160,9 +176,7 @@ export function buildFigures(input: FiguresInput): SimulationFigures {
       if (r.end !== undefined && r.refused === undefined) e2e.push(r.end - r.sent);
       if (r.scheduled !== undefined) queue.push(r.scheduled - r.sent);
     }
-    const itl: number[] = [];
-    for (let k = 0; k < gaps.length; k++) if (members(owners[k])) itl.push(gaps[k]);
-    return { ttft_ms: summarizeLatencies(ttft), itl_ms: summarizeLatencies(itl), e2e_ms: summarizeLatencies(e2e), queue_ms: summarizeLatencies(queue) };
+    return { ttft_ms: summarizeLatencies(ttft), itl_ms: summarizeLatencies(itls.view()), e2e_ms: summarizeLatencies(e2e), queue_ms: summarizeLatencies(queue) };
   };
   const counts = (indices: readonly number[]) => {
     let completed = 0;
@@ -190,7 +204,6 @@ export function buildFigures(input: FiguresInput): SimulationFigures {
     max_waiting: t.maxWaiting,
     mean_kv_usage: r3(ms > 0 ? t.kvMs / ms / replicas : 0),
   });
-  const replicaCount = recorder.windows.length;
   const arrivalsOf = (indices: readonly number[]) =>
     indices.map((i) => {
       const r = records[i];
@@ -208,7 +221,7 @@ export function buildFigures(input: FiguresInput): SimulationFigures {
     const tally = recorder.windowTally(s);
     const c = counts(indices);
     const verdict = detectSaturation({ start: w.start, end: w.end, backlog: (f, t) => recorder.meanBacklog(f, t), arrivals: arrivalsOf(indices) });
-    const lat = latency((i) => stageOf[i] === s, indices);
+    const lat = latency(stageItls[s], indices);
     let sustainable: number | null = null;
     if (verdict.saturated && indices.length > 0) {
       const mid = (w.start + w.end) / 2;
@@ -243,7 +256,7 @@ export function buildFigures(input: FiguresInput): SimulationFigures {
   });
   const total = recorder.totalTally();
   const c = counts(all);
-  const lat = latency((i) => stageOf[i] >= 0, all);
+  const lat = latency(allItls, all);
   const saturatedStages = stages.filter((s) => s.saturated);
   const longest = saturatedStages.sort((a, b) => b.end_s - b.start_s - (a.end_s - a.start_s))[0];
   const overall: StageFigures = {
@@ -289,11 +302,17 @@ export function buildFigures(input: FiguresInput): SimulationFigures {
     simulated_seconds: r3(endMs / 1000),
     timeline: timeline(recorder, endMs),
   };
+  const byClass: number[][] = plan.classes.map(() => []);
+  const byReplica: number[][] = recorder.windows.map(() => []);
+  for (const i of all) {
+    byClass[records[i].request.clientClass ?? 0]?.push(i);
+    if (records[i].replica >= 0) byReplica[records[i].replica]?.push(i);
+  }
   if (plan.classes.length > 1) {
     figures.classes = plan.classes.map((name, k) => {
-      const indices = all.filter((i) => (records[i].request.clientClass ?? 0) === k);
+      const indices = byClass[k];
       const cc = counts(indices);
-      const l = latency((i) => stageOf[i] >= 0 && (records[i].request.clientClass ?? 0) === k, indices);
+      const l = latency(classItls[k], indices);
       return {
         name,
         requests: indices.length,
@@ -310,10 +329,10 @@ export function buildFigures(input: FiguresInput): SimulationFigures {
   }
   if (replicaCount > 1) {
     figures.replicas = recorder.windows.map((_, k) => {
-      const indices = all.filter((i) => records[i].replica === k);
+      const indices = byReplica[k];
       const t = recorder.totalTally(k);
       const cc = counts(indices);
-      const l = latency((i) => records[i].replica === k, indices);
+      const l = latency(replicaItls[k], indices);
       const verdict = detectSaturation({ start: 0, end: plan.end, backlog: (f, to) => recorder.meanBacklog(f, to, k), arrivals: arrivalsOf(indices) });
       const occ = occupancy(t, endMs, 1);
       return {

@@ -162,10 +162,14 @@ export function renderSweepTable(doc: SweepDocument): string {
 export function renderGridTable(doc: GridDocument): string {
   const configHeaders = ['model', 'gpu', 'tp', 'max_num_seqs', 'replicas', 'routing'];
   const resultHeaders = doc.sweep ? ['max rate req/s', 'sustainable req/s'] : ['achieved req/s', 'achieved tok/s', 'TTFT p99', 'ITL p99', 'E2E p99', 'saturated', ...(doc.slo ? ['SLO'] : [])];
+  const errors: string[] = [];
   const rows = doc.cells.map((row) => {
     const c = row.config;
     const head = [c.model, c.gpu, String(c.tensor_parallel_size), String(c.max_num_seqs), String(c.replicas), c.routing];
-    if (row.error) return [...head, `error: ${row.error.split('\n')[0].slice(0, 80)}`];
+    if (row.error) {
+      errors.push(`[${errors.length + 1}] ${c.model} on ${c.gpu} (TP ${c.tensor_parallel_size}): ${row.error}`);
+      return [...head, `cannot run [${errors.length}]`];
+    }
     if (doc.sweep) return [...head, num(row.max_rate, 3), num(row.sustainable_rate, 2)];
     return [
       ...head,
@@ -178,7 +182,8 @@ export function renderGridTable(doc: GridDocument): string {
       ...(doc.slo ? [row.slo_met ? 'met' : 'missed'] : []),
     ];
   });
-  return `${doc.source}: ${doc.cells.length} configurations${doc.sweep ? `, each swept${doc.slo ? ` under SLO ${doc.slo}` : ''}` : ''} in ${num(doc.wall_ms / 1000, 1)} s\n\n${layout([...configHeaders, ...resultHeaders], rows, [0, 1, 5])}\n`;
+  const table = layout([...configHeaders, ...resultHeaders], rows, [0, 1, 5]);
+  return `${doc.source}: ${doc.cells.length} configurations${doc.sweep ? `, each swept${doc.slo ? ` under SLO ${doc.slo}` : ''}` : ''} in ${num(doc.wall_ms / 1000, 1)} s\n\n${table}\n${errors.length > 0 ? `\n${errors.join('\n')}\n` : ''}`;
 }
 
 export function renderTable(doc: SimulateDocument): string {
