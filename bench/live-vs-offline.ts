@@ -89,8 +89,9 @@ async function main(): Promise<void> {
 
     // Offline: the same arrivals (as actually sent) and token counts, same profile and engine settings.
     const clock = new VirtualClock();
-    const values = { latency_scale: 1, ttft_ms: null, itl_ms: null, prefill_ms_per_token: null, latency_jitter: 0, max_num_seqs: settings.max_num_seqs, response_mode: settings.response_mode };
-    const engine = createEngine(clock, resolveProfile(settings), settings, () => values, new Random(SEED));
+    const profile = resolveProfile(settings);
+    const values = { latency_scale: 1, ttft_ms: null, itl_ms: null, prefill_ms_per_token: null, latency_jitter: 0, max_num_seqs: profile.limits.maxNumSeqs, response_mode: settings.response_mode };
+    const engine = createEngine(clock, profile, settings, () => values, new Random(SEED));
     let nextToken = 1_000_000;
     const requests: PlannedRequest[] = planned.map((p, i) => ({
       arrival: results[i].sentAt - start,

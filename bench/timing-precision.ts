@@ -21,7 +21,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Engine } from '../src/modules/engine/engine';
-import { SseStream } from '../src/modules/openai/sse';
+import { SseStream } from '../src/modules/http/sse';
 import { bootServer, mean, quantile, numberArg, optionArg } from './support/server';
 import { StreamResult, streamChat } from './support/sse-client';
 

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ConfigModule } from './config/config.module';
 import { Settings } from './config/settings';
 import { AdminModule } from './modules/admin/admin.module';
@@ -8,10 +8,10 @@ import { CompletionsModule } from './modules/completions/completions.module';
 import { EngineModule } from './modules/engine/engine.module';
 import { FaultsModule } from './modules/faults/faults.module';
 import { GrpcModule } from './modules/grpc/grpc.module';
-import { HealthModule } from './modules/health/health.module';
+import { LifecycleModule } from './modules/lifecycle/lifecycle.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { ModelsModule } from './modules/models/models.module';
-import { OpenAIModule } from './modules/openai/openai.module';
+import { HttpModule } from './modules/http/http.module';
 import { ResponsesModule } from './modules/responses/responses.module';
 import { TokenizeModule } from './modules/tokenize/tokenize.module';
 import { TokenizerModule } from './modules/tokenizer/tokenizer.module';
@@ -19,12 +19,13 @@ import { TokenizerModule } from './modules/tokenizer/tokenizer.module';
 /** Wires the feature modules; nothing else. */
 @Module({})
 export class AppModule {
-  static forRoot(settings: Settings): DynamicModule {
+  /** `extra`: more feature modules (a test's own routes), wired like the built-in ones. */
+  static forRoot(settings: Settings, extra: readonly Type[] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(settings),
-        OpenAIModule,
+        HttpModule,
         BenchmarksModule,
         TokenizerModule,
         EngineModule,
@@ -33,11 +34,12 @@ export class AppModule {
         CompletionsModule,
         ChatModule,
         TokenizeModule,
-        HealthModule,
+        LifecycleModule,
         FaultsModule,
         AdminModule,
         MetricsModule,
         GrpcModule,
+        ...extra,
       ],
     };
   }

@@ -1,16 +1,18 @@
-import { INestApplication, Logger, LogLevel } from '@nestjs/common';
+import { INestApplication, Logger, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { Settings } from './config/settings';
+import { withBatchDefaults } from './modules/benchmarks/batch-defaults';
 import { startGrpcServer } from './modules/grpc/grpc-server';
-import { LifecycleService } from './modules/health/lifecycle.service';
-import { SIMULATED_VLLM_VERSION } from './modules/health/health.controller';
+import { LifecycleService } from './modules/lifecycle/lifecycle.service';
+import { SIMULATED_VLLM_VERSION } from './modules/api/version';
 import { fastifyOptions, LISTEN_BACKLOG } from './modules/http/http-server';
-import { registerBodyParsers } from './modules/http/json-body';
-import { RequestValidationPipe } from './modules/openai/validation';
+import { registerHttpHooks } from './modules/http/http-hooks';
+import { Exchanges } from './modules/generation/exchange';
+import { RequestValidationPipe } from './modules/http/validation';
 
 export interface RunningServer {
   app: INestApplication;
@@ -35,20 +37,23 @@ const NEST_LOG_LEVELS: Record<string, LogLevel[] | false> = {
 };
 
 /** Builds the hybrid app (Fastify HTTP now; gRPC joins here) and starts listening. */
-export async function startServer(settings: Settings): Promise<RunningServer> {
+export interface ServerOptions {
+  /** More feature modules to serve beside the built-in ones (tests add routes this way). */
+  modules?: readonly Type[];
+}
+
+export async function startServer(given: Settings, options: ServerOptions = {}): Promise<RunningServer> {
+  // vLLM fills unset batch limits once the device is known; the runtime values need them before the profile.
+  const settings = withBatchDefaults(given);
   const adapter = new FastifyAdapter(fastifyOptions(settings));
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings, options.modules), adapter, {
     logger: NEST_LOG_LEVELS[settings.log_level] ?? NEST_LOG_LEVELS.info,
     abortOnError: false,
     // Bodies are read by registerJsonBodyParser (empty bodies, nesting limit), not Nest's parser.
     bodyParser: false,
   });
   app.useGlobalPipes(new RequestValidationPipe(settings));
-  const fastify = app.getHttpAdapter().getInstance();
-  registerBodyParsers(fastify, settings.max_json_depth);
-  fastify.addHook('onRequest', async (req, reply) => {
-    reply.header('x-request-id', req.id);
-  });
+  registerHttpHooks(app.getHttpAdapter().getInstance(), { settings, exchanges: app.get(Exchanges), lifecycle: app.get(LifecycleService) });
   const docs = new DocumentBuilder()
     .setTitle('vllm-simulator')
     .setDescription('vLLM OpenAI-compatible API, simulated: no GPU, same wire format, metrics and timing')

@@ -123,6 +123,13 @@ describe('/metrics after known traffic (latency_scale 0)', () => {
     expect([...after.keys()].some((k) => k.includes('handler="/metrics"'))).toBe(false);
   });
 
+  it('leaves the probes out of the HTTP metrics, as vLLM excludes them', async () => {
+    for (const path of ['/health', '/health/live', '/health/ready', '/ping', '/version', '/load']) await fetch(`${app.url}${path}`);
+    const m = await scrape(app);
+    expect([...m.keys()].filter((k) => /handler="\/(metrics|health|ping|version|load)/.test(k))).toEqual([]);
+    expect([...m.keys()].some((k) => k.includes('handler="/v1/completions"'))).toBe(true);
+  });
+
   it('counts a rejected request in HTTP metrics only', async () => {
     const before = await scrape(app);
     const res = await fetch(`${app.url}/v1/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"prompt":"x","max_tokens":0}' });

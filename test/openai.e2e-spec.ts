@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import OpenAI from 'openai';
 import { Engine } from '../src/modules/engine/engine';
-import { ServerLoad } from '../src/modules/generation/server-load';
+import { ServerLoad } from '../src/modules/lifecycle/server-load';
 import { bootApp, post, readSse, TestApp } from './support/app';
 import { pollUntil } from './support/child';
 

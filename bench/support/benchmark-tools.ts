@@ -111,23 +111,29 @@ export function vllmBenchServe(opts: {
  * load until the measured ones have ended. Even spacing is the no-collision limit: where prefills
  * of different clients do meet in the real run, TTFT is higher than the replay's.
  */
-export function aiperfSteadyState(name: string): BenchmarkTool {
+export function aiperfSteadyState(
+  name: string,
+  rounds: { warmup: number; measured: number } = { warmup: 2, measured: 10 },
+  phases: 'even' | 'random' = 'even',
+): BenchmarkTool {
   const concurrency = (p: BenchmarkPoint): number => (p.load.type === 'concurrency' ? p.load.concurrency : 1);
   return {
     name,
-    seeds: () => 1,
+    seeds: () => (phases === 'random' ? 3 : 1),
     describe: (p) => {
       const c = concurrency(p);
-      return `closed loop, ${c} clients started evenly over one cycle (E2E at c), ${2 * c} warm-up requests discarded, next ${10 * c} measured, load held until they end`;
+      return `closed loop, ${c} clients started ${phases === 'random' ? 'at random phases (3 seeds)' : 'evenly'} over one cycle (E2E at c), ${rounds.warmup * c} warm-up requests discarded, next ${rounds.measured * c} measured, load held until they end`;
     },
-    plan: (p, _seed, cycleMs) => {
+    plan: (p, seed, cycleMs) => {
       const c = concurrency(p);
-      // Client k's first request at k/c of a cycle; the rest queue on the c slots (each sent when one ends).
-      const offset = (k: number): number => (k * cycleMs) / c;
+      // Client k's first request at k/c of a cycle (or at a random phase); the rest queue on the c slots (each sent when one ends).
+      const random = new Random(seed);
+      const phase = Array.from({ length: c }, (_, k) => (phases === 'random' ? random.next() * cycleMs : (k * cycleMs) / c)).sort((a, b) => a - b);
+      const offset = (k: number): number => phase[k];
       return {
-        requests: requestsOf(p, 13 * c, (i) => offset(Math.min(i, c - 1))),
+        requests: requestsOf(p, (rounds.warmup + rounds.measured + 1) * c, (i) => offset(Math.min(i, c - 1))),
         maxConcurrency: c,
-        measured: { from: 2 * c, to: 12 * c },
+        measured: { from: rounds.warmup * c, to: (rounds.warmup + rounds.measured) * c },
       };
     },
     // Unlabelled statistics: means (Little's law above holds for means, not medians).
@@ -160,6 +166,10 @@ const VLLM_DEFAULT_NUM_PROMPTS = 1000;
 export const TOOLS: Record<string, BenchmarkTool> = {
   // docs.nvidia.com/nim/benchmarking/llm/1.0.0/performance: "see Using AIPerf to Benchmark".
   'nvidia-nim-benchmarking': aiperfSteadyState('AIPerf (NIM benchmarking guide), steady state'),
+  // aiconfigurator's silicon measurements: its generated benchmark runs aiperf at --concurrency c with
+  // c x 20 requests after c x 2 warm-up ones (bench_run.sh.j2); the replay keeps the closed loop in steady
+  // state with 1 x c warm-up and 4 x c measured requests, which the means of a steady state do not depend on.
+  'aiconfigurator-silicon': aiperfSteadyState('aiperf --concurrency c (aiconfigurator benchmark), steady state', { warmup: 1, measured: 4 }, 'random'),
   // Buildkite nightly "latency tests": benchmark_latency, batch 8, 32 in / 128 out.
   'vllm-buildkite-performance-benchmark': vllmBenchLatency,
   // AMD ROCm performance results, latency rows: vLLM's latency benchmark, whole-batch time.
@@ -193,8 +203,9 @@ export const TOOLS: Record<string, BenchmarkTool> = {
   }),
 };
 
+/** A source group's tool: by its name, or by the part before ':' (one tool, several collections). */
 export function toolFor(p: BenchmarkPoint): BenchmarkTool {
-  const tool = TOOLS[p.source_group];
+  const tool = TOOLS[p.source_group] ?? TOOLS[p.source_group.split(':')[0]];
   if (!tool) throw new Error(`no load model for source ${p.source_group} (add it to bench/support/benchmark-tools.ts)`);
   return tool;
 }

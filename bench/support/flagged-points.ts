@@ -10,6 +10,14 @@ export interface Flag {
 
 export const FLAGGED_POINTS: readonly Flag[] = [
   {
+    ids: /^aic-(nvidia-llama-3-1-8b-instruct-fp8|qwen-qwen3-235b-a22b-fp8)-/,
+    reason:
+      'Collections whose concurrency column holds the deployment\'s largest batch (112, 96, 80, 28, ...), not levels of a ' +
+      'sweep, and whose figures cannot come from a closed loop at that concurrency: Llama-3.1-8B-FP8 at TP8 reports a TPOT of ' +
+      '7.5 ms with 80 clients sending 4000-token prompts every 100 output tokens, i.e. > 3000 prefill tokens in every step, ' +
+      'whose GEMMs and all-reduces alone take longer than that on 8 x H200. Replayed and reported, not fitted on.',
+  },
+  {
     ids: /^iog-meta-llama-3-70b-instruct-2xh100pcie-qps(4|8|16|32)$/,
     reason:
       'KV-starved run whose outcome hangs on what the source does not record. 70B bf16 weights leave ~4.4 GiB per H100-PCIe ' +

@@ -40,8 +40,15 @@ for (const m of models.models) {
     m.tie_word_embeddings_note = 'null in the source: Hugging Face configs default tie_word_embeddings to true and Gemma 2 ties its embeddings; the simulator assumes true.';
   }
 }
+// Rows of models-added.json (issue 15: the models people deploy, config.json facts with their source) replace rows of the same id.
+const added = read('models-added.json');
+for (const row of added.models) {
+  const i = models.models.findIndex((m) => m.id === row.id);
+  if (i >= 0) models.models[i] = { ...row, replaces_source: models.models[i].source };
+  else models.models.push(row);
+}
 models.simulator_note =
-  'Built by data/sources/build.js from data/sources/models.json (verbatim). Added: two Llama 3 rows (added_by_simulator) and, for Gemma 2, the assumed tie_word_embeddings. Parameter counts that are null are computed from the architecture at start-up (src/modules/benchmarks/parameters.ts).';
+  'Built by data/sources/build.js from data/sources/models.json (verbatim) and data/sources/models-added.json (rows of the same id replace the first file\'s, the replaced source kept as replaces_source). Added: two Llama 3 rows (added_by_simulator) and, for Gemma 2, the assumed tie_word_embeddings. Parameter counts that are null are computed from the architecture at start-up (src/modules/benchmarks/parameters.ts).';
 write('models.json', models);
 
 // ---------- gpus ----------
@@ -61,9 +68,14 @@ const aliases = {
   'AMD-MI300X': ['MI300X', 'Instinct-MI300X'],
   'NVIDIA-A40': ['A40'],
 };
-for (const g of gpus.gpus) g.aliases = aliases[g.id] ?? [];
+for (const row of read('gpus-added.json').gpus) {
+  const i = gpus.gpus.findIndex((g) => g.id === row.id);
+  if (i >= 0) gpus.gpus[i] = row;
+  else gpus.gpus.push(row);
+}
+for (const g of gpus.gpus) g.aliases = [...new Set([...(aliases[g.id] ?? []), ...(g.aliases ?? [])])];
 gpus.simulator_note =
-  'Built by data/sources/build.js from data/sources/gpus.json (verbatim). Added: aliases (names users write; matched case-insensitively, with or without the vendor prefix and separators). A plain "H100" is the SXM part, a plain "A100" the 80 GB SXM part, as cloud GPU-type labels mean them.';
+  'Built by data/sources/build.js from data/sources/gpus.json (verbatim) and data/sources/gpus-added.json (rows of the same id replace). Added: aliases (names users write; matched case-insensitively, with or without the vendor prefix and separators). A plain "H100" is the SXM part, a plain "A100" the 80 GB SXM part, as cloud GPU-type labels mean them.';
 write('gpus.json', gpus);
 
 // ---------- benchmarks ----------
@@ -109,6 +121,16 @@ function stats(s) {
   const o = {};
   for (const [k, v] of Object.entries(s)) o[k === 'unspecified_stat' ? 'unspecified' : k] = v;
   return o;
+}
+/**
+ * The vLLM release a point measured, as "0.x.y", or null: from the engine version the source
+ * states. Points of other engines (NIM) and of unstated versions carry null and belong to the
+ * oldest release family (they describe the past, not the newest release).
+ */
+function vllmVersionOf(p) {
+  if (!/vllm/i.test(`${p.engine ?? ''} ${p.engine_version ?? ''}`) && !/^\s*v?\d+\.\d+/.test(p.engine_version ?? '')) return null;
+  const m = String(p.engine_version ?? '').match(/(?:^|[^\d.])v?(0\.\d+(?:\.\d+)?)/);
+  return m ? m[1] : null;
 }
 function lengthsKind(p) {
   if (p.input_tokens === null || p.output_tokens === null) return 'unknown';
@@ -207,6 +229,7 @@ for (const p of cal.points) {
     precision_as_published: p.precision,
     engine: p.engine,
     engine_version: p.engine_version ?? null,
+    vllm_version: vllmVersionOf(p),
     input_tokens: lengths === 'unknown' ? (p.id.startsWith('inferencebench') ? 256 : null) : p.input_tokens,
     output_tokens: lengths === 'unknown' ? (p.id.startsWith('inferencebench') ? 256 : null) : p.output_tokens,
     lengths: lengths === 'unknown' && p.id.startsWith('inferencebench') ? 'assumed' : lengths,
@@ -230,6 +253,71 @@ for (const p of cal.points) {
   if (!usable) excluded.push(p.id);
 }
 
+// ---------- aiconfigurator silicon measurements (vLLM 0.11-0.18 on H100 / H200 / B200) ----------
+const silicon = read('aiconfigurator-silicon-vllm.json');
+const SILICON_MODEL = {
+  'meta-llama/Llama-3.1-70B': 'meta-llama/Llama-3.1-70B-Instruct',
+  'Qwen/Qwen3-32B': 'Qwen/Qwen3-32B',
+  'nvidia/Llama-3.1-8B-Instruct-FP8': 'meta-llama/Llama-3.1-8B-Instruct',
+  'Qwen/Qwen3-235B-A22B-FP8': 'Qwen/Qwen3-235B-A22B-FP8',
+  'openai/gpt-oss-120b': 'openai/gpt-oss-120b',
+};
+const SILICON_GPU = { h100_sxm: 'NVIDIA-H100-SXM', h200_sxm: 'NVIDIA-H200', b200_sxm: 'NVIDIA-B200' };
+/** Stable pseudo-random split: a third of every configuration's points held out. */
+function heldOut(id) {
+  let h = 2166136261;
+  for (const ch of id) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return h % 3 === 0;
+}
+for (const r of silicon.rows) {
+  const version = r.backend_version ?? (r.image && (r.image.match(/v(\d+\.\d+\.\d+)/) ?? [])[1]) ?? null;
+  // Rows without a version were measured 2025-10-29 .. 2025-12-05: vLLM 0.11.x was current then (0.11.0 on 2025-10-02, 0.12.0 on 2025-12-03).
+  const assumed = version === null;
+  const weights = r.precision === 'fp4' || r.gemm_quant_mode === 'nvfp4' || r.gemm_quant_mode === 'int4_wo' ? 'int4' : r.precision === 'fp8' || r.gemm_quant_mode === 'fp8' ? 'fp8' : '16bit';
+  const id = `aic-${r.row_id.toLowerCase().replace(/[^a-z0-9.]+/g, '-')}`;
+  // Each collection (the CSV a row came from) ran its own client and deployment; their TTFT overheads differ.
+  const collection = ((r.data_source.match(/source_file=([^;]+)/) ?? [])[1] ?? r.data_source.split(';')[0]).split('/').pop().replace(/\.csv$/, '');
+  points.push({
+    id,
+    source_group: `aiconfigurator-silicon:${collection}`,
+    model: SILICON_MODEL[r.model_path],
+    model_as_published: r.model_path,
+    gpu: SILICON_GPU[r.system],
+    gpu_as_published: r.system,
+    tensor_parallel: r.tp,
+    pipeline_parallel: 1,
+    gpu_count: r.tp,
+    weights_dtype: weights,
+    kv_cache_dtype: '16bit',
+    precision_as_published: `precision=${r.precision || '(empty)'} gemm_quant_mode=${r.gemm_quant_mode || '(empty)'} moe_quant_mode=${r.moe_quant_mode || '(empty)'}`,
+    engine: 'vLLM (aiconfigurator silicon measurement, mode agg)',
+    engine_version: version ?? `not stated (measured ${r.measured ?? '?'})`,
+    vllm_version: version ?? '0.11.0',
+    input_tokens: r.isl,
+    output_tokens: r.osl,
+    lengths: 'fixed',
+    load: { type: 'concurrency', concurrency: r.concurrency, num_requests: null },
+    ttft_ms: { mean: r.ttft_ms },
+    itl_ms: null,
+    tpot_ms: { mean: r.tpot_ms },
+    e2e_ms: null,
+    throughput: {},
+    compare: ['ttft', 'itl'],
+    // Expert layers spread over more GPUs than attention (attention data parallel): a layout the step model does not have.
+    usable: !(Number(r.moe_tp || 1) * Number(r.moe_ep || 1) > r.tp),
+    holdout: heldOut(id),
+    holdout_reason: Number(r.moe_tp || 1) * Number(r.moe_ep || 1) > r.tp ? `experts on ${Number(r.moe_tp || 1) * Number(r.moe_ep || 1)} GPUs, attention on ${r.tp}: attention data parallelism is not modelled` : heldOut(id) ? 'every third point (hash of the id) of the aiconfigurator measurements: held-out check inside the same configurations' : null,
+    notes: [
+      `silicon_data_source: ${r.data_source}`,
+      'TTFT and TPOT taken as means (aiperf reports averages; the CSV columns are not labelled further).',
+      'KV cache dtype not recorded: taken as 16-bit (vLLM auto).',
+      assumed ? 'vLLM version not recorded: measured 2025-10/12, when vLLM 0.11 was the current release; taken as 0.11.0.' : null,
+    ].filter(Boolean),
+    source: `github:ai-dynamo/aiconfigurator @ 095f58a5 aic-core/src/aiconfigurator_core/systems/silicon_sample.csv (row ${r.row_id})`,
+    quote: r.quote,
+  });
+}
+
 write('benchmarks.json', {
   source_note:
     'Measured serving benchmarks (is_measurement=true in data/sources/calibration-points.json; the 10 simulator profiles of llm-d-inference-sim there are not measurements and are left out). Each point keeps its public source and quote. Normalised by data/sources/build.js: model/gpu mapped to catalog ids (the published strings are kept), load as concurrency | rate | batch | offline_throughput, latency stats in ms as the source labels them (mean, median, p50, p95, p99, unspecified, approx = derived, see notes). usable=false: the simulator cannot predict the point (reason in holdout_reason). holdout=true: never used by bench/fit.ts; bench/fidelity.ts reports it separately. compare: the metrics that may be compared with predictions.',
@@ -238,9 +326,9 @@ write('benchmarks.json', {
     usable: points.filter((p) => p.usable).length,
     fitted: points.filter((p) => p.usable && !p.holdout).length,
     holdout: points.filter((p) => p.usable && p.holdout).length,
-    not_usable: excluded.length,
+    not_usable: points.filter((p) => !p.usable).length,
   },
   points,
 });
 console.log('benchmarks:', points.length, 'points;', points.filter((p) => p.usable && !p.holdout).length, 'fitted,',
-  points.filter((p) => p.usable && p.holdout).length, 'holdout,', excluded.length, 'not usable');
+  points.filter((p) => p.usable && p.holdout).length, 'holdout,', points.filter((p) => !p.usable).length, 'not usable');

@@ -1,5 +1,8 @@
 import { ResponseMode, Settings } from './settings';
 
+/** vLLM's max_num_seqs on GPUs under 70 GiB and A100s (the default GPU is an L4). */
+export const DEFAULT_MAX_NUM_SEQS = 256;
+
 /** The settings that may change while the server runs (PATCH /admin/config). */
 export interface RuntimeValues {
   latency_scale: number;
@@ -28,7 +31,8 @@ export class RuntimeConfig {
       itl_ms: settings.itl_ms ?? null,
       prefill_ms_per_token: settings.prefill_ms_per_token ?? null,
       latency_jitter: settings.latency_jitter,
-      max_num_seqs: settings.max_num_seqs,
+      // Resolved per GPU at start-up (withBatchDefaults); unresolved settings get vLLM's default for small GPUs.
+      max_num_seqs: settings.max_num_seqs ?? DEFAULT_MAX_NUM_SEQS,
       response_mode: settings.response_mode,
     };
   }

@@ -52,11 +52,13 @@ export class Settings {
   @IsOptional() @IsInt() @Min(1)
   max_model_len?: number;
 
-  @IsInt() @Min(1) @Max(65536)
-  max_num_seqs = 256;
+  /** Unset = vLLM's default for the GPU (1024 on GPUs of 70 GiB or more other than A100, else 256). */
+  @IsOptional() @IsInt() @Min(1) @Max(65536)
+  max_num_seqs?: number;
 
-  @IsInt() @Min(1)
-  max_num_batched_tokens = 8192;
+  /** Unset = vLLM's default for the GPU (8192 on GPUs of 70 GiB or more other than A100, else 2048). */
+  @IsOptional() @IsInt() @Min(1)
+  max_num_batched_tokens?: number;
 
   @IsNumber() @Min(0.01) @Max(1)
   gpu_memory_utilization = 0.9;

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { validateSettings } from '../../src/config/load-settings';
 import { Settings } from '../../src/config/settings';
-import { RunningServer, startServer } from '../../src/bootstrap';
+import { RunningServer, ServerOptions, startServer } from '../../src/bootstrap';
 
 export interface TestApp {
   server: RunningServer;
@@ -17,9 +17,9 @@ export interface TestApp {
  * Boots the real app in this process on a free port. Defaults suit tests: no simulated delay,
  * a fixed seed, gRPC off unless asked for.
  */
-export async function bootApp(overrides: Record<string, unknown> = {}): Promise<TestApp> {
+export async function bootApp(overrides: Record<string, unknown> = {}, options: ServerOptions = {}): Promise<TestApp> {
   const settings = validateSettings({ port: 0, host: '127.0.0.1', grpc_port: -1, latency_scale: 0, seed: 42, log_level: 'error', ...overrides } as never);
-  const server = await startServer(settings);
+  const server = await startServer(settings, options);
   const openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: (overrides.api_key as string) ?? 'unused', maxRetries: 0 });
   return {
     server,

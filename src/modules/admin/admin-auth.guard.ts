@@ -2,8 +2,8 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import { FastifyRequest } from 'fastify';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
-import { bearerToken, secretMatches } from '../openai/api-key.guard';
-import { OpenAIError } from '../openai/openai-error';
+import { bearerToken, secretMatches } from '../http/api-key.guard';
+import { ApiError } from '../api/api-error';
 
 export type AdminAccess = 'allow' | 'unauthenticated' | 'forbidden';
 
@@ -33,9 +33,9 @@ export class AdminAuthGuard implements CanActivate {
       case 'allow':
         return true;
       case 'unauthenticated':
-        throw new OpenAIError(401, 'Unauthorized: /admin needs Authorization: Bearer <ADMIN_API_KEY>', null, 'AuthenticationError');
+        throw new ApiError(401, 'Unauthorized: /admin needs Authorization: Bearer <ADMIN_API_KEY>', null, 'AuthenticationError');
       case 'forbidden':
-        throw new OpenAIError(403, 'Forbidden: without ADMIN_API_KEY, /admin answers loopback clients only', null, 'PermissionDeniedError');
+        throw new ApiError(403, 'Forbidden: without ADMIN_API_KEY, /admin answers loopback clients only', null, 'PermissionDeniedError');
     }
   }
 }

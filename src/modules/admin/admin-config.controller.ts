@@ -7,6 +7,7 @@ import { AdminAuthGuard } from './admin-auth.guard';
 import { adminValidationPipe } from './admin-validation';
 import { PatchConfigDto } from './dto/patch-config.dto';
 import { ApiAdminErrors } from './api-errors';
+import { ControlRoute } from '../api/route-kind';
 
 /** GET/PATCH /admin/config: the settings that change at run time (the engine reads them every step). */
 @ApiTags('Admin')
@@ -20,12 +21,16 @@ export class AdminConfigController {
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
+  @ControlRoute()
+
   @Get()
   @ApiOperation({ summary: 'The effective runtime configuration' })
   @ApiOkResponse({ type: PatchConfigDto })
   get(): RuntimeValues {
     return { ...this.runtime.values };
   }
+
+  @ControlRoute()
 
   @Patch()
   @ApiOperation({ summary: 'Change run-time settings (JSON merge patch; null clears an override); answers the new configuration' })

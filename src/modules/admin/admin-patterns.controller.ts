@@ -7,6 +7,7 @@ import { PatternsDocument } from '../responses/responses.types';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { ApiAdminErrors } from './api-errors';
 import { asAdmin } from './pattern-http-errors';
+import { ControlRoute } from '../api/route-kind';
 
 const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag from GET /admin/patterns; a stale one answers 412' };
 
@@ -22,12 +23,16 @@ const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag from GE
 export class AdminPatternsController {
   constructor(private readonly store: PatternStore) {}
 
+  @ControlRoute()
+
   @Get()
   @ApiOperation({ summary: 'The active patterns and fallback, as in the YAML file; ETag header' })
   @ApiOkResponse({ type: PatternsDocumentDto })
   get(@Res({ passthrough: true }) reply: FastifyReply): PatternsDocument {
     return withEtag(reply, this.store.get());
   }
+
+  @ControlRoute()
 
   @Put()
   @ApiOperation({ summary: 'Replace every pattern (and the fallback)' })
@@ -38,6 +43,8 @@ export class AdminPatternsController {
     return withEtag(reply, await asAdmin(() => this.store.replaceAll(body, ifMatch)));
   }
 
+  @ControlRoute()
+
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Add one pattern (409 if the name exists); answers the whole document' })
@@ -47,6 +54,8 @@ export class AdminPatternsController {
   async add(@Body() body: unknown, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<PatternsDocument> {
     return withEtag(reply, await asAdmin(() => this.store.add(body, ifMatch)));
   }
+
+  @ControlRoute()
 
   @Put(':name')
   @ApiOperation({ summary: 'Create or replace one pattern (201 when created); fields the body leaves out are dropped (use PATCH to keep them)' })
@@ -63,6 +72,8 @@ export class AdminPatternsController {
     return withEtag(reply, snapshot);
   }
 
+  @ControlRoute()
+
   @Patch(':name')
   @ApiOperation({ summary: 'Change some fields of one pattern (JSON merge patch: named fields replaced, match merged, null removes); 404 if absent' })
   @ApiHeader(IF_MATCH)
@@ -70,6 +81,8 @@ export class AdminPatternsController {
   async patch(@Param('name') name: string, @Body() body: unknown, @Headers('if-match') ifMatch: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<PatternsDocument> {
     return withEtag(reply, await asAdmin(() => this.store.patch(name, body, ifMatch)));
   }
+
+  @ControlRoute()
 
   @Delete(':name')
   @ApiOperation({ summary: 'Delete one pattern (404 if absent); answers the remaining document' })

@@ -6,6 +6,7 @@ import { ApiAdminErrors } from './api-errors';
 import { RequestsQueryDto } from './dto/requests-query.dto';
 import { RequestLogEntry } from './request-log';
 import { RequestLogService } from './request-log.service';
+import { ControlRoute } from '../api/route-kind';
 
 @ApiTags('Admin')
 @ApiBearerAuth()
@@ -14,6 +15,8 @@ import { RequestLogService } from './request-log.service';
 @Controller('admin/requests')
 export class AdminRequestsController {
   constructor(private readonly requests: RequestLogService) {}
+
+  @ControlRoute()
 
   @Get()
   @ApiOperation({ summary: 'The most recent requests, newest first (bounded log of the last 1000)' })

@@ -6,6 +6,7 @@ import { FaultsService } from '../faults/faults.service';
 import { PatternStore } from '../responses/pattern-store';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { ApiAdminErrors } from './api-errors';
+import { ControlRoute } from '../api/route-kind';
 
 export interface AdminStatus {
   started_at: string;
@@ -37,6 +38,8 @@ export class AdminStatusController {
     private readonly store: PatternStore,
     private readonly faults: FaultsService,
   ) {}
+
+  @ControlRoute()
 
   @Get()
   @ApiOperation({ summary: 'Uptime, engine state, responses file (last reload error) and active faults' })

@@ -1,5 +1,5 @@
 import { ValidationPipe } from '@nestjs/common';
-import { validationFailure } from '../openai/validation';
+import { validationFailure } from '../http/validation';
 
 /**
  * Admin bodies are validated strictly (SPEC §8): unknown fields are errors, not ignored as on /v1.

@@ -1,5 +1,5 @@
 import { RequestOutcome } from '../engine/engine.types';
-import { RequestLog, RequestLogEntry, summarize } from './request-log';
+import { RequestLog, RequestLogEntry, summarizeOutcomes } from './request-log';
 
 const entry = (id: string): RequestLogEntry => ({
   id, time: '', route: '/v1/completions', model: null, status: 200, prompt_tokens: 1, completion_tokens: 1, ttft_ms: 1, duration_ms: 1, finish_reason: 'stop', fault: null,
@@ -19,12 +19,12 @@ describe('RequestLog', () => {
   });
 
   it('sums choices: each prompt once, every output, earliest first token', () => {
-    const s = summarize([
+    const s = summarizeOutcomes([
       { index: 0, outcome: outcome({ n: 2, promptTokens: 10, generatedTokens: 5, firstTokenTime: 140 }) },
       { index: 1, outcome: outcome({ n: 2, promptTokens: 10, generatedTokens: 7, firstTokenTime: 120 }) },
       { index: 2, outcome: outcome({ n: 2, promptTokens: 4, generatedTokens: 1 }) },
     ]);
     expect(s).toEqual({ prompt_tokens: 14, completion_tokens: 13, ttft_ms: 20, finish_reason: 'stop' });
-    expect(summarize([])).toEqual({ prompt_tokens: null, completion_tokens: null, ttft_ms: null, finish_reason: null });
+    expect(summarizeOutcomes([])).toEqual({ prompt_tokens: null, completion_tokens: null, ttft_ms: null, finish_reason: null });
   });
 });

@@ -27,7 +27,7 @@ export interface ChoiceOutcome {
 }
 
 /** The engine's view of a request: its choices' outcomes summed (n > 1, several prompts). */
-export function summarize(choices: readonly ChoiceOutcome[]): Pick<RequestLogEntry, 'prompt_tokens' | 'completion_tokens' | 'ttft_ms' | 'finish_reason'> {
+export function summarizeOutcomes(choices: readonly ChoiceOutcome[]): Pick<RequestLogEntry, 'prompt_tokens' | 'completion_tokens' | 'ttft_ms' | 'finish_reason'> {
   if (choices.length === 0) return { prompt_tokens: null, completion_tokens: null, ttft_ms: null, finish_reason: null };
   const prompts = new Map<number, number>();
   let completion = 0;

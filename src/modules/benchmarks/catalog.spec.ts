@@ -44,7 +44,8 @@ describe('Catalog name resolution', () => {
   });
 
   it('explains a catalog row without facts', () => {
-    expect(() => catalog.resolveModel('ibm-granite/granite-3.3-8b-instruct')).toThrow(/without enough facts.*--model-config/);
+    const sparse = new Catalog([{ id: 'acme/sparse', num_hidden_layers: null }], []);
+    expect(() => sparse.resolveModel('acme/sparse')).toThrow(/without enough facts.*--model-config/);
     expect(() => catalog.resolveGpu('A10G')).toThrow(/bf16_dense_tflops/);
   });
 
@@ -114,5 +115,69 @@ describe('Hugging Face config.json', () => {
   it('serves a model given by config.json through the catalog', () => {
     const catalog = Catalog.load({ modelConfigPath: fixture('mixtral-config.json'), modelConfigId: 'my/mixtral' });
     expect(catalog.resolveModel('my/mixtral').numExperts).toBe(8);
+  });
+});
+
+describe('quantized and mixture-of-experts checkpoints', () => {
+  const catalog = Catalog.load();
+
+  it('reads a Llama 4 Scout FP8 config.json given with --model-config: MoE layout, shared expert, 8-bit weights', () => {
+    const m = loadHfConfig(fixture('llama4-scout-fp8-config.json'), 'RedHatAI/Llama-4-Scout-17B-16E-Instruct-FP8-dynamic');
+    expect(m.quantization).toBe('fp8');
+    expect(m.numExperts).toBe(16);
+    expect(m.expertsPerToken).toBe(1);
+    expect(m.sharedExpertIntermediateSize).toBe(8192);
+    expect(m.numParameters / 1e9).toBeGreaterThan(105);
+    expect(m.numParameters / 1e9).toBeLessThan(110);
+    expect(m.numActiveParameters / 1e9).toBeGreaterThan(16.5);
+    expect(m.numActiveParameters / 1e9).toBeLessThan(17.8);
+  });
+
+  it('reads an AWQ config.json as 4-bit weights', () => {
+    expect(loadHfConfig(fixture('qwen2-awq-config.json'), 'me/qwen-awq').quantization).toBe('int4');
+  });
+
+  it('counts Llama 4 Maverick with its dense and MoE layers interleaved', () => {
+    const m = catalog.resolveModel('meta-llama/Llama-4-Maverick-17B-128E-Instruct');
+    expect(m.moeLayers).toBe(24);
+    expect(m.numParameters / 1e9).toBeGreaterThan(390);
+    expect(m.numParameters / 1e9).toBeLessThan(405);
+    expect(m.numActiveParameters / 1e9).toBeGreaterThan(16);
+    expect(m.numActiveParameters / 1e9).toBeLessThan(18.5);
+  });
+
+  it('counts DeepSeek-V3 (MLA, dense first layers, shared expert) near its published 671B / 37B', () => {
+    const m = catalog.resolveModel('deepseek-ai/DeepSeek-V3');
+    expect(m.kvLoraRank).toBe(512);
+    expect(m.numParameters / 1e9).toBeGreaterThan(640);
+    expect(m.numParameters / 1e9).toBeLessThan(700);
+    expect(m.numActiveParameters / 1e9).toBeGreaterThan(34);
+    expect(m.numActiveParameters / 1e9).toBeLessThan(40);
+    expect(m.quantization).toBe('fp8');
+  });
+
+  it.each([
+    ['RedHatAI/Llama-4-Scout-17B-16E-Instruct-FP8-dynamic', 'meta-llama/Llama-4-Scout-17B-16E-Instruct', 'fp8'],
+    ['neuralmagic/Meta-Llama-3.1-8B-Instruct-FP8', 'meta-llama/Llama-3.1-8B-Instruct', 'fp8'],
+    ['Qwen/Qwen2.5-7B-Instruct-AWQ', 'Qwen/Qwen2.5-7B-Instruct', 'int4'],
+    ['hugging-quants/Llama-3.1-8B-Instruct-GPTQ-INT4', 'meta-llama/Llama-3.1-8B-Instruct', 'int4'],
+    ['RedHatAI/Qwen3-32B-quantized.w4a16', 'Qwen/Qwen3-32B', 'int4'],
+    ['RedHatAI/Llama-3.1-8B-Instruct-quantized.w8a8', 'meta-llama/Llama-3.1-8B-Instruct', 'fp8'],
+  ])('resolves the quantized checkpoint %s to %s with %s weights', (name, base, q) => {
+    const m = catalog.resolveModel(name);
+    expect(m.id).toBe(base);
+    expect(m.quantization).toBe(q);
+  });
+
+  it('keeps 16-bit weights for an unquantized name and says unknown for an unknown base', () => {
+    expect(catalog.resolveModel('meta-llama/Llama-3.1-8B-Instruct').quantization).toBeNull();
+    expect(() => catalog.resolveModel('acme/NoSuchModel-FP8')).toThrow(UnknownModelError);
+  });
+
+  it('serves the catalog models people deploy', () => {
+    for (const id of ['openai/gpt-oss-20b', 'openai/gpt-oss-120b', 'Qwen/Qwen3-235B-A22B', 'google/gemma-3-27b-it', 'facebook/opt-125m', 'mistralai/Mistral-Small-3.1-24B-Instruct-2503', 'ibm-granite/granite-3.3-8b-instruct', 'microsoft/phi-4'])
+      expect(catalog.resolveModel(id).numParameters).toBeGreaterThan(1e8);
+    expect(catalog.resolveModel('openai/gpt-oss-120b').quantization).toBe('int4');
+    expect(catalog.resolveModel('facebook/opt-125m').numParameters).toBe(125_000_000);
   });
 });

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type { Settings } from '../../config/settings';
 import { CatalogError, UnknownGpuError, UnknownModelError } from './catalog-errors';
-import { GpuSpec, ModelSpec } from './catalog.types';
+import { GpuSpec, ModelSpec, WeightsDtype } from './catalog.types';
+import { baseModelName, quantizationFromName } from './quantization';
 import { readDataFile } from './data-files';
 import { gpuSpecFromRow } from './gpu-spec';
 import { modelSpecFromConfig } from './model-spec';
@@ -56,14 +58,24 @@ export class Catalog {
     return [...this.gpus.keys(), ...this.unusableGpus.keys()].sort();
   }
 
-  /** By exact id, case-insensitively, or by the part after the slash ("Mistral-7B-Instruct-v0.3"). */
+  /**
+   * By exact id, case-insensitively, or by the part after the slash ("Mistral-7B-Instruct-v0.3"). A
+   * quantized checkpoint of a catalogued model ("RedHatAI/Llama-3.1-8B-Instruct-FP8-dynamic",
+   * "Qwen2.5-7B-Instruct-AWQ") resolves to its base model with the format its name announces.
+   */
   resolveModel(name: string): ModelSpec {
-    const id = this.findModelId(name);
+    let id = this.findModelId(name);
+    let quantization: WeightsDtype | null = null;
+    if (id === undefined) {
+      quantization = quantizationFromName(name);
+      if (quantization !== null) id = this.findModelId(baseModelName(name));
+    }
     if (id === undefined) throw new UnknownModelError(name, this.listModels());
     const reason = this.unusableModels.get(id);
     if (reason !== undefined)
       throw new CatalogError(`Model "${id}" is listed in data/models.json without enough facts to simulate it: ${reason}. Pass its config.json with --model-config PATH.`);
-    return this.models.get(id)!;
+    const spec = this.models.get(id)!;
+    return quantization === null ? spec : { ...spec, quantization };
   }
 
   /** By id or alias, case-insensitively, with or without vendor prefix and separators. */
@@ -79,9 +91,12 @@ export class Catalog {
     const all = [...this.models.keys(), ...this.unusableModels.keys()];
     if (all.includes(name)) return name;
     const lower = name.toLowerCase();
+    // "Meta-Llama-3.1-8B-Instruct" is how quantizers name meta-llama/Llama-3.1-8B-Instruct.
+    const bare = (s: string): string => s.toLowerCase().split('/').pop()!.replace(/^meta-(?=llama-3\.)/, '');
     return (
       all.find((id) => id.toLowerCase() === lower) ??
-      all.find((id) => id.toLowerCase().split('/').pop() === lower.split('/').pop())
+      all.find((id) => id.toLowerCase().split('/').pop() === lower.split('/').pop()) ??
+      all.find((id) => bare(id) === bare(name))
     );
   }
 
@@ -136,4 +151,9 @@ export function loadHfConfig(path: string, fallbackId?: string): ModelSpec {
     throw new CatalogError(`model_config: "${path}" is not valid JSON: ${(e as Error).message}`);
   }
   return modelSpecFromConfig(json, fallbackId, `model_config "${path}"`);
+}
+
+/** The catalog the settings describe: data/ plus the config file's `models:` / `gpus:` and `--model-config`. */
+export function catalogFor(settings: Pick<Settings, 'models' | 'gpus' | 'model_config' | 'model'>): Catalog {
+  return Catalog.load({ models: settings.models, gpus: settings.gpus, modelConfigPath: settings.model_config, modelConfigId: settings.model });
 }

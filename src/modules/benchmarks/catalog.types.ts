@@ -7,6 +7,8 @@ export interface ModelSpec extends ArchitectureShape {
   contextLength: number;
   numParameters: number;
   numActiveParameters: number;
+  /** The checkpoint's weight format: from its `quantization_config`, else from its name (`-FP8`, `-AWQ`, ...); null = 16-bit. */
+  quantization: WeightsDtype | null;
   /** Where the facts come from (catalog row source, a config.json path, the settings file). */
   source: string;
 }
@@ -29,5 +31,6 @@ export interface GpuSpec {
   source: string;
 }
 
-export type WeightsDtype = '16bit' | 'fp8';
+/** Weights as the GEMMs read them: 16-bit, 8-bit (fp8 or int8 W8A8) or 4-bit (AWQ, GPTQ, W4A16, MXFP4, NVFP4). */
+export type WeightsDtype = '16bit' | 'fp8' | 'int4';
 export type KvDtype = '16bit' | 'fp8';

@@ -29,8 +29,20 @@ const GIB = 1024 ** 3;
 /** CUDA context, NCCL buffers, CUDA graphs: what vLLM's profiling sees outside the weights and activations. */
 export const NON_TORCH_RESERVE_BYTES = 1 * GIB;
 
+/** Bytes per quantized weight: 4-bit formats carry a 16-bit scale per group of 128 (AWQ, GPTQ, W4A16) or 32 (MXFP4). */
 export function bytesPerParam(dtype: WeightsDtype = '16bit'): number {
-  return dtype === 'fp8' ? 1 : 2;
+  return dtype === 'fp8' ? 1 : dtype === 'int4' ? 0.53 : 2;
+}
+
+/** Embedding and lm_head parameters: quantized checkpoints keep them in 16 bits. */
+export function embeddingParams(model: Pick<ModelSpec, 'vocabSize' | 'hiddenSize' | 'tieWordEmbeddings'>): number {
+  return model.vocabSize * model.hiddenSize * (model.tieWordEmbeddings ? 1 : 2);
+}
+
+/** Bytes of the whole model's weights in the given format (embeddings and lm_head at 16 bits). */
+export function weightBytes(model: ModelSpec, dtype: WeightsDtype = '16bit'): number {
+  const embeddings = Math.min(model.numParameters, embeddingParams(model));
+  return (model.numParameters - embeddings) * bytesPerParam(dtype) + embeddings * 2;
 }
 
 export function kvDtypeFromSetting(kvCacheDtype: string): KvDtype {
@@ -42,8 +54,11 @@ export function kvHeadsPerGpu(model: ModelSpec, tp: number): number {
   return Math.max(1, model.numKvHeads / tp);
 }
 
+/** KV bytes of one token on one GPU. MLA (DeepSeek) caches one latent of kv_lora_rank + rope dims per layer, on every rank. */
 export function kvBytesPerTokenPerGpu(model: ModelSpec, tp: number, kvDtype: KvDtype): number {
-  return 2 * model.numLayers * kvHeadsPerGpu(model, tp) * model.headDim * (kvDtype === 'fp8' ? 1 : 2);
+  const bytes = kvDtype === 'fp8' ? 1 : 2;
+  if (model.kvLoraRank) return model.numLayers * (model.kvLoraRank + (model.qkRopeHeadDim ?? 0)) * bytes;
+  return 2 * model.numLayers * kvHeadsPerGpu(model, tp) * model.headDim * bytes;
 }
 
 /**
@@ -55,7 +70,7 @@ export function kvCacheCapacity(i: KvCapacityInput): KvCapacity {
   const tp = i.tensorParallelSize;
   const m = i.model;
   const budget = i.gpu.memoryBytes * i.gpuMemoryUtilization;
-  const weights = (m.numParameters * bytesPerParam(i.weightsDtype)) / tp;
+  const weights = weightBytes(m, i.weightsDtype) / tp;
   // Activation peak of the profiling run: residual stream, q/k/v/o and the MLP's gate+up, 2 bytes each.
   const activationWidth = 4 * m.hiddenSize + (2 * (m.moeIntermediateSize ?? m.intermediateSize) * (m.expertsPerToken ?? 1)) / tp;
   const reserve = i.maxNumBatchedTokens * activationWidth * 2 + NON_TORCH_RESERVE_BYTES;

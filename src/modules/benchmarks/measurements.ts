@@ -22,6 +22,8 @@ export interface BenchmarkPoint {
   tensor_parallel: number;
   pipeline_parallel: number;
   weights_dtype: WeightsDtype;
+  /** The vLLM release measured ("0.12.0"), or null for other engines and unstated versions. */
+  vllm_version: string | null;
   kv_cache_dtype: KvDtype;
   input_tokens: number | null;
   output_tokens: number | null;

@@ -1,6 +1,7 @@
 import { CatalogError } from './catalog-errors';
 import { ModelSpec } from './catalog.types';
 import { countParameters } from './parameters';
+import { quantizationFromConfig, quantizationFromName } from './quantization';
 
 type Raw = Record<string, unknown>;
 
@@ -38,19 +39,37 @@ export function modelSpecFromConfig(input: unknown, fallbackId: string | undefin
   const hiddenSize = int('hidden_size', true, 'n_embd', 'd_model')!;
   const numAttentionHeads = int('num_attention_heads', true, 'n_head')!;
   const numKvHeads = int('num_key_value_heads', false) ?? numAttentionHeads;
-  // head_dim is absent from most configs: it is then hidden_size / heads.
-  const headDim = int('head_dim', false) ?? hiddenSize / numAttentionHeads;
+  // head_dim is absent from most configs: it is then hidden_size / heads (MLA: the nope + rope parts of q.k).
+  const mlaHeadDim = typeof raw.qk_nope_head_dim === 'number' && typeof raw.qk_rope_head_dim === 'number' ? raw.qk_nope_head_dim + raw.qk_rope_head_dim : undefined;
+  const headDim = mlaHeadDim ?? int('head_dim', false) ?? hiddenSize / numAttentionHeads;
   if (!Number.isInteger(headDim))
     throw new CatalogError(`${at}: field "head_dim" is missing and hidden_size / num_attention_heads is not an integer`);
   const intermediateSize = int('intermediate_size', true, 'ffn_dim', 'n_inner')!;
   const vocabSize = int('vocab_size', true)!;
   const contextLength = int('max_position_embeddings', true, 'max_sequence_length', 'seq_length', 'n_positions')!;
   const numExperts = int('num_local_experts', false, 'num_experts', 'n_routed_experts');
-  const expertsPerToken = int('num_experts_per_tok', false, 'moe_topk', 'top_k');
+  const expertsPerToken = int('num_experts_per_tok', false, 'moe_topk', 'top_k', 'experts_per_token');
   if (numExperts && numExperts > 1 && !expertsPerToken)
     throw new CatalogError(`${at}: field "num_experts_per_tok" is required for a mixture-of-experts model`);
   const moeIntermediateSize = int('moe_intermediate_size', false);
-  const sharedExpertIntermediateSize = int('shared_expert_intermediate_size', false);
+  const architecture = str(raw.architecture) ?? (Array.isArray(raw.architectures) ? str(raw.architectures[0]) : undefined) ?? null;
+  const isLlama4 = /^Llama4/.test(architecture ?? '') || raw.model_type === 'llama4_text' || raw.model_type === 'llama4';
+  // Shared experts: Qwen2-MoE states the width; DeepSeek counts experts of moe_intermediate_size;
+  // Llama 4's shared expert is an MLP of intermediate_size beside the routed ones.
+  const sharedExperts = int('n_shared_experts', false);
+  const sharedExpertIntermediateSize =
+    int('shared_expert_intermediate_size', false) ??
+    (sharedExperts && moeIntermediateSize ? sharedExperts * moeIntermediateSize : undefined) ??
+    (isLlama4 && numExperts ? intermediateSize : undefined);
+  // Which layers are MoE: Llama 4 every interleave_moe_layer_step-th, DeepSeek after first_k_dense_replace,
+  // Qwen-MoE every decoder_sparse_step-th.
+  const step = int('interleave_moe_layer_step', false) ?? int('decoder_sparse_step', false) ?? int('moe_layer_freq', false) ?? 1;
+  const firstDense = typeof raw.first_k_dense_replace === 'number' ? raw.first_k_dense_replace : 0;
+  const moeLayers = numExperts && numExperts > 1 ? Math.floor((numLayers - firstDense) / step) : undefined;
+  const denseIntermediateSize = int('intermediate_size_mlp', false);
+  const kvLoraRank = int('kv_lora_rank', false);
+  const qkRopeHeadDim = int('qk_rope_head_dim', false);
+  const qkNopeHeadDim = int('qk_nope_head_dim', false);
   if (numKvHeads > numAttentionHeads)
     throw new CatalogError(`${at}: field "num_key_value_heads" (${numKvHeads}) exceeds num_attention_heads (${numAttentionHeads})`);
   // Hugging Face's default is tied embeddings; catalog rows say so explicitly (or flag the assumption).
@@ -59,22 +78,31 @@ export function modelSpecFromConfig(input: unknown, fallbackId: string | undefin
     throw new CatalogError(`${at}: field "tie_word_embeddings" must be true or false`);
   const tieWordEmbeddings = typeof tie === 'boolean' ? tie : true;
 
+  const isMoe = !!numExperts && numExperts > 1;
   const shape = {
     numLayers, hiddenSize, intermediateSize, numAttentionHeads, numKvHeads, headDim, vocabSize, tieWordEmbeddings,
-    numExperts: numExperts && numExperts > 1 ? numExperts : undefined,
-    expertsPerToken: numExperts && numExperts > 1 ? expertsPerToken : undefined,
-    moeIntermediateSize, sharedExpertIntermediateSize,
+    numExperts: isMoe ? numExperts : undefined,
+    expertsPerToken: isMoe ? expertsPerToken : undefined,
+    moeIntermediateSize,
+    sharedExpertIntermediateSize: isMoe ? sharedExpertIntermediateSize : undefined,
+    moeLayers: isMoe && moeLayers !== numLayers ? moeLayers : undefined,
+    denseIntermediateSize: isMoe ? denseIntermediateSize : undefined,
+    kvLoraRank: kvLoraRank && qkNopeHeadDim !== undefined ? kvLoraRank : undefined,
+    qkRopeHeadDim: kvLoraRank ? qkRopeHeadDim : undefined,
+    qLoraRank: kvLoraRank ? int('q_lora_rank', false) : undefined,
+    gatedMlp: /^(OPT|GPT2|GPTNeoX|Bloom|Falcon)/.test(architecture ?? '') ? false : undefined,
   };
   const counted = countParameters(shape);
   const stated = positive(raw.num_parameters);
   const statedActive = positive(raw.num_active_parameters);
   return {
     id,
-    architecture: str(raw.architecture) ?? (Array.isArray(raw.architectures) ? str(raw.architectures[0]) : undefined) ?? null,
+    architecture,
     ...shape,
     contextLength,
     numParameters: stated ?? counted.total,
     numActiveParameters: statedActive ?? (shape.numExperts ? counted.active : stated ?? counted.active),
+    quantization: quantizationFromConfig(outer.quantization_config ?? raw.quantization_config) ?? quantizationFromName(id),
     source: str(raw.source) ?? where,
   };
 }

@@ -11,6 +11,13 @@ export interface StepBatch {
   decodeSeqs: number;
   /** Sum of the context lengths of the decoding sequences (KV read by attention). */
   decodeContextTokens: number;
+  /** Sequences prefilling in this step (a chunk each); absent = one. */
+  prefillSeqs?: number;
+  /**
+   * Causal attention work of the prefill chunks: the sum over prefilling sequences of
+   * chunk x (cached context + chunk / 2) query-key pairs; absent = one sequence holding all prefill tokens.
+   */
+  prefillAttentionTokens?: number;
 }
 
 /** Time of one engine step, in milliseconds, at latency scale 1 and without jitter. */
@@ -41,6 +48,8 @@ export interface PerformanceProfile {
   /** KV cache capacity in blocks of `blockSize` tokens. */
   kvCacheBlocks: number;
   blockSize: number;
+  /** max_num_seqs and max_num_batched_tokens as served: the settings, or vLLM's defaults for the GPU. */
+  limits: { maxNumSeqs: number; maxNumBatchedTokens: number };
   /** How the profile was obtained, for logs and /admin/status (e.g. "roofline fitted on 41 points"). */
   description: string;
 }

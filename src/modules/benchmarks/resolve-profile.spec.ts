@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { loadStepModel } from './step-coefficients';
 import { Settings } from '../../config/settings';
 import { CatalogError, InsufficientMemoryError, MaxModelLenTooLargeError, UnknownGpuError, UnknownModelError } from './catalog-errors';
 import { listKnownGpus, listKnownModels, resolveContextWindow, resolveProfile } from './resolve-profile';
@@ -18,14 +20,49 @@ describe('resolveProfile', () => {
     expect(p.tensorParallelSize).toBe(1);
     expect(p.blockSize).toBe(16);
     expect(p.kvCacheBlocks).toBe(p.kvCapacity.blocks);
-    expect(p.description).toMatch(/roofline fitted on \d+ measured points/);
+    expect(p.description).toMatch(/step model of vLLM v0\.10\+ fitted on \d+ measured points/);
     expect(p.stepTime.stepTimeMs({ prefillTokens: 0, prefillContextTokens: 0, decodeSeqs: 1, decodeContextTokens: 100 })).toBeGreaterThan(50);
   });
 
-  it('applies the configuration correction where it has measured points', () => {
-    const p = resolveProfile(settings({ model: 'meta-llama/Llama-3.1-8B-Instruct', gpu_type: 'NVIDIA-A100-80GB' }));
-    expect(p.correction).not.toBeNull();
+  it('applies the configuration correction of the newest release family where it has measured points', () => {
+    const file = loadStepModel();
+    const correction = { model: 'meta-llama/Llama-3.1-8B-Instruct', gpu: 'NVIDIA-A100-80GB', tensor_parallel: 1, weights_dtype: '16bit' as const, decode_factor: 1.5, prefill_factor: 1.5, points: ['p1'] };
+    const stepModel = { ...file, families: file.families.map((f) => (f.name === file.default_family ? { ...f, corrections: [correction] } : f)) };
+    const s = settings({ model: 'meta-llama/Llama-3.1-8B-Instruct', gpu_type: 'NVIDIA-A100-80GB' });
+    const p = resolveProfile(s, { stepModel });
+    expect(p.correction).toEqual(correction);
     expect(p.description).toMatch(/calibrated on its own 1 points/);
+    const plain = resolveProfile(s, { stepModel: { ...file, families: file.families.map((f) => ({ ...f, corrections: [] })) } });
+    const decode = { prefillTokens: 0, prefillContextTokens: 0, decodeSeqs: 1, decodeContextTokens: 100 };
+    expect(p.stepTime.stepTimeMs(decode)).toBeCloseTo(1.5 * plain.stepTime.stepTimeMs(decode), 6);
+  });
+
+  it('reads the weight format from a quantized checkpoint name and sizes the weights by it', () => {
+    const bf16 = resolveProfile(settings({ model: 'meta-llama/Llama-3.1-70B-Instruct', gpu_type: 'H100', tensor_parallel_size: 2 }));
+    const fp8 = resolveProfile(settings({ model: 'RedHatAI/Llama-3.1-70B-Instruct-FP8-dynamic', gpu_type: 'H100', tensor_parallel_size: 2 }));
+    expect(fp8.stepTime.weightsDtype).toBe('fp8');
+    expect(fp8.description).toMatch(/fp8 weights/);
+    expect(fp8.kvCapacity.weightsBytesPerGpu).toBeLessThan(0.55 * bf16.kvCapacity.weightsBytesPerGpu);
+    expect(fp8.kvCacheBlocks).toBeGreaterThan(bf16.kvCacheBlocks);
+  });
+
+  it('serves a MoE FP8 model absent from the catalog from its config.json (--model-config)', () => {
+    const config = join(__dirname, '__fixtures__', 'llama4-scout-fp8-config.json');
+    const p = resolveProfile(settings({ model: 'acme/Scout-FP8-finetune', model_config: config, gpu_type: 'H100', tensor_parallel_size: 2 }));
+    expect(p.modelSpec.id).toBe('acme/Scout-FP8-finetune');
+    expect(p.stepTime.weightsDtype).toBe('fp8');
+    expect(p.modelSpec.numExperts).toBe(16);
+    // 108 B parameters at one byte leave room for a KV cache on 2 x 80 GB.
+    expect(p.kvCacheBlocks).toBeGreaterThan(1000);
+    const decode = (n: number) => ({ prefillTokens: 0, prefillContextTokens: 0, decodeSeqs: n, decodeContextTokens: n * 1000 });
+    // One token reads one expert per layer; 64 tokens read nearly all 16.
+    expect(p.stepTime.stepTimeMs(decode(64))).toBeGreaterThan(1.5 * p.stepTime.stepTimeMs(decode(1)));
+  });
+
+  it('serves vLLM\'s batch limits for the GPU unless the settings give them', () => {
+    expect(resolveProfile(settings({ gpu_type: 'NVIDIA-L4' })).limits).toEqual({ maxNumSeqs: 256, maxNumBatchedTokens: 2048 });
+    expect(resolveProfile(settings({ model: 'meta-llama/Llama-3.1-8B-Instruct', gpu_type: 'H100' })).limits).toEqual({ maxNumSeqs: 1024, maxNumBatchedTokens: 8192 });
+    expect(resolveProfile(settings({ model: 'meta-llama/Llama-3.1-8B-Instruct', gpu_type: 'H100', max_num_seqs: 64 })).limits.maxNumSeqs).toBe(64);
   });
 
   it('honours block size, kv cache dtype and TP', () => {

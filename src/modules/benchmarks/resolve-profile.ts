@@ -1,11 +1,12 @@
 import { Settings } from '../../config/settings';
-import { Catalog } from './catalog';
+import { Catalog, catalogFor } from './catalog';
+import { batchLimits } from './batch-defaults';
 import { CatalogError, MaxModelLenTooLargeError } from './catalog-errors';
 import { GpuSpec, KvDtype, ModelSpec, WeightsDtype } from './catalog.types';
 import { KvCapacity, kvCacheCapacity, kvDtypeFromSetting } from './kv-capacity';
 import { ModelFacts, PerformanceProfile } from './profile.types';
 import { RooflineStepTimeModel } from './roofline-step-model';
-import { ConfigCorrection, DEFAULT_COEFFICIENTS, StepModelFile, findCorrection, loadStepModel } from './step-coefficients';
+import { ConfigCorrection, DEFAULT_COEFFICIENTS, ReleaseFamily, StepModelFile, familyFor, findCorrection, loadStepModel } from './step-coefficients';
 
 /** The profile with the facts it was derived from, for logs, /admin/status and the benches. */
 export interface ResolvedProfile extends PerformanceProfile {
@@ -60,10 +61,11 @@ export interface ProfileSources {
   stepModel?: StepModelFile;
 }
 
-export function catalogFor(settings: Pick<Settings, 'models' | 'gpus' | 'model_config' | 'model'>): Catalog {
-  return Catalog.load({ models: settings.models, gpus: settings.gpus, modelConfigPath: settings.model_config, modelConfigId: settings.model });
-}
-
+/**
+ * The step-time model of a configuration under a release family's coefficients (`version`: a vLLM
+ * version whose family to use; unset = the file's default, the newest), with the configuration's
+ * own correction where that family has measured points of it.
+ */
 export function stepModelFor(
   model: ModelSpec,
   gpu: GpuSpec,
@@ -71,15 +73,17 @@ export function stepModelFor(
   file: StepModelFile | undefined,
   dtypes: { weights?: WeightsDtype; kv?: KvDtype } = {},
   calibrated = true,
-): { stepTime: RooflineStepTimeModel; correction: ConfigCorrection | null } {
+  version?: string | null,
+): { stepTime: RooflineStepTimeModel; correction: ConfigCorrection | null; family: ReleaseFamily | null } {
   const weights = dtypes.weights ?? '16bit';
-  const correction = calibrated && file ? (findCorrection(file, model.id, gpu.id, tp, weights) ?? null) : null;
-  const stepTime = new RooflineStepTimeModel(model, gpu, tp, file?.coefficients ?? DEFAULT_COEFFICIENTS, {
+  const family = file ? familyFor(file, version) : null;
+  const correction = calibrated && family ? (findCorrection(family, model.id, gpu.id, tp, weights) ?? null) : null;
+  const stepTime = new RooflineStepTimeModel(model, gpu, tp, family?.coefficients ?? DEFAULT_COEFFICIENTS, {
     weightsDtype: weights,
     kvDtype: dtypes.kv,
     correction: correction ?? undefined,
   });
-  return { stepTime, correction };
+  return { stepTime, correction, family };
 }
 
 /**
@@ -98,6 +102,7 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
       `tensor_parallel_size ${tp} must divide the number of attention heads of "${modelSpec.id}" (${modelSpec.numAttentionHeads})`,
     );
   const kvDtype = kvDtypeFromSetting(settings.kv_cache_dtype);
+  const limits = batchLimits(settings, gpu, settings.max_model_len ?? modelSpec.contextLength);
   const kvCapacity = kvCacheCapacity({
     model: modelSpec,
     gpu,
@@ -105,7 +110,8 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
     gpuMemoryUtilization: settings.gpu_memory_utilization,
     blockSize: settings.block_size,
     kvDtype,
-    maxNumBatchedTokens: settings.max_num_batched_tokens,
+    weightsDtype: modelSpec.quantization ?? '16bit',
+    maxNumBatchedTokens: limits.maxNumBatchedTokens,
   });
   const contextWindow = resolveContextWindow(settings.max_model_len, {
     model: modelSpec,
@@ -122,10 +128,13 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
       file = undefined; // no fitted coefficients: the defaults, said so in the description
     }
   }
-  const { stepTime, correction } = stepModelFor(modelSpec, gpu, tp, file, { kv: kvDtype });
-  const fit = file ? `roofline fitted on ${file.points_used.length} measured points (${file.fitted_at})` : 'roofline with unfitted default coefficients';
+  const weights = modelSpec.quantization ?? '16bit';
+  const { stepTime, correction, family } = stepModelFor(modelSpec, gpu, tp, file, { weights, kv: kvDtype });
+  const fit = family
+    ? `step model of vLLM ${family.name} fitted on ${family.points_used.length} measured points (${file!.fitted_at})`
+    : 'step model with unfitted default coefficients';
   const description =
-    `${modelSpec.id} on ${tp} x ${gpu.id}: ${fit}` +
+    `${modelSpec.id}${weights === '16bit' ? '' : ` (${weights} weights)`} on ${tp} x ${gpu.id}: ${fit}` +
     (correction ? `, calibrated on its own ${correction.points.length} points` : '') +
     `; KV cache ${kvCapacity.tokens} tokens (${kvCapacity.blocks} blocks of ${settings.block_size})` +
     `; max_model_len ${contextWindow.maxModelLen}${contextWindow.warning ? ' (capped to the KV cache)' : ''}`;
@@ -142,6 +151,7 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
     stepTime,
     kvCacheBlocks: kvCapacity.blocks,
     blockSize: settings.block_size,
+    limits,
     description,
     modelSpec,
     gpu,

@@ -1,16 +1,25 @@
 import { GpuSpec, KvDtype, ModelSpec, WeightsDtype } from './catalog.types';
 import { bytesPerParam, kvBytesPerTokenPerGpu } from './kv-capacity';
+import { attentionParams, layerLayout, mlpParams } from './parameters';
 import { StepBatch, StepTimeModel } from './profile.types';
 import { ConfigCorrection, StepCoefficients } from './step-coefficients';
 
+/** Where a step's time goes (ms). */
 export interface StepBreakdown {
-  memoryMs: number;
-  computeMs: number;
-  /** Memory and compute joined (generalised mean). */
-  rooflineMs: number;
+  /** Weight GEMMs of attention projections, MLPs, shared experts and the lm_head. */
+  linearMs: number;
+  /** Routed experts of MoE layers (fused MoE). */
+  moeMs: number;
+  /** Attention over the KV cache (decode reads, prefill FLOPs). */
+  attentionMs: number;
+  /** Norms, rotary, activations, KV writes: the small kernels of each layer. */
+  layerFixedMs: number;
   communicationMs: number;
+  /** Host-side work: scheduling, input preparation, sampling. */
   overheadMs: number;
   totalMs: number;
+  /** Whether the step replays a captured CUDA graph (at most cuda_graph_max_tokens tokens). */
+  cudaGraph: boolean;
 }
 
 export interface RooflineOptions {
@@ -22,23 +31,23 @@ export interface RooflineOptions {
 const EMPTY: StepBatch = { prefillTokens: 0, prefillContextTokens: 0, decodeSeqs: 0, decodeContextTokens: 0 };
 
 /**
- * Step time from the model's shape and the GPU's datasheet: a roofline over the bytes a step reads
- * (weights, KV of every sequence in the step) and the FLOPs it does (2 x active parameters per
- * token, attention over the context), plus two all-reduces per layer under tensor parallelism and
- * a fixed per-step and per-sequence cost. Efficiencies and overheads are fitted (bench/fit.ts).
+ * Step time from the model's shape, the GPU's datasheet and the kernel behaviour of a vLLM release
+ * family. A step runs every layer once over its tokens: the weight GEMMs (each a roofline of the
+ * weights it streams and the FLOPs it does, joined by a generalised mean, plus a fixed kernel time),
+ * the fused MoE kernel over the experts its tokens are routed to, attention (decode: reading each
+ * sequence's KV; prefill: causal FLOPs per sequence), the layer's small kernels and, under tensor
+ * parallelism, two all-reduces per layer (vLLM's custom all-reduce on NVLink/xGMI; NCCL over PCIe)
+ * with a CUDA-graph or an eager latency. The host adds a fixed cost per step and per sequence.
  */
 export class RooflineStepTimeModel implements StepTimeModel {
-  private readonly weightsDtype: WeightsDtype;
-  private readonly kvBytesPerToken: number;
-  /** Achievable tensor FLOP/s: the peak of the weights' dtype times its fitted efficiency. */
-  private readonly flops: number;
-  /** Weights read by every step whatever its batch (attention, embeddings, norms, dense MLP) per GPU. */
-  private readonly sharedWeightBytes: number;
-  /** Expert weights per GPU (MoE): a step reads only the experts its tokens are routed to. */
-  private readonly expertWeightBytes: number;
-  /** Parameters multiplied per token (active, without embeddings and lm_head). */
-  private readonly matmulParams: number;
+  readonly weightsDtype: WeightsDtype;
+  private readonly kvBytesPerTokenPerLayer: number;
+  private readonly bytesPerWeight: number;
+  private readonly layout: ReturnType<typeof layerLayout>;
+  /** Per GPU: dense-layer, MoE-layer-shared and one expert's parameters; attention projections of a layer. */
+  private readonly attnParams: number;
   private readonly lmHeadParams: number;
+  private readonly headsPerGpu: number;
 
   constructor(
     readonly model: ModelSpec,
@@ -48,21 +57,12 @@ export class RooflineStepTimeModel implements StepTimeModel {
     private readonly options: RooflineOptions = {},
   ) {
     this.weightsDtype = options.weightsDtype ?? '16bit';
-    this.kvBytesPerToken = kvBytesPerTokenPerGpu(model, tp, options.kvDtype ?? '16bit');
-    this.flops =
-      this.weightsDtype === 'fp8' && gpu.peakFlopsFp8
-        ? gpu.peakFlopsFp8 * coefficients.compute_efficiency_fp8
-        : gpu.peakFlops16 * coefficients.compute_efficiency;
-    const m = model;
-    const expertParams = m.numExperts
-      ? m.numLayers * m.numExperts * 3 * m.hiddenSize * (m.moeIntermediateSize ?? m.intermediateSize)
-      : 0;
-    const bpp = bytesPerParam(this.weightsDtype);
-    this.sharedWeightBytes = ((m.numParameters - expertParams) * bpp) / tp;
-    this.expertWeightBytes = (expertParams * bpp) / tp;
-    const embeddings = m.vocabSize * m.hiddenSize;
-    this.lmHeadParams = embeddings;
-    this.matmulParams = m.numActiveParameters - embeddings - (m.tieWordEmbeddings ? 0 : embeddings);
+    this.bytesPerWeight = bytesPerParam(this.weightsDtype);
+    this.kvBytesPerTokenPerLayer = kvBytesPerTokenPerGpu(model, tp, options.kvDtype ?? '16bit') / model.numLayers;
+    this.layout = layerLayout(model);
+    this.attnParams = attentionParams(model);
+    this.lmHeadParams = model.vocabSize * model.hiddenSize;
+    this.headsPerGpu = model.numAttentionHeads / tp;
   }
 
   stepTimeMs(batch: StepBatch): number {
@@ -73,42 +73,84 @@ export class RooflineStepTimeModel implements StepTimeModel {
     return decodeOnly * c.decode_factor + (whole - decodeOnly) * c.prefill_factor;
   }
 
+  /** Peak FLOP/s and achieved share for GEMMs on weights of this format. */
+  private gemmFlops(): number {
+    const k = this.coefficients;
+    const g = this.gpu;
+    if (this.weightsDtype === 'fp8' && g.peakFlopsFp8) return g.peakFlopsFp8 * k.compute_efficiency_fp8;
+    if (this.weightsDtype === 'int4') return g.peakFlops16 * k.compute_efficiency_int4;
+    // 8-bit weights on a part without fp8 tensor cores: dequantized to 16 bits (Marlin-style), like 4-bit.
+    if (this.weightsDtype === 'fp8') return g.peakFlops16 * k.compute_efficiency_int4;
+    return g.peakFlops16 * k.compute_efficiency;
+  }
+
+  /** `kernels` GEMMs over `params` weights (per GPU) for `tokens` rows, in ms. */
+  private gemmMs(params: number, tokens: number, kernels: number): number {
+    const k = this.coefficients;
+    const fixedUs = kernels * (k.gemm_fixed_us + (this.weightsDtype === 'fp8' ? k.fp8_gemm_extra_us : 0));
+    const memory = (params * this.bytesPerWeight) / (this.gpu.bandwidthBytesPerS * k.bandwidth_efficiency);
+    const compute = (2 * params * tokens) / this.gemmFlops();
+    return fixedUs / 1000 + join(memory, compute, k.roofline_exponent) * 1000;
+  }
+
   breakdown(b: StepBatch): StepBreakdown {
     const tokens = b.prefillTokens + b.decodeSeqs;
-    if (tokens <= 0) return { memoryMs: 0, computeMs: 0, rooflineMs: 0, communicationMs: 0, overheadMs: 0, totalMs: 0 };
+    if (tokens <= 0) return { linearMs: 0, moeMs: 0, attentionMs: 0, layerFixedMs: 0, communicationMs: 0, overheadMs: 0, totalMs: 0, cudaGraph: true };
     const k = this.coefficients;
     const m = this.model;
-    // Sequences in the step: the decodes, and (at least) one prefilling sequence.
-    const seqs = b.decodeSeqs + (b.prefillTokens > 0 ? 1 : 0);
+    const tp = this.tp;
+    const L = this.layout;
+    const prefillSeqs = b.prefillTokens > 0 ? Math.max(1, b.prefillSeqs ?? 1) : 0;
+    const seqs = b.decodeSeqs + prefillSeqs;
+    const cudaGraph = tokens <= k.cuda_graph_max_tokens;
 
-    let weightBytes = this.sharedWeightBytes;
-    if (this.expertWeightBytes > 0) {
-      // Share of the experts at least one token is routed to (uniform routing).
-      const pick = (m.expertsPerToken ?? 1) / (m.numExperts ?? 1);
-      weightBytes += this.expertWeightBytes * (1 - Math.pow(1 - pick, tokens));
-    }
-    const kvBytes = (b.decodeContextTokens + b.prefillContextTokens + tokens) * this.kvBytesPerToken;
-    const memoryMs = ((weightBytes + kvBytes) / (this.gpu.bandwidthBytesPerS * k.bandwidth_efficiency)) * 1000;
-
-    // Causal attention: q.k and p.v over the context, 2 FLOPs per multiply-add.
-    const attnWidth = 4 * m.numLayers * m.numAttentionHeads * m.headDim;
-    const attentionFlops =
-      attnWidth * (b.prefillTokens * (b.prefillTokens / 2 + b.prefillContextTokens) + b.decodeContextTokens);
+    // Weight GEMMs: attention projections (qkv, o) in every layer; dense MLPs (gate_up, down) or the shared expert.
+    const attnMs = this.gemmMs(this.attnParams / tp, tokens, 2);
+    const denseMlpMs = L.denseLayers > 0 ? this.gemmMs((L.denseLayerParams - this.attnParams) / tp, tokens, 2) : 0;
+    const sharedParams = m.sharedExpertIntermediateSize ? mlpParams(m, m.sharedExpertIntermediateSize) / tp : 0;
+    const sharedMs = L.moeLayers > 0 && sharedParams > 0 ? this.gemmMs(sharedParams, tokens, 2) : 0;
     // The lm_head runs only for the sampled position of each sequence.
-    const flops = (2 * this.matmulParams * tokens + 2 * this.lmHeadParams * seqs + attentionFlops) / this.tp;
-    const computeMs = (flops / this.flops) * 1000;
+    const lmHeadMs = this.gemmMs(this.lmHeadParams / tp, seqs, 1);
+    const linearMs = m.numLayers * attnMs + L.denseLayers * denseMlpMs + L.moeLayers * sharedMs + lmHeadMs;
 
-    const p = k.roofline_exponent;
-    const rooflineMs = Math.pow(Math.pow(memoryMs, p) + Math.pow(computeMs, p), 1 / p);
+    // Routed experts: the fused kernel streams the experts some token is routed to (uniform routing).
+    let moeMs = 0;
+    if (L.moeLayers > 0) {
+      const E = m.numExperts!;
+      const topK = m.expertsPerToken ?? 1;
+      const touched = E * (1 - Math.pow(1 - topK / E, tokens));
+      const expertBytes = (touched * L.expertParams * this.bytesPerWeight) / tp;
+      const memory = expertBytes / (this.gpu.bandwidthBytesPerS * k.moe_bandwidth_efficiency);
+      const flops = (2 * tokens * topK * L.expertParams) / tp;
+      const fp8 = this.weightsDtype === 'fp8' && this.gpu.peakFlopsFp8 !== undefined;
+      const compute = flops / (fp8 ? this.gpu.peakFlopsFp8! * k.moe_compute_efficiency_fp8 : this.gpu.peakFlops16 * k.moe_compute_efficiency);
+      moeMs = L.moeLayers * (k.moe_fixed_us / 1000 + join(memory, compute, k.roofline_exponent) * 1000);
+    }
+
+    // Attention: decodes read their KV; prefill chunks do causal FLOPs over their context, per sequence.
+    const kvBytes = (b.decodeContextTokens + b.prefillContextTokens + tokens) * this.kvBytesPerTokenPerLayer;
+    const kvMs = (kvBytes / (this.gpu.bandwidthBytesPerS * k.bandwidth_efficiency)) * 1000;
+    const pairs = b.prefillTokens > 0 ? (b.prefillAttentionTokens ?? b.prefillTokens * (b.prefillTokens / 2 + b.prefillContextTokens)) : 0;
+    const attnFlops = 4 * this.headsPerGpu * m.headDim * pairs;
+    const prefillAttnMs = (attnFlops / (this.gpu.peakFlops16 * k.attention_compute_efficiency)) * 1000;
+    const attentionMs = m.numLayers * (k.attention_fixed_us / 1000 + (k.attention_per_seq_us * seqs) / 1000 + kvMs + prefillAttnMs);
+
+    const layerFixedMs = (m.numLayers * k.layer_fixed_us) / 1000;
 
     let communicationMs = 0;
-    if (this.tp > 1) {
+    if (tp > 1) {
+      const ar = k.allreduce[this.gpu.interconnect.kind];
       const bytes = tokens * m.hiddenSize * 2;
-      const ringMs = ((2 * (this.tp - 1)) / this.tp) * (bytes / this.gpu.interconnect.bytesPerS) * 1000;
-      const latencyMs = k.allreduce_latency_us[this.gpu.interconnect.kind] / 1000;
-      communicationMs = 2 * m.numLayers * (latencyMs + ringMs);
+      const ringMs = ((2 * (tp - 1)) / tp) * (bytes / (this.gpu.interconnect.bytesPerS * ar.bus_efficiency)) * 1000;
+      communicationMs = 2 * m.numLayers * ((cudaGraph ? ar.latency_us : ar.eager_latency_us) / 1000 + ringMs);
     }
-    const overheadMs = k.step_overhead_ms + k.per_seq_overhead_ms * seqs;
-    return { memoryMs, computeMs, rooflineMs, communicationMs, overheadMs, totalMs: overheadMs + rooflineMs + communicationMs };
+    const overheadMs = k.step_overhead_ms + k.per_seq_overhead_ms * seqs + (b.prefillTokens > 0 ? k.prefill_overhead_ms : 0);
+    const totalMs = linearMs + moeMs + attentionMs + layerFixedMs + communicationMs + overheadMs;
+    return { linearMs, moeMs, attentionMs, layerFixedMs, communicationMs, overheadMs, totalMs, cudaGraph };
   }
+}
+
+/** Generalised mean of a kernel's memory and compute times: p = 1 adds them, a large p takes the larger. */
+function join(memory: number, compute: number, p: number): number {
+  return Math.pow(Math.pow(memory, p) + Math.pow(compute, p), 1 / p);
 }

@@ -1,6 +1,6 @@
-import { Choice } from '../generation/generation.service';
-import { randomHex } from '../openai/ids';
-import { OpenAIError } from '../openai/openai-error';
+import { Choice } from '../generation/generation';
+import { randomHex } from '../api/ids';
+import { ApiError } from '../api/api-error';
 import { ConversationTurn, ToolChoice, ToolOffer } from '../responses/responses.types';
 import { ChatCompletionRequestDto, ChatMessageDto, messageText } from './dto/chat-request.dto';
 
@@ -11,7 +11,7 @@ import { ChatCompletionRequestDto, ChatMessageDto, messageText } from './dto/cha
 
 const USAGE = 'Correct usage: `{"type": "function", "function": {"name": "my_function"}}`';
 const bad = (message: string, param: string): never => {
-  throw OpenAIError.badRequest(message, param);
+  throw ApiError.badRequest(message, param);
 };
 
 /**

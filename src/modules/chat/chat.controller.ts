@@ -1,19 +1,24 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { FastifyReply, FastifyRequest } from 'fastify';
-import { requestIdOf } from '../openai/request-id';
+import { FastifyReply } from 'fastify';
+import { InferenceRoute } from '../api/route-kind';
+import { HttpResponder } from '../http/http-responder';
+import { ChatRequests } from './chat-requests';
 import { ChatCompletionRequestDto } from './dto/chat-request.dto';
-import { ChatService } from './chat.service';
 
 @ApiTags('OpenAI')
 @Controller('v1/chat/completions')
 export class ChatController {
-  constructor(private readonly chat: ChatService) {}
+  constructor(
+    private readonly requests: ChatRequests,
+    private readonly responder: HttpResponder,
+  ) {}
 
   @Post()
   @HttpCode(200)
+  @InferenceRoute()
   @ApiOperation({ summary: 'Chat completion (streaming with stream=true)' })
-  create(@Body() dto: ChatCompletionRequestDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<object | string | void> {
-    return this.chat.create(dto, reply, requestIdOf(req));
+  async create(@Body() dto: ChatCompletionRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<object | string | void> {
+    return this.responder.respond(reply, await this.requests.translate(dto, reply.request.id));
   }
 }

@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
-import { GenerationModule } from '../generation/generation.module';
-import { OpenAIDoor } from '../openai/openai-door';
+import { HttpModule } from '../http/http.module';
 import { ModelsModule } from '../models/models.module';
 import { TokenizerModule } from '../tokenizer/tokenizer.module';
 import { ChatController } from './chat.controller';
-import { ChatService } from './chat.service';
+import { ChatRequests } from './chat-requests';
 
 @Module({
-  imports: [GenerationModule, ModelsModule, TokenizerModule],
+  imports: [HttpModule, ModelsModule, TokenizerModule],
   controllers: [ChatController],
-  providers: [ChatService, OpenAIDoor],
+  providers: [ChatRequests],
 })
 export class ChatModule {}

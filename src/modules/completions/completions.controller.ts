@@ -1,19 +1,24 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { FastifyReply, FastifyRequest } from 'fastify';
-import { requestIdOf } from '../openai/request-id';
+import { FastifyReply } from 'fastify';
+import { InferenceRoute } from '../api/route-kind';
+import { HttpResponder } from '../http/http-responder';
+import { CompletionsRequests } from './completions-requests';
 import { CompletionRequestDto } from './dto/completion-request.dto';
-import { CompletionsService } from './completions.service';
 
 @ApiTags('OpenAI')
 @Controller('v1/completions')
 export class CompletionsController {
-  constructor(private readonly completions: CompletionsService) {}
+  constructor(
+    private readonly requests: CompletionsRequests,
+    private readonly responder: HttpResponder,
+  ) {}
 
   @Post()
   @HttpCode(200)
+  @InferenceRoute()
   @ApiOperation({ summary: 'Text completion (streaming with stream=true)' })
-  create(@Body() dto: CompletionRequestDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<object | string | void> {
-    return this.completions.create(dto, reply, requestIdOf(req));
+  async create(@Body() dto: CompletionRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<object | string | void> {
+    return this.responder.respond(reply, await this.requests.translate(dto, reply.request.id));
   }
 }

@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
-import { GenerationModule } from '../generation/generation.module';
-import { OpenAIDoor } from '../openai/openai-door';
+import { HttpModule } from '../http/http.module';
 import { ModelsModule } from '../models/models.module';
 import { TokenizerModule } from '../tokenizer/tokenizer.module';
 import { CompletionsController } from './completions.controller';
-import { CompletionsService } from './completions.service';
+import { CompletionsRequests } from './completions-requests';
 
 @Module({
-  imports: [GenerationModule, ModelsModule, TokenizerModule],
+  imports: [HttpModule, ModelsModule, TokenizerModule],
   controllers: [CompletionsController],
-  providers: [CompletionsService, OpenAIDoor],
+  providers: [CompletionsRequests],
 })
 export class CompletionsModule {}

@@ -7,7 +7,6 @@ import { KvCache } from './kv-cache';
 import { StepTiming } from './step-timing';
 
 export interface EngineOptions {
-  max_num_batched_tokens: number;
   enable_prefix_caching: boolean;
 }
 
@@ -22,5 +21,5 @@ export function createEngine(
 ): Engine {
   const kv = new KvCache(profile.kvCacheBlocks, profile.blockSize, options.enable_prefix_caching);
   const timing = new StepTiming(profile.stepTime, values, random);
-  return new Engine(clock, kv, timing, { maxNumSeqs: () => values().max_num_seqs, maxNumBatchedTokens: options.max_num_batched_tokens }, report);
+  return new Engine(clock, kv, timing, { maxNumSeqs: () => values().max_num_seqs, maxNumBatchedTokens: profile.limits.maxNumBatchedTokens }, report);
 }

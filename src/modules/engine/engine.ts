@@ -348,6 +348,11 @@ export class Engine {
       } else {
         batch.prefillTokens += tokens;
         batch.prefillContextTokens += seq.numComputed;
+        if (tokens > 0) {
+          // Per sequence, for the step model's causal attention cost.
+          batch.prefillSeqs = (batch.prefillSeqs ?? 0) + 1;
+          batch.prefillAttentionTokens = (batch.prefillAttentionTokens ?? 0) + tokens * (seq.numComputed + tokens / 2);
+        }
       }
     }
     return batch;

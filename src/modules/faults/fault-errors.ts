@@ -1,4 +1,4 @@
-import { OpenAIError } from '../openai/openai-error';
+import { ApiError } from '../api/api-error';
 import { FaultType } from './fault.types';
 
 export interface FaultErrorContext {
@@ -12,27 +12,24 @@ export interface FaultErrorContext {
  * OpenAI SDKs turn into their error classes (429 RateLimitError, 401 AuthenticationError, ...).
  * `disconnect` and `slow` have no error: one drops the connection, the other only delays.
  */
-export function faultError(type: FaultType, ctx: FaultErrorContext): OpenAIError | null {
+export function faultError(type: FaultType, ctx: FaultErrorContext): ApiError | null {
   switch (type) {
     case 'rate_limit':
-      return new OpenAIError(429, 'Rate limit exceeded: too many requests (simulated fault).');
+      return new ApiError(429, 'Rate limit exceeded: too many requests (simulated fault).');
     case 'server_error':
-      return new OpenAIError(500, 'Internal server error (simulated fault).');
+      return new ApiError(500, 'Internal server error (simulated fault).');
     case 'unavailable':
-      return new OpenAIError(503, 'The server is temporarily unavailable (simulated fault).');
+      return new ApiError(503, 'The server is temporarily unavailable (simulated fault).');
     case 'invalid_api_key':
-      return new OpenAIError(401, 'Incorrect API key provided (simulated fault).');
+      return new ApiError(401, 'Incorrect API key provided (simulated fault).');
     case 'model_not_found':
-      return OpenAIError.modelNotFound(ctx.model ?? 'unknown');
+      return ApiError.modelNotFound(ctx.model ?? 'unknown');
     case 'context_length':
-      return OpenAIError.badRequest(
-        `This model's maximum context length is ${ctx.maxModelLen} tokens. However, your request has ${ctx.maxModelLen + 1} input tokens. Please reduce the length of the input messages.`,
-        'messages',
-      );
+      return ApiError.contextLength(ctx.maxModelLen, ctx.maxModelLen + 1);
     case 'timeout':
-      return new OpenAIError(504, `The request timed out after ${ctx.delayMs ?? 0} ms (simulated fault).`);
+      return new ApiError(504, `The request timed out after ${ctx.delayMs ?? 0} ms (simulated fault).`);
     case 'stream_abort':
-      return new OpenAIError(500, 'The generation was aborted mid-stream (simulated fault).');
+      return new ApiError(500, 'The generation was aborted mid-stream (simulated fault).');
     case 'disconnect':
     case 'slow':
       return null;

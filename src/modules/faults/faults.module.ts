@@ -1,12 +1,10 @@
-import { Global, Module } from '@nestjs/common';
-import { MetricsModule } from '../metrics/metrics.module';
+import { Module } from '@nestjs/common';
 import { ModelsModule } from '../models/models.module';
 import { FaultsService } from './faults.service';
 
-/** Fault rules and the decision; global so every door (HTTP, gRPC) can ask it without wiring. */
-@Global()
+/** Fault rules and the decision; the pipeline applies it, observers subscribe to what was injected. */
 @Module({
-  imports: [ModelsModule, MetricsModule],
+  imports: [ModelsModule],
   providers: [FaultsService],
   exports: [FaultsService],
 })

@@ -1,16 +1,15 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Random } from '../../common/random';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
-import { MetricsService } from '../metrics/metrics.service';
 import { ServedModel } from '../models/served-model';
-import { OpenAIError } from '../openai/openai-error';
+import { ApiError } from '../api/api-error';
 import { faultError } from './fault-errors';
 import { FaultPlan, UnknownFaultTypeError } from './fault-plan';
 import { FAULT_TYPES, Fault, FaultContext, FaultRule, FaultRuleSpec, FaultType } from './fault.types';
 
 /** A fault chosen for a request, with the error its client will see (null: disconnect, slow). */
-export type FaultDecision = Fault & { error: OpenAIError | null };
+export type FaultDecision = Fault & { error: ApiError | null };
 
 /** Told of every injected fault (metrics counter, request log). */
 export interface InjectedFault {
@@ -22,8 +21,9 @@ export interface InjectedFault {
 }
 
 /**
- * The one place that decides whether a request fails and how. The HTTP doors and the gRPC service
- * ask `decide()` once per request, before any work starts; rules are managed through /admin/faults.
+ * The one place that decides whether a request fails and how. The pipeline asks `decide()` once per
+ * request (HTTP and gRPC alike), before any work starts, and applies the decision; rules are
+ * managed through /admin/faults. Observers (metrics) subscribe to the faults injected.
  * Probabilities draw from a generator seeded by SEED, so a seeded run injects the same faults.
  */
 @Injectable()
@@ -35,7 +35,6 @@ export class FaultsService {
   constructor(
     @Inject(SETTINGS) settings: Settings,
     private readonly served: ServedModel,
-    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.plan = new FaultPlan(Random.derive(settings.seed, 'faults'));
   }
@@ -68,13 +67,12 @@ export class FaultsService {
       fault = this.plan.decide(ctx);
     } catch (err) {
       if (err instanceof UnknownFaultTypeError) {
-        throw OpenAIError.badRequest(`Unknown fault type '${err.message}'; known types: ${FAULT_TYPES.join(', ')}.`, 'x-simulate-fault');
+        throw ApiError.badRequest(`Unknown fault type '${err.message}'; known types: ${FAULT_TYPES.join(', ')}.`, 'x-simulate-fault');
       }
       throw err;
     }
     if (!fault) return null;
     const injected: InjectedFault = { requestId: ctx.requestId, route: ctx.route, model: ctx.model, type: fault.type, ruleId: fault.ruleId };
-    this.metrics?.recordFault(fault.type);
     for (const listener of this.listeners) listener(injected);
     const delayMs = fault.type === 'timeout' ? fault.delayMs : undefined;
     return { ...fault, error: faultError(fault.type, { model: ctx.model, maxModelLen: this.served.maxModelLen, delayMs }) };

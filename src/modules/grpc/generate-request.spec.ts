@@ -1,4 +1,4 @@
-import { OpenAIError } from '../openai/openai-error';
+import { ApiError } from '../api/api-error';
 import { Tokenizer } from '../tokenizer/tokenizer.types';
 import { toGenerateWork } from './generate-request';
 import { GenerateRequest, SamplingParams } from './vllm-engine.types';
@@ -17,11 +17,11 @@ const params = (p: Partial<SamplingParams> = {}): SamplingParams => ({
   stop: [], stop_token_ids: [], ignore_eos: false, n: 0, include_stop_str_in_output: false, ...p,
 });
 const text = (t: string, p?: Partial<SamplingParams>): GenerateRequest => ({ request_id: 'r', input: 'text', text: t, sampling_params: params(p), stream: true });
-const error = (fn: () => unknown): OpenAIError => {
+const error = (fn: () => unknown): ApiError => {
   try {
     fn();
   } catch (e) {
-    return e as OpenAIError;
+    return e as ApiError;
   }
   throw new Error('did not throw');
 };
@@ -59,7 +59,7 @@ describe('toGenerateWork', () => {
     ['more stop strings than the limit', text('hi', { stop: ['a', 'b', 'c', 'd'] }), /at most 3 stop strings/],
   ])('rejects %s with a 400', (_name, req, message) => {
     const e = error(() => toGenerateWork(req, tokenizer, 100, LIMITS));
-    expect(e).toBeInstanceOf(OpenAIError);
+    expect(e).toBeInstanceOf(ApiError);
     expect(e.status).toBe(400);
     expect(e.message).toMatch(message);
   });

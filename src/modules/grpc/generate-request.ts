@@ -1,6 +1,6 @@
-import { SamplingDto } from '../openai/dto/sampling.dto';
-import { OpenAIError } from '../openai/openai-error';
-import { checkPromptTokens, checkSampling, checkSequences, checkTokenIdsInVocabulary, effectiveMaxTokens, RequestLimits, stopList } from '../openai/request-checks';
+import { SamplingDto } from '../http/dto/sampling.dto';
+import { ApiError } from '../api/api-error';
+import { checkPromptTokens, checkSampling, checkSequences, checkTokenIdsInVocabulary, effectiveMaxTokens, RequestLimits, stopList } from '../api/request-checks';
 import { encodePromptYielding, Tokenizer } from '../tokenizer/tokenizer.types';
 import { GenerateRequest, SamplingParams, TokenizedInput } from './vllm-engine.types';
 
@@ -22,7 +22,7 @@ export interface GenerateWork {
 }
 
 const bad = (message: string, param: string | null = null): never => {
-  throw OpenAIError.badRequest(message, param);
+  throw ApiError.badRequest(message, param);
 };
 
 /** The prompt of a `text` or `tokenized` input, with its token ids. */

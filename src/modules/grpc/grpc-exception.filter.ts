@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, Logger, RpcExceptionFilter } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Observable, throwError } from 'rxjs';
+import { ApiError } from '../api/api-error';
 import { toRpcException } from './grpc-status';
 
 /**
@@ -14,7 +15,8 @@ export class GrpcExceptionFilter implements RpcExceptionFilter<unknown> {
   catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
     const rpc = toRpcException(exception);
     const error = rpc.getError() as { code: number; message: string };
-    if (error.code === GrpcStatus.INTERNAL) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // An INTERNAL the simulator meant (an injected server_error) is no failure of its own.
+    if (error.code === GrpcStatus.INTERNAL && !(exception instanceof ApiError)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     return throwError(() => error);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { HealthImplementation, ServingStatus } from 'grpc-health-check';
-import { LifecycleService, LifecycleState } from '../health/lifecycle.service';
+import { LifecycleService, LifecycleState } from '../lifecycle/lifecycle.service';
 import { VLLM_ENGINE_SERVICE_NAME } from './proto';
 
 /** The services grpc.health.v1 answers for: the whole server ("") and each one it serves. */

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { RpcException } from '@nestjs/microservices';
-import { OpenAIError } from '../openai/openai-error';
+import { ApiError } from '../api/api-error';
 import { grpcCodeFor, toRpcException } from './grpc-status';
 
 describe('gRPC status mapping', () => {
@@ -16,8 +16,8 @@ describe('gRPC status mapping', () => {
     expect(grpcCodeFor(http)).toBe(grpc);
   });
 
-  it('keeps the OpenAIError message', () => {
-    const e = toRpcException(OpenAIError.badRequest('n must be at least 1, got 0.', 'n'));
+  it('keeps the ApiError message', () => {
+    const e = toRpcException(ApiError.badRequest('n must be at least 1, got 0.', 'n'));
     expect(e.getError()).toEqual({ code: status.INVALID_ARGUMENT, message: 'n must be at least 1, got 0.' });
   });
 

@@ -1,10 +1,9 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { RpcException } from '@nestjs/microservices';
-import { EngineRefusal } from '../engine/engine';
-import { OpenAIError } from '../openai/openai-error';
+import { ApiError } from '../api/api-error';
 
 /**
- * The gRPC code for an `OpenAIError` status: the one place the gRPC door maps errors (validation,
+ * The gRPC code for an `ApiError` status: the one place the gRPC door maps errors (validation,
  * unknown model, injected faults of SPEC section 8).
  */
 export function grpcCodeFor(httpStatus: number): GrpcStatus {
@@ -37,9 +36,7 @@ export function grpcCodeFor(httpStatus: number): GrpcStatus {
 /** Any error a gRPC handler meets, as the `{ code, message }` Nest hands to grpc-js. */
 export function toRpcException(error: unknown): RpcException {
   if (error instanceof RpcException) return error;
-  if (error instanceof OpenAIError) return new RpcException({ code: grpcCodeFor(error.status), message: error.message });
-  // The whole KV cache cannot hold the request: a property of the request, as vLLM reports it.
-  if (error instanceof EngineRefusal) return new RpcException({ code: GrpcStatus.INVALID_ARGUMENT, message: error.message });
+  if (error instanceof ApiError) return new RpcException({ code: grpcCodeFor(error.status), message: error.message });
   const message = error instanceof Error ? error.message : 'Internal server error';
   return new RpcException({ code: GrpcStatus.INTERNAL, message });
 }

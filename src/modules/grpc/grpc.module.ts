@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { BenchmarksModule } from '../benchmarks/benchmarks.module';
+import { EngineModule } from '../engine/engine.module';
 import { GenerationModule } from '../generation/generation.module';
-import { HealthModule } from '../health/health.module';
+import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { ModelsModule } from '../models/models.module';
 import { TokenizerModule } from '../tokenizer/tokenizer.module';
 import { GrpcHealthService } from './grpc-health.service';
@@ -10,7 +11,7 @@ import { VllmEngineService } from './vllm-engine.service';
 
 /** The gRPC door: vllm.grpc.engine.VllmEngine; health and reflection join in grpc-server.ts. */
 @Module({
-  imports: [GenerationModule, ModelsModule, TokenizerModule, BenchmarksModule, HealthModule],
+  imports: [EngineModule, GenerationModule, ModelsModule, TokenizerModule, BenchmarksModule, LifecycleModule],
   controllers: [VllmEngineController],
   providers: [VllmEngineService, GrpcHealthService],
   exports: [GrpcHealthService],

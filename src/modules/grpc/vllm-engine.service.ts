@@ -1,23 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { RpcException } from '@nestjs/microservices';
-import { defer, finalize, from, mergeMap, Observable, Subscriber } from 'rxjs';
+import { Observable, Subscriber } from 'rxjs';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
+import { ApiError, notServingMessage } from '../api/api-error';
+import { randomHex } from '../api/ids';
 import { PROFILE } from '../benchmarks/profile.token';
 import { PerformanceProfile } from '../benchmarks/profile.types';
 import { Engine } from '../engine/engine';
-import { FaultContext } from '../faults/fault.types';
-import { FaultDecision, FaultsService } from '../faults/faults.service';
-import { StreamAbortCounter } from '../faults/stream-abort';
-import { Choice, Generation, GenerationService } from '../generation/generation.service';
-import { ServerLoad } from '../generation/server-load';
-import { LifecycleService } from '../health/lifecycle.service';
+import { Exchange, Exchanges } from '../generation/exchange';
+import { Choice } from '../generation/generation';
+import { GenerationService } from '../generation/generation.service';
+import { ClientPresence, GenerationSink, InferenceWork } from '../generation/inference-request';
+import { Admission } from '../lifecycle/admission';
+import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { ServedModel } from '../models/served-model';
-import { randomHex } from '../openai/ids';
-import { notServingMessage, OpenAIError } from '../openai/openai-error';
+import { EMBEDDING_DIM, embedTokens } from '../responses/embedding';
 import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
-import { EMBEDDING_DIM, embedTokens } from './embedding';
 import { GenerateWork, promptOf, promptOfYielding, toGenerateWork } from './generate-request';
 import {
   AbortRequest,
@@ -39,9 +39,14 @@ export interface CallInfo {
   simulateFault?: string;
 }
 
+/** A cut or dropped call, as a client sees a stream that ends without its last message. */
+function cancelled(error: ApiError): RpcException {
+  return new RpcException({ code: GrpcStatus.CANCELLED, message: error.message });
+}
+
 /**
- * The gRPC door: vLLM's VllmEngine RPCs over the same Generation module and engine as the HTTP
- * doors. Validation errors are `OpenAIError`s (mapped to gRPC codes once, in grpc-status.ts).
+ * The gRPC door: vLLM's VllmEngine RPCs translated to and from the same pipeline and engine as the
+ * HTTP doors. Validation errors are `ApiError`s (mapped to gRPC codes once, in grpc-status.ts).
  */
 @Injectable()
 export class VllmEngineService {
@@ -49,92 +54,129 @@ export class VllmEngineService {
 
   constructor(
     private readonly generation: GenerationService,
+    private readonly exchanges: Exchanges,
+    private readonly admission: Admission,
     private readonly engine: Engine,
     private readonly served: ServedModel,
     private readonly lifecycle: LifecycleService,
     @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
     @Inject(PROFILE) private readonly profile: PerformanceProfile,
     @Inject(SETTINGS) private readonly settings: Settings,
-    private readonly faults: FaultsService,
-    private readonly load: ServerLoad,
   ) {}
 
   /**
-   * Validates first (errors reach the client as a status, before any message); the engine work
-   * starts on subscription and is aborted when the subscriber leaves early (client cancel).
+   * Generate through the pipeline: admitted (readiness, drain, /load) at subscription, the prompt
+   * encoded in slices, translated, then served; errors reach the client as a status (mapped once,
+   * in grpc-status.ts). A client that cancels aborts the generation.
    */
   generate(req: GenerateRequest, call: CallInfo = {}): Observable<GenerateResponse> {
     this.received();
-    this.requireReady();
-    return defer(() => {
-      // Counted from here (a drain waits for a prompt still being encoded) until the call ends.
-      const ended = this.load.begin();
-      // A long text prompt is encoded in slices, as the HTTP doors do, so it does not stall every
-      // stream; a client that cancels meanwhile never reaches the fault decision or the engine.
-      return from(promptOfYielding(req, this.tokenizer)).pipe(
-        mergeMap((prompt) => this.generateWork(req, toGenerateWork(req, this.tokenizer, this.served.maxModelLen, this.settings, prompt), call)),
-        finalize(ended),
-      );
+    return new Observable<GenerateResponse>((subscriber) => {
+      const goneListeners = new Set<() => void>();
+      let gone = false;
+      const client: ClientPresence = {
+        get gone() {
+          return gone || subscriber.closed;
+        },
+        onGone: (fn) => {
+          if (gone) {
+            fn();
+            return () => undefined;
+          }
+          goneListeners.add(fn);
+          return () => goneListeners.delete(fn);
+        },
+      };
+      let end: (() => void) | undefined;
+      let exchange: Exchange | undefined;
+      const finish = (): void => {
+        end?.();
+        end = undefined;
+        if (exchange) this.exchanges.close(exchange);
+        exchange = undefined;
+      };
+      void (async () => {
+        end = this.admission.admit();
+        exchange = this.exchanges.open({ id: req.request_id || randomHex(), origin: 'grpc', route: 'grpc', kind: 'inference', model: this.served.name });
+        // A long text prompt is encoded in slices, as the HTTP doors do, so it does not stall every stream.
+        const prompt = await promptOfYielding(req, this.tokenizer);
+        const work = toGenerateWork(req, this.tokenizer, this.served.maxModelLen, this.settings, prompt);
+        const outcome = await this.generation.serve(
+          { ...this.inferenceWork(work), exchange, faultRequested: call.simulateFault },
+          client,
+          this.sinkFor(req.stream, subscriber),
+        );
+        if (outcome.kind === 'dropped') subscriber.error(new RpcException({ code: GrpcStatus.CANCELLED, message: 'Connection closed (simulated fault).' }));
+        else if (outcome.kind === 'cut' && !outcome.generation) subscriber.error(cancelled(outcome.error));
+        else subscriber.complete();
+      })()
+        .catch((err: unknown) => subscriber.error(err))
+        .finally(finish);
+      return () => {
+        gone = true;
+        for (const fn of [...goneListeners]) fn();
+        goneListeners.clear();
+        finish();
+      };
     });
   }
 
-  private generateWork(req: GenerateRequest, work: GenerateWork, call: CallInfo): Observable<GenerateResponse> {
-    const requestId = req.request_id || randomHex();
-    const fault = this.decideFault({ requestId, route: 'grpc', model: this.served.name, explicitType: call.simulateFault });
-    if (fault?.error && fault.type !== 'timeout' && fault.type !== 'stream_abort') throw fault.error;
-    if (fault?.type === 'disconnect') throw new RpcException({ code: GrpcStatus.CANCELLED, message: 'Connection closed (simulated fault).' });
-    return new Observable<GenerateResponse>((subscriber) => {
-      let generation: Generation | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      let stopWatchingCutOff = (): void => undefined;
-      const run = async (): Promise<void> => {
-        const started = await this.start(requestId, work, fault, req.stream, subscriber);
-        if (!started) return;
-        // The client cancelled, or the server stopped, while the request was planned.
-        if (subscriber.closed || this.load.isCutOff) {
-          started.abort();
-          if (!subscriber.closed) subscriber.error(OpenAIError.notServing(true));
-          return;
-        }
-        generation = started;
-        void generation.finished.then(() => subscriber.complete());
-      };
-      // timeout: hold the request, then fail with DEADLINE_EXCEEDED or answer normally.
-      if (fault?.type === 'timeout') {
-        timer = setTimeout(() => {
-          stopWatchingCutOff();
-          if (fault.then === 'answer') void run();
-          else subscriber.error(fault.error);
-        }, fault.delayMs);
-        // The server stopped while it held the request: it never reaches the engine.
-        stopWatchingCutOff = this.load.onCutOff(() => {
-          clearTimeout(timer);
-          subscriber.error(OpenAIError.notServing(true));
-        });
-      } else if (this.load.isCutOff) {
-        subscriber.error(OpenAIError.notServing(true));
-      } else {
-        void run();
-      }
-      return () => {
-        stopWatchingCutOff();
-        clearTimeout(timer);
-        if (generation && !generation.done) generation.abort();
-      };
+  /** The pipeline's work for a validated GenerateRequest: one prompt, n choices of it. */
+  private inferenceWork(work: GenerateWork): InferenceWork {
+    return {
+      model: this.served.name,
+      n: work.n,
+      maxTokensParam: work.maxTokensParam,
+      prompts: [
+        {
+          tokenIds: work.promptTokenIds,
+          reply: (choiceIndex) => ({
+            kind: 'completion',
+            prompt: work.promptText,
+            choiceIndex,
+            seed: work.seed ?? this.settings.seed,
+            maxTokens: work.maxTokens,
+            minTokens: work.minTokens,
+            ignoreEos: work.ignoreEos,
+            stop: work.stop,
+            stopTokenIds: work.stopTokenIds,
+            includeStopStr: work.includeStopStr,
+          }),
+        },
+      ],
+    };
+  }
+
+  /** vLLM's GenerateResponse messages: a chunk per step when streaming, one complete per choice. */
+  private sinkFor(stream: boolean, subscriber: Subscriber<GenerateResponse>): GenerationSink {
+    const complete = (choice: Choice, finishReason: string): GenerateComplete => ({
+      output_ids: choice.plan.tokenIds.slice(0, choice.generated),
+      finish_reason: finishReason,
+      prompt_tokens: choice.promptTokens,
+      completion_tokens: choice.generated,
+      cached_tokens: choice.outcome?.cachedTokens ?? 0,
     });
+    return {
+      onTokens: (choice, event) => {
+        if (subscriber.closed || !stream) return;
+        subscriber.next({ chunk: { token_ids: [...event.tokenIds], prompt_tokens: choice.promptTokens, completion_tokens: event.generated, cached_tokens: 0 } });
+      },
+      onChoiceFinished: (choice, outcome) => {
+        if (!subscriber.closed) subscriber.next({ complete: complete(choice, outcome.finishReason) });
+      },
+      // stream_abort: the call ends as a dropped stream (CANCELLED).
+      cut: (error) => subscriber.error(cancelled(error)),
+    };
   }
 
   embed(req: EmbedRequest): EmbedResponse {
     this.received();
-    this.requireReady();
-    if (!req.tokenized) throw OpenAIError.badRequest('EmbedRequest needs `tokenized` input.', 'tokenized');
+    if (!this.lifecycle.ready) throw ApiError.notServing(this.lifecycle.draining);
+    if (!req.tokenized) throw ApiError.badRequest('EmbedRequest needs `tokenized` input.', 'tokenized');
     const { tokenIds } = promptOf(req, this.tokenizer);
-    if (tokenIds.length === 0) throw OpenAIError.badRequest('The prompt cannot be empty: `tokenized.input_ids` has no tokens.', 'input_ids');
+    if (tokenIds.length === 0) throw ApiError.badRequest('The prompt cannot be empty: `tokenized.input_ids` has no tokens.', 'input_ids');
     if (tokenIds.length > this.served.maxModelLen) {
-      throw OpenAIError.badRequest(
-        `This model's maximum context length is ${this.served.maxModelLen} tokens. However, your request has ${tokenIds.length} input tokens. Please reduce the length of the input messages.`,
-        'input_ids',
-      );
+      throw ApiError.contextLength(this.served.maxModelLen, tokenIds.length, 'input_ids');
     }
     return { embedding: embedTokens(tokenIds), prompt_tokens: tokenIds.length, embedding_dim: EMBEDDING_DIM };
   }
@@ -173,88 +215,6 @@ export class VllmEngineService {
       uptime_seconds: (Date.now() - this.lifecycle.startedAt) / 1000,
       server_type: GRPC_SERVER_TYPE,
     };
-  }
-
-  /**
-   * The fault decision for one Generate call (SPEC section 8), from the same FaultsService as the
-   * HTTP doors (rules with `route: "grpc"`, or `x-simulate-fault` metadata). Error faults carry the
-   * `OpenAIError` mapped to a gRPC code; `disconnect` and `stream_abort` cancel the call.
-   */
-  private decideFault(ctx: FaultContext): FaultDecision | null {
-    return this.faults.decide(ctx);
-  }
-
-  private async start(
-    requestId: string,
-    work: GenerateWork,
-    fault: FaultDecision | null,
-    stream: boolean,
-    subscriber: Subscriber<GenerateResponse>,
-  ): Promise<Generation | undefined> {
-    const streamAbort = StreamAbortCounter.of(fault);
-    let generation: Generation | undefined;
-    const complete = (choice: Choice, finishReason: string): GenerateComplete => ({
-      output_ids: choice.plan.tokenIds.slice(0, choice.generated),
-      finish_reason: finishReason,
-      prompt_tokens: choice.promptTokens,
-      completion_tokens: choice.generated,
-      cached_tokens: choice.outcome?.cachedTokens ?? 0,
-    });
-    try {
-      generation = await this.generation.start(
-        {
-          requestId,
-          origin: 'grpc',
-          n: work.n,
-          maxTokensParam: work.maxTokensParam,
-          slowdown: fault?.type === 'slow' ? fault.factor : undefined,
-          prompts: [
-            {
-              tokenIds: work.promptTokenIds,
-              reply: (choiceIndex) => ({
-                kind: 'completion',
-                prompt: work.promptText,
-                choiceIndex,
-                seed: work.seed ?? this.settings.seed,
-                maxTokens: work.maxTokens,
-                minTokens: work.minTokens,
-                ignoreEos: work.ignoreEos,
-                stop: work.stop,
-                stopTokenIds: work.stopTokenIds,
-                includeStopStr: work.includeStopStr,
-              }),
-            },
-          ],
-        },
-        {
-          onTokens: (choice, event) => {
-            if (subscriber.closed) return;
-            if (stream) {
-              subscriber.next({
-                chunk: { token_ids: [...event.tokenIds], prompt_tokens: choice.promptTokens, completion_tokens: event.generated, cached_tokens: 0 },
-              });
-            }
-            // stream_abort: cut the call after N tokens, as a dropped stream (CANCELLED).
-            if (streamAbort?.add(event.tokenIds.length)) {
-              subscriber.error(new RpcException({ code: GrpcStatus.CANCELLED, message: fault?.error?.message ?? 'Stream aborted (simulated fault).' }));
-              queueMicrotask(() => generation?.abort());
-            }
-          },
-          onChoiceFinished: (choice, outcome) => {
-            if (!subscriber.closed) subscriber.next({ complete: complete(choice, outcome.finishReason) });
-          },
-        },
-      );
-      return generation;
-    } catch (err) {
-      subscriber.error(err);
-      return undefined;
-    }
-  }
-
-  private requireReady(): void {
-    if (this.lifecycle.ready) return;
-    throw OpenAIError.notServing(this.lifecycle.draining);
   }
 
   private received(): void {

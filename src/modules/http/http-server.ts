@@ -2,8 +2,8 @@ import type { FastifyError, FastifyReply, FastifyRequest, FastifyServerOptions }
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { Settings } from '../../config/settings';
-import { randomHex } from '../openai/ids';
-import { OpenAIError } from '../openai/openai-error';
+import { randomHex } from '../api/ids';
+import { ApiError } from '../api/api-error';
 
 /**
  * Pending connections the kernel may hold before the server accepts them. Node's default (511)
@@ -58,7 +58,7 @@ export function fastifyOptions(settings: Settings): FastifyServerOptions & { htt
     frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
       const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
       const message = status === 414 ? 'URI Too Long: a path parameter is longer than the server accepts' : `Bad request: ${error.message}`;
-      void reply.code(status).header('content-type', 'application/json').send(new OpenAIError(status, message).toBody());
+      void reply.code(status).header('content-type', 'application/json').send(new ApiError(status, message).toBody());
     },
     clientErrorHandler: answerClientError,
   };
@@ -80,7 +80,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): v
     message = 'Request Header Fields Too Large';
   }
   if (socket.writable) {
-    const body = JSON.stringify(new OpenAIError(status, message).toBody());
+    const body = JSON.stringify(new ApiError(status, message).toBody());
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { OpenAIError } from '../openai/openai-error';
+import { ApiError } from '../api/api-error';
 
 /** Media types read as JSON bodies (PATCH /admin/config is a JSON merge patch). */
 export const JSON_MEDIA_TYPES = ['application/json', 'application/merge-patch+json'];
@@ -32,14 +32,14 @@ export const UNSUPPORTED_MEDIA_TYPE_MESSAGE = "Unsupported Media Type: Only 'app
 export function registerBodyParsers(fastify: FastifyInstance, maxDepth: number): void {
   const parse = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', (_req, _payload, done) => done(OpenAIError.badRequest(UNSUPPORTED_MEDIA_TYPE_MESSAGE), undefined));
+  fastify.addContentTypeParser('*', (_req, _payload, done) => done(ApiError.badRequest(UNSUPPORTED_MEDIA_TYPE_MESSAGE), undefined));
   fastify.addContentTypeParser(JSON_MEDIA_TYPES, { parseAs: 'string' }, (req: FastifyRequest, body: string | Buffer, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (/^\s*$/.test(text)) return done(null, undefined);
     parse(req, text, (err: Error | null, value?: unknown) => {
       if (err) return done(err, undefined);
       if (nestedDeeperThan(value, maxDepth)) {
-        return done(OpenAIError.badRequest(`The request body is nested more than ${maxDepth} levels deep (--max-json-depth).`), undefined);
+        return done(ApiError.badRequest(`The request body is nested more than ${maxDepth} levels deep (--max-json-depth).`), undefined);
       }
       done(null, value);
     });

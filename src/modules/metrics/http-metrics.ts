@@ -1,14 +1,6 @@
 import { Counter, Histogram, Registry, Summary } from 'prom-client';
 import { HTTP_LATENCY_HIGHR_BUCKETS, HTTP_LATENCY_LOWR_BUCKETS } from './buckets';
 
-/**
- * Paths vLLM's API server leaves out of its HTTP metrics. prometheus-fastapi-instrumentator treats
- * them as regexes searched in the route template, so `/health` also covers `/health/live`.
- */
-export const EXCLUDED_HANDLERS: readonly RegExp[] = ['/metrics', '/health', '/load', '/ping', '/version', '/server_info'].map(
-  (p) => new RegExp(p),
-);
-
 export interface HttpObservation {
   /** Route template (e.g. `/v1/chat/completions`); undefined when no route matched. */
   route: string | undefined;
@@ -72,13 +64,8 @@ export class HttpMetrics {
     });
   }
 
-  /** False for the routes vLLM does not instrument. */
-  static instrumented(route: string | undefined): boolean {
-    return route === undefined || !EXCLUDED_HANDLERS.some((re) => re.test(route));
-  }
-
+  /** One request's observation; probes (routes vLLM leaves out of its metrics) are never observed. */
   observe(o: HttpObservation): void {
-    if (!HttpMetrics.instrumented(o.route)) return;
     // The instrumentator labels requests that matched no route "none".
     const handler = o.route ?? 'none';
     this.requestsTotal.inc({ method: o.method, status: statusGroup(o.statusCode), handler });

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { BenchmarksModule } from '../benchmarks/benchmarks.module';
 import { EngineModule } from '../engine/engine.module';
+import { FaultsModule } from '../faults/faults.module';
+import { GenerationModule } from '../generation/generation.module';
 import { ModelsModule } from '../models/models.module';
 import { ResponsesModule } from '../responses/responses.module';
 import { MetricsController } from './metrics.controller';
@@ -14,9 +16,8 @@ import { MetricsService } from './metrics.service';
  * global registry.
  */
 @Module({
-  imports: [BenchmarksModule, EngineModule, ModelsModule, ResponsesModule],
+  imports: [BenchmarksModule, EngineModule, FaultsModule, GenerationModule, ModelsModule, ResponsesModule],
   controllers: [MetricsController],
   providers: [{ provide: Registry, useFactory: () => new Registry() }, MetricsService],
-  exports: [MetricsService],
 })
 export class MetricsModule {}

@@ -1,15 +1,14 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import { onResponseOver } from '../../common/response-over';
 import { SETTINGS } from '../../config/config.module';
 import { RuntimeConfig } from '../../config/runtime-config';
 import { Settings } from '../../config/settings';
 import { PROFILE } from '../benchmarks/profile.token';
 import { PerformanceProfile } from '../benchmarks/profile.types';
 import { Engine } from '../engine/engine';
-import { SIMULATED_VLLM_VERSION } from '../health/health.controller';
+import { FaultsService } from '../faults/faults.service';
+import { Exchanges } from '../generation/exchange';
+import { SIMULATED_VLLM_VERSION } from '../api/version';
 import { ServedModel } from '../models/served-model';
 import { PatternStore, ReloadResult } from '../responses/pattern-store';
 import { HttpMetrics } from './http-metrics';
@@ -20,8 +19,9 @@ import { VllmMetrics } from './vllm-metrics';
 export type PatternReloadResult = Pick<ReloadResult, 'ok' | 'error'>;
 
 /**
- * Owns this app's metrics registry and feeds it: engine events (one source for HTTP and gRPC
- * requests alike), Fastify request timings, runtime config changes, reloads and injected faults.
+ * Owns this app's metrics registry and feeds it, only by subscribing: engine events (one source for
+ * HTTP and gRPC requests alike), the HTTP exchanges the doors close, runtime config changes, pattern
+ * reloads and injected faults. Nothing imports it but its controller.
  */
 @Injectable()
 export class MetricsService implements OnModuleInit, OnModuleDestroy {
@@ -34,7 +34,8 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     readonly registry: Registry,
     private readonly engine: Engine,
     private readonly runtime: RuntimeConfig,
-    private readonly adapterHost: HttpAdapterHost,
+    private readonly exchanges: Exchanges,
+    private readonly faults: FaultsService,
     private readonly patterns: PatternStore,
     served: ServedModel,
     @Inject(SETTINGS) settings: Settings,
@@ -78,17 +79,25 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       events.on('finished', (e) => this.vllm.onFinished(e)),
       this.runtime.onChange((values) => this.simulator.latencyScale.set(values.latency_scale)),
       this.patterns.onReload((result) => this.recordPatternReload(result)),
+      this.faults.onInjected((fault) => this.simulator.recordFault(fault.type)),
+      // HTTP requests are timed from arrival until their response is over, which also covers
+      // streams the doors write themselves.
+      this.exchanges.onClosed(({ durationMs, http }) => {
+        if (!http) return;
+        this.http.observe({
+          route: http.routeTemplate,
+          method: http.method,
+          statusCode: http.statusCode,
+          durationSeconds: durationMs / 1000,
+          requestBytes: http.requestBytes,
+          responseBytes: http.responseBytes,
+        });
+      }),
     );
-    this.instrumentHttp();
   }
 
   onModuleDestroy(): void {
     for (const off of this.unsubscribe.splice(0)) off();
-  }
-
-  /** Counts a fault the Faults module injected (`vllm_sim:injected_faults_total{type}`). */
-  recordFault(type: string): void {
-    this.simulator.recordFault(type);
   }
 
   /** One call per reload of the responses file, good or rejected (fed by PatternStore.onReload). */
@@ -103,30 +112,5 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
 
   exposition(): Promise<string> {
     return this.registry.metrics();
-  }
-
-  /**
-   * Times every HTTP request from arrival until its response is over, which also covers streams the
-   * doors write themselves (hijacked replies skip Fastify's onResponse hooks).
-   */
-  private instrumentHttp(): void {
-    const adapter = this.adapterHost?.httpAdapter;
-    if (!adapter) return; // no HTTP server (e.g. offline simulation)
-    const fastify = adapter.getInstance<FastifyInstance>();
-    fastify.addHook('onRequest', (req, reply, done) => {
-      const start = performance.now();
-      const route = req.routeOptions?.url;
-      onResponseOver(reply.raw, () => {
-        this.http.observe({
-          route,
-          method: req.method,
-          statusCode: reply.raw.statusCode,
-          durationSeconds: (performance.now() - start) / 1000,
-          requestBytes: Number(req.headers['content-length'] ?? 0) || 0,
-          responseBytes: Number(reply.raw.getHeader('content-length') ?? 0) || 0,
-        });
-      });
-      done();
-    });
   }
 }

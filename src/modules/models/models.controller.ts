@@ -1,12 +1,15 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { randomHex } from '../openai/ids';
+import { randomHex } from '../api/ids';
 import { ServedModel } from './served-model';
+import { UtilityRoute } from '../api/route-kind';
 
 @ApiTags('OpenAI')
 @Controller('v1/models')
 export class ModelsController {
   constructor(private readonly served: ServedModel) {}
+
+  @UtilityRoute()
 
   @Get()
   @ApiOperation({ summary: 'List the served model (vLLM shape)' })

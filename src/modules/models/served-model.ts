@@ -1,4 +1,4 @@
-import { OpenAIError } from '../openai/openai-error';
+import { ApiError } from '../api/api-error';
 
 /** What clients know the served model by: names, context window, creation time. */
 export class ServedModel {
@@ -20,7 +20,7 @@ export class ServedModel {
   /** The served name for a request's `model` field; unset means the default, as vLLM allows. */
   resolve(requested: string | undefined | null): string {
     if (requested === undefined || requested === null || requested === '') return this.name;
-    if (!this.names.includes(requested)) throw OpenAIError.modelNotFound(requested);
+    if (!this.names.includes(requested)) throw ApiError.modelNotFound(requested);
     return requested;
   }
 }

@@ -74,7 +74,7 @@ export class ResponsesService implements OnModuleDestroy {
   }
 
   /** plan(), letting the event loop turn while a long reply is tokenized. */
-  planAsync(req: ReplyRequest): Promise<GenerationPlan> {
+  async planAsync(req: ReplyRequest): Promise<GenerationPlan> {
     return planReplyAsync(this.tokenizer, this.source(req), req);
   }
 

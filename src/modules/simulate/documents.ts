@@ -25,8 +25,8 @@ export function configFacts(resolved: ResolvedEngine, replicas: number, routing:
     model: resolved.profile.model.id,
     gpu: resolved.profile.gpuId,
     tensor_parallel_size: resolved.profile.tensorParallelSize,
-    max_num_seqs: resolved.settings.max_num_seqs,
-    max_num_batched_tokens: resolved.settings.max_num_batched_tokens,
+    max_num_seqs: resolved.profile.limits.maxNumSeqs,
+    max_num_batched_tokens: resolved.profile.limits.maxNumBatchedTokens,
     kv_cache_tokens: resolved.profile.kvCacheBlocks * resolved.profile.blockSize,
     max_model_len: resolved.maxModelLen,
     replicas,
@@ -61,7 +61,9 @@ export interface SweepDocument extends ConfigFacts {
 }
 
 export interface GridRow {
-  config: Pick<ConfigFacts, 'model' | 'gpu' | 'tensor_parallel_size' | 'max_num_seqs' | 'max_num_batched_tokens' | 'replicas' | 'routing'> & Partial<Pick<ConfigFacts, 'kv_cache_tokens'>>;
+  /** Batch limits null when the configuration cannot be resolved (its default depends on the GPU). */
+  config: Pick<ConfigFacts, 'model' | 'gpu' | 'tensor_parallel_size' | 'replicas' | 'routing'> &
+    Partial<Pick<ConfigFacts, 'kv_cache_tokens'>> & { max_num_seqs: number | null; max_num_batched_tokens: number | null };
   /** The configuration cannot run (e.g. the model does not fit the GPU). */
   error?: string;
   max_rate?: number | null;

@@ -20,8 +20,8 @@ Engine (override the workload file; defaults are the server's):
   --model NAME                          default mistralai/Mistral-7B-Instruct-v0.3
   --gpu NAME, --gpu-type NAME           default NVIDIA-L4
   --tensor-parallel-size N, -tp N       default 1
-  --max-num-seqs N                      default 256
-  --max-num-batched-tokens N            default 8192
+  --max-num-seqs N                      default vLLM's for the GPU: 256 (1024 on GPUs of 70 GiB
+  --max-num-batched-tokens N            or more other than A100); 2048 tokens (8192 there)
   --gpu-memory-utilization F            default 0.9
   --max-model-len N                     default the model's context (capped at the KV cache)
   --enable-prefix-caching, --no-enable-prefix-caching   default on

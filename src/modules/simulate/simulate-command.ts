@@ -58,8 +58,8 @@ function setup(args: SimulateArgs, io: SimulateIo): Setup {
       model: args.model ?? spec?.model ?? DEFAULT_MODEL,
       gpu: args.gpu ?? spec?.gpu ?? DEFAULT_GPU,
       tensor_parallel_size: args.tensorParallelSize ?? spec?.tensor_parallel_size ?? 1,
-      max_num_seqs: args.maxNumSeqs ?? spec?.max_num_seqs ?? 256,
-      max_num_batched_tokens: args.maxNumBatchedTokens ?? spec?.max_num_batched_tokens ?? 8192,
+      max_num_seqs: args.maxNumSeqs ?? spec?.max_num_seqs,
+      max_num_batched_tokens: args.maxNumBatchedTokens ?? spec?.max_num_batched_tokens,
       gpu_memory_utilization: args.gpuMemoryUtilization ?? spec?.gpu_memory_utilization ?? 0.9,
       enable_prefix_caching: args.enablePrefixCaching ?? spec?.enable_prefix_caching ?? true,
       max_model_len: args.maxModelLen ?? spec?.max_model_len,
@@ -166,8 +166,8 @@ function gridDocument(s: Setup): GridDocument {
       model: config.model,
       gpu: config.gpu,
       tensor_parallel_size: config.tensor_parallel_size,
-      max_num_seqs: config.max_num_seqs,
-      max_num_batched_tokens: config.max_num_batched_tokens,
+      max_num_seqs: config.max_num_seqs ?? null,
+      max_num_batched_tokens: config.max_num_batched_tokens ?? null,
       replicas,
       routing,
     };
@@ -179,7 +179,9 @@ function gridDocument(s: Setup): GridDocument {
       throw err;
     }
     const facts = configFacts(resolved, replicas, routing);
-    const row: GridRow = { config: { ...head, model: facts.model, gpu: facts.gpu, kv_cache_tokens: facts.kv_cache_tokens } };
+    const row: GridRow = {
+      config: { ...head, model: facts.model, gpu: facts.gpu, max_num_seqs: facts.max_num_seqs, max_num_batched_tokens: facts.max_num_batched_tokens, kv_cache_tokens: facts.kv_cache_tokens },
+    };
     if (s.args.sweep) {
       const { result } = sweep(s, resolved, replicas, routing, `configuration ${k + 1}/${cells.length}`);
       const estimates = result.points.filter((p) => p.sustainable_rate !== null).map((p) => p.sustainable_rate!);

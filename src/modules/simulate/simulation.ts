@@ -24,8 +24,9 @@ export interface EngineConfig {
   model: string;
   gpu: string;
   tensor_parallel_size: number;
-  max_num_seqs: number;
-  max_num_batched_tokens: number;
+  /** Unset: vLLM's default for the GPU, as the server. */
+  max_num_seqs?: number;
+  max_num_batched_tokens?: number;
   gpu_memory_utilization: number;
   enable_prefix_caching: boolean;
   max_model_len?: number;
@@ -52,8 +53,8 @@ export function resolveEngine(config: EngineConfig): ResolvedEngine {
       model: config.model,
       gpu_type: config.gpu,
       tensor_parallel_size: config.tensor_parallel_size,
-      max_num_seqs: config.max_num_seqs,
-      max_num_batched_tokens: config.max_num_batched_tokens,
+      ...(config.max_num_seqs !== undefined ? { max_num_seqs: config.max_num_seqs } : {}),
+      ...(config.max_num_batched_tokens !== undefined ? { max_num_batched_tokens: config.max_num_batched_tokens } : {}),
       gpu_memory_utilization: config.gpu_memory_utilization,
       enable_prefix_caching: config.enable_prefix_caching,
       ...(config.max_model_len !== undefined ? { max_model_len: config.max_model_len } : {}),
@@ -84,13 +85,13 @@ export interface SimulationRun {
 }
 
 /** The server's run-time values with nothing overridden: the derived profile, no jitter. */
-function runtimeValues(settings: Settings): RuntimeValues {
-  return { latency_scale: 1, ttft_ms: null, itl_ms: null, prefill_ms_per_token: null, latency_jitter: 0, max_num_seqs: settings.max_num_seqs, response_mode: settings.response_mode };
+function runtimeValues(resolved: ResolvedEngine): RuntimeValues {
+  return { latency_scale: 1, ttft_ms: null, itl_ms: null, prefill_ms_per_token: null, latency_jitter: 0, max_num_seqs: resolved.profile.limits.maxNumSeqs, response_mode: resolved.settings.response_mode };
 }
 
 /** Builds `replicas` engines of one configuration on one virtual clock. */
 export function buildEngines(resolved: ResolvedEngine, replicas: number, clock: VirtualClock): Engine[] {
-  const values = runtimeValues(resolved.settings);
+  const values = runtimeValues(resolved);
   return Array.from({ length: replicas }, (_, r) => createEngine(clock, resolved.profile, resolved.settings, () => values, new Random(resolved.config.seed + r)));
 }
 

@@ -2,9 +2,10 @@ import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { messageText } from '../chat/dto/chat-request.dto';
 import { ServedModel } from '../models/served-model';
-import { OpenAIError } from '../openai/openai-error';
+import { ApiError } from '../api/api-error';
 import { decodeYielding, encodeChatYielding, encodePromptYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { DetokenizeRequestDto, TokenizeRequestDto } from './dto/tokenize.dto';
+import { UtilityRoute } from '../api/route-kind';
 
 /** vLLM's /tokenize and /detokenize, with the tokenizer that usage and timing use. */
 @ApiTags('vLLM')
@@ -14,6 +15,8 @@ export class TokenizeController {
     private readonly served: ServedModel,
     @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
   ) {}
+
+  @UtilityRoute()
 
   @Post('tokenize')
   @HttpCode(200)
@@ -27,7 +30,7 @@ export class TokenizeController {
     } else if (dto.prompt != null) {
       tokens = dto.add_special_tokens === false ? this.tokenizer.encode(dto.prompt).ids : await encodePromptYielding(this.tokenizer, dto.prompt);
     } else {
-      throw OpenAIError.badRequest('Either `prompt` or `messages` is required.', 'prompt');
+      throw ApiError.badRequest('Either `prompt` or `messages` is required.', 'prompt');
     }
     return {
       count: tokens.length,
@@ -37,6 +40,8 @@ export class TokenizeController {
     };
   }
 
+  @UtilityRoute()
+
   @Post('detokenize')
   @HttpCode(200)
   @ApiOperation({ summary: 'Text of token ids' })
@@ -44,7 +49,7 @@ export class TokenizeController {
     this.served.resolve(dto.model);
     // No context holds more ids than max_model_len: a longer list is refused, not decoded.
     if (dto.tokens.length > this.served.maxModelLen) {
-      throw OpenAIError.badRequest(
+      throw ApiError.badRequest(
         `This model's maximum context length is ${this.served.maxModelLen} tokens. However, your request has ${dto.tokens.length} tokens to detokenize.`,
         'tokens',
       );

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsInt, IsOptional, IsString, ValidateNested } from 'class-validator';
-import { SamplingDto } from '../../openai/dto/sampling.dto';
-import { MaxItems } from '../../openai/validation';
+import { SamplingDto } from '../../http/dto/sampling.dto';
+import { MaxItems } from '../../http/validation';
 import { IsMessageContent } from './message-content.validator';
 import { ChatToolDto } from './tools.dto';
 

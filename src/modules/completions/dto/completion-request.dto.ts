@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsDefined, IsInt, IsOptional, IsString } from 'class-validator';
-import { SamplingDto } from '../../openai/dto/sampling.dto';
-import { IsPrompt } from '../../openai/dto/validators';
+import { SamplingDto } from '../../http/dto/sampling.dto';
+import { IsPrompt } from '../../http/dto/validators';
 
 /** POST /v1/completions, as vLLM's CompletionRequest accepts it (unknown extras are ignored). */
 export class CompletionRequestDto extends SamplingDto {

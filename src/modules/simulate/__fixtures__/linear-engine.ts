@@ -18,6 +18,7 @@ export function linearProfile(kvCacheBlocks = 10_000): PerformanceProfile {
     stepTime: linearModel,
     kvCacheBlocks,
     blockSize: 16,
+    limits: { maxNumSeqs: 256, maxNumBatchedTokens: 8192 },
     description: 'linear test model',
   };
 }
@@ -28,6 +29,6 @@ export function linearRig(options: { maxNumSeqs?: number; kvCacheBlocks?: number
   const values: RuntimeValues = {
     latency_scale: 1, ttft_ms: null, itl_ms: null, prefill_ms_per_token: null, latency_jitter: 0, max_num_seqs: options.maxNumSeqs ?? 256, response_mode: 'patterns',
   };
-  const engine = createEngine(clock, linearProfile(options.kvCacheBlocks), { max_num_batched_tokens: 8192, enable_prefix_caching: true }, () => values, new Random(1));
+  const engine = createEngine(clock, linearProfile(options.kvCacheBlocks), { enable_prefix_caching: true }, () => values, new Random(1));
   return { clock, engine };
 }

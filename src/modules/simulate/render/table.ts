@@ -165,7 +165,7 @@ export function renderGridTable(doc: GridDocument): string {
   const errors: string[] = [];
   const rows = doc.cells.map((row) => {
     const c = row.config;
-    const head = [c.model, c.gpu, String(c.tensor_parallel_size), String(c.max_num_seqs), String(c.replicas), c.routing];
+    const head = [c.model, c.gpu, String(c.tensor_parallel_size), num(c.max_num_seqs), String(c.replicas), c.routing];
     if (row.error) {
       errors.push(`[${errors.length + 1}] ${c.model} on ${c.gpu} (TP ${c.tensor_parallel_size}): ${row.error}`);
       return [...head, `cannot run [${errors.length}]`];

@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsOptional, IsString, ValidateNested } from 'class-validator';
-import { IsTokenIds } from '../../openai/dto/validators';
-import { MaxItems } from '../../openai/validation';
+import { IsTokenIds } from '../../http/dto/validators';
+import { MaxItems } from '../../http/validation';
 import { ChatMessageDto } from '../../chat/dto/chat-request.dto';
 
 /** vLLM's TokenizeRequest: a completions `prompt` or a chat `messages` list. */

@@ -1,0 +1,94 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Random } from '../../common/random';
+import { SETTINGS } from '../../config/config.module';
+import { Settings } from '../../config/settings';
+import { ApiError } from '../api/api-error';
+import { nowSeconds } from '../api/ids';
+import { LogprobSampler } from '../api/logprobs';
+import { checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, replyLimits } from '../api/request-checks';
+import { HttpInferenceCall } from '../http/http-responder';
+import { outputFormatOf } from '../http/response-format';
+import { ServedModel } from '../models/served-model';
+import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
+import { chatRenderer } from './chat.renderer';
+import { conversationOf, toolCallRendering, toolOfferOf, toolsPromptText } from './chat-tools';
+import { ChatCompletionRequestDto } from './dto/chat-request.dto';
+
+/**
+ * POST /v1/chat/completions translated for the pipeline: vLLM's checks with its messages, the
+ * conversation rendered with the chat template and encoded, the reply each choice is planned from,
+ * and the renderer of vLLM's chat shapes.
+ */
+@Injectable()
+export class ChatRequests {
+  constructor(
+    private readonly served: ServedModel,
+    @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  async translate(dto: ChatCompletionRequestDto, requestId: string): Promise<HttpInferenceCall> {
+    const model = this.served.resolve(dto.model);
+    const requestedMax = dto.max_completion_tokens ?? dto.max_tokens;
+    if (dto.max_completion_tokens != null && dto.max_completion_tokens < 1) {
+      throw ApiError.badRequest(`max_tokens must be at least 1, got ${dto.max_completion_tokens}.`, 'max_completion_tokens');
+    }
+    checkSampling({ ...dto, max_tokens: requestedMax }, this.settings);
+    checkSequences(1, dto.n ?? 1, this.settings);
+    checkLogprobs(dto.top_logprobs, 'top_logprobs', this.settings);
+    if (dto.top_logprobs != null && dto.top_logprobs > 0 && dto.logprobs !== true) {
+      throw ApiError.badRequest('when using `top_logprobs`, `logprobs` must be set to true.', 'top_logprobs');
+    }
+    const tools = toolOfferOf(dto);
+    const format = outputFormatOf(dto.response_format);
+    const conversation = conversationOf(dto.messages);
+    const turns: ChatTurn[] = conversation.map((m) => ({ role: m.role, content: m.content }));
+    // The chat template writes the offered tools into the prompt; rules still see only the messages.
+    const toolsText = toolsPromptText(tools);
+    const promptTokenIds = await encodeChatYielding(this.tokenizer, toolsText === null ? turns : [{ role: 'system', content: toolsText }, ...turns]);
+    const maxTokens = effectiveMaxTokens(requestedMax, null, promptTokenIds.length, this.served.maxModelLen);
+    const lastUser = [...turns].reverse().find((t) => t.role === 'user') ?? turns[turns.length - 1];
+    const seed = dto.seed ?? this.settings.seed;
+    const id = `chatcmpl-${requestId}`;
+    const renderer = chatRenderer({
+      id,
+      created: nowSeconds(),
+      model,
+      promptTokenIds,
+      stream: dto.stream === true,
+      returnTokenIds: dto.return_token_ids === true,
+      sampler: dto.logprobs === true ? new LogprobSampler(this.tokenizer, Random.derive(seed, `${id}:logprobs`)) : null,
+      topLogprobs: dto.top_logprobs ?? 0,
+      calls: toolCallRendering(tools),
+    });
+    return {
+      renderer,
+      stream: dto.stream === true,
+      includeUsage: dto.stream_options?.include_usage === true,
+      continuousUsage: dto.stream_options?.continuous_usage_stats === true,
+      work: {
+        model,
+        n: dto.n ?? 1,
+        maxTokensParam: maxTokens,
+        prompts: [
+          {
+            tokenIds: promptTokenIds,
+            reply: (choiceIndex: number) => ({
+              kind: 'chat' as const,
+              prompt: lastUser?.content ?? '',
+              messages: conversation,
+              ...(dto.parallel_tool_calls != null ? { parallelToolCalls: dto.parallel_tool_calls } : {}),
+              choiceIndex,
+              seed,
+              maxTokens,
+              roomTokens: this.served.maxModelLen - promptTokenIds.length,
+              ...replyLimits(dto),
+              ...(tools ? { tools } : {}),
+              ...(format ? { format } : {}),
+            }),
+          },
+        ],
+      },
+    };
+  }
+}

@@ -1,0 +1,97 @@
+import { Usage, withoutUnsetDetails } from '../api/usage';
+import { LogprobSampler } from '../api/logprobs';
+import { TokenEvent } from '../engine/engine.types';
+import { Choice, stopReasonOf } from '../generation/generation';
+import { Renderer } from '../http/http-responder';
+import { ToolCallRendering } from './chat-tools';
+
+/** Spread where an optional field group is off. */
+const NO_FIELDS = Object.freeze({});
+
+/** What a chat completion's chunks and body are made of, besides the choices. */
+export interface ChatRenderContext {
+  id: string;
+  created: number;
+  model: string;
+  promptTokenIds: readonly number[];
+  stream: boolean;
+  /** return_token_ids */
+  returnTokenIds: boolean;
+  /** Set when logprobs were asked for. */
+  sampler: LogprobSampler | null;
+  topLogprobs: number;
+  calls: ToolCallRendering;
+}
+
+/** vLLM's chat.completion body and chat.completion.chunk stream for one request. */
+export function chatRenderer(ctx: ChatRenderContext): Renderer {
+  const { id, created, model, sampler, calls } = ctx;
+  // A body's logprobs are sampled step by step as its tokens come (see Renderer.observe), not all
+  // at its end: thousands of tokens with top_logprobs would hold the event loop for long.
+  const sampled = new Map<number, object[]>();
+  const logprobsOf = (choice: Choice, from: number, to: number) => {
+    if (!sampler) return null;
+    if (ctx.stream) return { content: sampler.chat(choice.plan.tokenIds.slice(from, to), ctx.topLogprobs) };
+    let done = sampled.get(choice.index);
+    if (!done) sampled.set(choice.index, (done = []));
+    for (const entry of done.length < to ? sampler.chat(choice.plan.tokenIds.slice(done.length, to), ctx.topLogprobs) : []) done.push(entry);
+    return { content: done.slice(from, to) };
+  };
+  const base = { id, object: 'chat.completion.chunk', created, model };
+  // return_token_ids (vLLM): the prompt's ids on each choice's first chunk and in the body, the
+  // output ids on every token chunk and choice. vLLM passes them (None when not asked for) to the
+  // chunks it dumps with exclude_unset, so they are there as null; the role chunk's choice has none.
+  const promptIds = { prompt_token_ids: ctx.returnTokenIds ? ctx.promptTokenIds : null };
+  const tokenIdsOf = (choice: Choice, from: number, to: number) => ({ token_ids: ctx.returnTokenIds ? choice.plan.tokenIds.slice(from, to) : null });
+  const chunk = (index: number, delta: object, logprobs: object | null, finish: string | null, stopReason: string | number | null, usage?: Usage, ids: object = NO_FIELDS) => ({
+    ...base,
+    choices: [{ index, delta, logprobs, finish_reason: finish, ...(finish !== null ? { stop_reason: stopReason } : {}), ...ids }],
+    // Chat dumps its chunks with exclude_unset: a per-chunk usage has no details field.
+    ...(usage ? { usage: withoutUnsetDetails(usage) } : {}),
+  });
+  const roleChunk = (index: number, usage: Usage | undefined) => ({ ...chunk(index, { role: 'assistant', content: '' }, null, null, null, usage), ...promptIds });
+  const finishOf = (choice: Choice, reason: string) => calls.finishReason(choice, reason);
+  const message = (c: Choice) => {
+    const { content, tool_calls } = calls.message(c);
+    return { role: 'assistant', content, refusal: null, annotations: null, audio: null, function_call: null, tool_calls, reasoning_content: null };
+  };
+
+  return {
+    observe: (choice, event) => void logprobsOf(choice, 0, event.generated),
+    tokenChunks: (choice: Choice, event: TokenEvent, last: boolean, usage: Usage | undefined) => {
+      const from = event.generated - event.tokenIds.length;
+      const out: object[] = [];
+      // The role chunk goes out with the first token: clients measure TTFT on it.
+      if (from === 0) out.push(roleChunk(choice.index, usage));
+      const finish = last ? finishOf(choice, choice.plan.finishReason) : null;
+      out.push(chunk(choice.index, calls.delta(choice, from, event.generated), logprobsOf(choice, from, event.generated), finish, stopReasonOf(choice), usage, tokenIdsOf(choice, from, event.generated)));
+      return out;
+    },
+    finishChunks: (choice, outcome, usage) => [
+      roleChunk(choice.index, usage),
+      chunk(choice.index, { content: '' }, null, outcome.finishReason, stopReasonOf(choice), usage, tokenIdsOf(choice, 0, 0)),
+    ],
+    usageChunk: (usage) => ({ ...base, choices: [], usage }),
+    body: (choices, usage) => ({
+      id,
+      object: 'chat.completion',
+      created,
+      model,
+      choices: choices.map((c) => ({
+        index: c.index,
+        message: message(c),
+        logprobs: logprobsOf(c, 0, c.generated),
+        finish_reason: finishOf(c, c.outcome?.finishReason ?? c.plan.finishReason),
+        stop_reason: stopReasonOf(c),
+        // The response is vLLM's model_dump: unrequested ids are null, not absent.
+        token_ids: ctx.returnTokenIds ? c.plan.tokenIds.slice(0, c.generated) : null,
+      })),
+      service_tier: null,
+      system_fingerprint: null,
+      usage,
+      prompt_logprobs: null,
+      prompt_token_ids: ctx.returnTokenIds ? ctx.promptTokenIds : null,
+      kv_transfer_params: null,
+    }),
+  };
+}

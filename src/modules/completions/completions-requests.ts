@@ -1,0 +1,117 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Random } from '../../common/random';
+import { SETTINGS } from '../../config/config.module';
+import { Settings } from '../../config/settings';
+import { ApiError } from '../api/api-error';
+import { nowSeconds } from '../api/ids';
+import { LogprobSampler } from '../api/logprobs';
+import {
+  checkLogprobs,
+  checkPromptTokens,
+  checkSampling,
+  checkSequences,
+  effectiveMaxTokens,
+  EMPTY_PROMPT_MESSAGE,
+  NO_PROMPT_MESSAGE,
+  replyLimits,
+} from '../api/request-checks';
+import { HttpInferenceCall } from '../http/http-responder';
+import { outputFormatOf } from '../http/response-format';
+import { ServedModel } from '../models/served-model';
+import { encodePromptYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
+import { CompletionPrompt, completionRenderer } from './completions.renderer';
+import { CompletionRequestDto } from './dto/completion-request.dto';
+
+/** vLLM's default max_tokens for /v1/completions. */
+const DEFAULT_MAX_TOKENS = 16;
+
+/** How many prompts a completions `prompt` holds (text, token ids, or a list of either). */
+function promptCount(prompt: CompletionRequestDto['prompt']): number {
+  if (typeof prompt === 'string' || prompt.length === 0 || typeof prompt[0] === 'number') return 1;
+  return prompt.length;
+}
+
+/**
+ * POST /v1/completions translated for the pipeline: vLLM's checks with its messages, each prompt
+ * encoded (or taken as token ids), the reply each choice is planned from, and the renderer of
+ * vLLM's text_completion shapes.
+ */
+@Injectable()
+export class CompletionsRequests {
+  constructor(
+    private readonly served: ServedModel,
+    @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  async translate(dto: CompletionRequestDto, requestId: string): Promise<HttpInferenceCall> {
+    if (dto.prompt === '') throw ApiError.badRequest(EMPTY_PROMPT_MESSAGE, 'prompt');
+    if (Array.isArray(dto.prompt) && dto.prompt.length === 0) throw ApiError.badRequest(NO_PROMPT_MESSAGE);
+    const model = this.served.resolve(dto.model);
+    checkSampling(dto, this.settings);
+    checkSequences(promptCount(dto.prompt), dto.n ?? 1, this.settings);
+    checkLogprobs(dto.logprobs, 'logprobs', this.settings);
+    const format = outputFormatOf(dto.response_format);
+    const prompts = await this.prompts(dto.prompt);
+    const maxTokens = prompts.map((p) => effectiveMaxTokens(dto.max_tokens, DEFAULT_MAX_TOKENS, p.tokenIds.length, this.served.maxModelLen));
+    for (const p of prompts) checkPromptTokens(p.tokenIds, this.tokenizer.vocabSize);
+    const seed = dto.seed ?? this.settings.seed;
+    const id = `cmpl-${requestId}`;
+    const renderer = completionRenderer({
+      id,
+      created: nowSeconds(),
+      model,
+      prompts,
+      echo: dto.echo === true,
+      returnTokenIds: dto.return_token_ids === true,
+      logprobs: dto.logprobs == null ? null : new LogprobSampler(this.tokenizer, Random.derive(seed, `${id}:logprobs`)),
+      topLogprobs: dto.logprobs ?? 0,
+    });
+    return {
+      renderer,
+      stream: dto.stream === true,
+      includeUsage: dto.stream_options?.include_usage === true,
+      continuousUsage: dto.stream_options?.continuous_usage_stats === true,
+      work: {
+        model,
+        n: dto.n ?? 1,
+        maxTokensParam: dto.max_tokens ?? DEFAULT_MAX_TOKENS,
+        prompts: prompts.map((p, i) => ({
+          tokenIds: p.tokenIds,
+          reply: (choiceIndex: number) => ({
+            kind: 'completion' as const,
+            prompt: p.text,
+            choiceIndex,
+            seed: seed === undefined ? undefined : seed + i,
+            maxTokens: maxTokens[i],
+            roomTokens: this.served.maxModelLen - p.tokenIds.length,
+            ...replyLimits(dto),
+            format,
+          }),
+        })),
+      },
+    };
+  }
+
+  /**
+   * Text prompts are encoded in slices with the event loop turning between them: a 128k-token
+   * prompt takes 0.1-2.5 s to encode (docs/tokenizer.md), and every stream would stall meanwhile.
+   */
+  private async prompts(prompt: CompletionRequestDto['prompt']): Promise<CompletionPrompt[]> {
+    const one = async (p: string | number[]): Promise<CompletionPrompt> =>
+      typeof p === 'string' ? { text: p, tokenIds: await encodePromptYielding(this.tokenizer, p) } : { text: this.tokenizer.decode(p), tokenIds: [...p] };
+    if (typeof prompt === 'string') return [await one(prompt)];
+    if (prompt.every((p) => typeof p === 'number')) return [await one(prompt as number[])];
+    const out: CompletionPrompt[] = [];
+    let sliceStart = performance.now();
+    for (const p of prompt as Array<string | number[]>) {
+      out.push(await one(p));
+      // Many short prompts encode without ever yielding inside: turn the loop between them.
+      if (performance.now() - sliceStart > 2) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,49 @@
+import type { ApiError } from '../api/api-error';
+import type { RequestOutcome, TokenEvent } from '../engine/engine.types';
+import type { Exchange } from './exchange';
+import type { Choice, Generation, PromptSpec } from './generation';
+
+/** What a door translated its wire request into: what to generate, for which model. */
+export interface InferenceWork {
+  /** The served model name the request resolved to. */
+  model: string;
+  prompts: readonly PromptSpec[];
+  n: number;
+  /** max_tokens as the client sent it (or its default), for metrics. */
+  maxTokensParam: number;
+}
+
+/** One door-neutral inference request: the work, the exchange it belongs to, a fault it asks for. */
+export interface InferenceRequest extends InferenceWork {
+  exchange: Exchange;
+  /** `x-simulate-fault` (HTTP header, gRPC metadata): a fault for this request only. */
+  faultRequested?: string;
+}
+
+/** The door's view of its client: whether it is still there. */
+export interface ClientPresence {
+  readonly gone: boolean;
+  /** Calls `fn` once the client is gone (at once if it is); returns a function that cancels it. */
+  onGone(fn: () => void): () => void;
+}
+
+/** What a door does with a generation's events: write them in its wire format. */
+export interface GenerationSink {
+  /** The generation is in the engine: a door that streams opens its stream now. */
+  started?(generation: Generation): void;
+  onTokens?(choice: Choice, event: TokenEvent): void;
+  onChoiceFinished?(choice: Choice, outcome: RequestOutcome): void;
+  /** A `stream_abort` fault fired after the tokens just handed over: end the stream with `error` now. */
+  cut?(error: ApiError): void;
+}
+
+/** How a request the pipeline took ended. Refusals (faults, limits, not serving) are thrown as ApiErrors instead. */
+export type ServeOutcome =
+  /** Every choice ended (stop, length, or an abort by the server: gRPC Abort, shutdown). */
+  | { kind: 'finished'; generation: Generation; choices: Choice[] }
+  /** A `stream_abort` fault cut it: before any token (no generation), or after `sink.cut`. */
+  | { kind: 'cut'; error: ApiError; generation?: Generation }
+  /** A `disconnect` fault: the door drops its connection without an answer. */
+  | { kind: 'dropped' }
+  /** The client left before the request started: nothing to answer. */
+  | { kind: 'gone' };
