@@ -13,7 +13,7 @@ import { RooflineStepTimeModel } from '../../src/modules/benchmarks/roofline-ste
 import { predictSteadyState } from '../../src/modules/benchmarks/steady-state';
 import { ConfigCorrection, ReleaseFamily, StepCoefficients, StepModelFile, familyFor, findCorrection } from '../../src/modules/benchmarks/step-coefficients';
 import { Engine } from '../../src/modules/engine/engine';
-import { KvCache } from '../../src/modules/engine/kv-cache';
+import { BlockPool } from '../../src/modules/engine/block-pool';
 import { StepTiming } from '../../src/modules/engine/step-timing';
 import { VirtualClock } from '../../src/modules/engine/virtual-clock';
 import { ReplayedRequest, replayTimeline } from '../../src/modules/simulate';
@@ -82,7 +82,7 @@ function engineFor(p: BenchmarkPoint, file: StepModelFile, o: ReplayOptions): { 
     max_num_seqs: limits.maxNumSeqs, response_mode: 'patterns',
   };
   const clock = new VirtualClock();
-  const engine = new Engine(clock, new KvCache(kv.blocks, 16, true), new StepTiming(stepTimeFor(p, file, o), () => values, new Random(7)), {
+  const engine = new Engine(clock, new BlockPool(kv.blocks, 16, true), new StepTiming(stepTimeFor(p, file, o), () => values, new Random(7)), {
     maxNumSeqs: () => values.max_num_seqs,
     maxNumBatchedTokens: limits.maxNumBatchedTokens,
   });

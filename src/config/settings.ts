@@ -195,11 +195,6 @@ export class Settings {
 
 export type SettingKey = keyof Settings;
 
-/** The name clients must send, and the one responses echo. */
-export function primaryServedName(s: Settings): string {
-  return s.served_model_name[0] ?? s.model;
-}
-
 export function servedNames(s: Settings): string[] {
   return s.served_model_name.length > 0 ? s.served_model_name : [s.model];
 }

@@ -2,7 +2,7 @@ import { PatternError, PatternValidationError } from '../responses/pattern-error
 import { ApiError } from '../api/api-error';
 
 /** The Responses module's typed errors as the admin API answers them (400, 404, 409, 412, 500). */
-export function toAdminError(err: unknown): unknown {
+function toAdminError(err: unknown): unknown {
   if (!(err instanceof PatternError)) return err;
   const param = err instanceof PatternValidationError ? (/^([^:\s]+):/.exec(err.issues[0] ?? '')?.[1] ?? null) : null;
   return new ApiError(err.status, err.message, param);

@@ -1,6 +1,6 @@
 
 /** vLLM's error `type` for each status, as `vllm/entrypoints/openai` builds it. */
-export function errorTypeFor(status: number): string {
+function errorTypeFor(status: number): string {
   switch (status) {
     case 400:
       return 'BadRequestError';

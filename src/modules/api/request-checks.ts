@@ -25,9 +25,9 @@ export interface SamplingParams {
 export type RequestLimits = Pick<Settings, 'max_n_sequences' | 'max_request_sequences' | 'max_logprobs' | 'max_stop_strings'>;
 
 /** Most stop_token_ids a request may give. */
-export const MAX_STOP_TOKEN_IDS = 1024;
+const MAX_STOP_TOKEN_IDS = 1024;
 /** The longest stop string a request may give (characters). */
-export const MAX_STOP_STRING_LENGTH = 1024;
+const MAX_STOP_STRING_LENGTH = 1024;
 
 const fail = (param: string | null, message: string): never => {
   throw ApiError.badRequest(message, param);

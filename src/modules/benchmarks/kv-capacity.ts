@@ -35,12 +35,12 @@ export function bytesPerParam(dtype: WeightsDtype = '16bit'): number {
 }
 
 /** Embedding and lm_head parameters: quantized checkpoints keep them in 16 bits. */
-export function embeddingParams(model: Pick<ModelSpec, 'vocabSize' | 'hiddenSize' | 'tieWordEmbeddings'>): number {
+function embeddingParams(model: Pick<ModelSpec, 'vocabSize' | 'hiddenSize' | 'tieWordEmbeddings'>): number {
   return model.vocabSize * model.hiddenSize * (model.tieWordEmbeddings ? 1 : 2);
 }
 
 /** Bytes of the whole model's weights in the given format (embeddings and lm_head at 16 bits). */
-export function weightBytes(model: ModelSpec, dtype: WeightsDtype = '16bit'): number {
+function weightBytes(model: ModelSpec, dtype: WeightsDtype = '16bit'): number {
   const embeddings = Math.min(model.numParameters, embeddingParams(model));
   return (model.numParameters - embeddings) * bytesPerParam(dtype) + embeddings * 2;
 }
@@ -50,7 +50,7 @@ export function kvDtypeFromSetting(kvCacheDtype: string): KvDtype {
 }
 
 /** KV heads held by one GPU: split across TP ranks, replicated when there are fewer heads than ranks. */
-export function kvHeadsPerGpu(model: ModelSpec, tp: number): number {
+function kvHeadsPerGpu(model: ModelSpec, tp: number): number {
   return Math.max(1, model.numKvHeads / tp);
 }
 

@@ -120,11 +120,11 @@ export function loadStepModel(dataDir?: string): StepModelFile {
 }
 
 /** Release versions as numbers to compare: "0.10.2" -> [0, 10, 2]; "v0.15.0rc1" -> [0, 15, 0]. */
-export function versionParts(version: string): number[] {
+function versionParts(version: string): number[] {
   return (version.match(/\d+(\.\d+)*/)?.[0] ?? '0').split('.').map(Number);
 }
 
-export function compareVersions(a: string, b: string): number {
+function compareVersions(a: string, b: string): number {
   const x = versionParts(a);
   const y = versionParts(b);
   for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);

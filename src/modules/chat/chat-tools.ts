@@ -2,7 +2,8 @@ import { Choice } from '../generation/generation';
 import { randomHex } from '../api/ids';
 import { ApiError } from '../api/api-error';
 import { ConversationTurn, ToolChoice, ToolOffer } from '../responses/responses.types';
-import { ChatCompletionRequestDto, ChatMessageDto, messageText } from './dto/chat-request.dto';
+import { ChatMessageDto, messageText } from '../http/dto/chat-message.dto';
+import { ChatCompletionRequestDto } from './dto/chat-request.dto';
 
 /*
  * `tools` and `tool_choice` checked as vLLM's ChatCompletionRequest checks them

@@ -3,7 +3,7 @@ import { RuntimeValues } from '../../config/runtime-config';
 import { StepBatch, StepTimeModel } from '../benchmarks/profile.types';
 import { Engine } from './engine';
 import { GenerationRequest, RequestOutcome, TokenEvent } from './engine.types';
-import { KvCache } from './kv-cache';
+import { BlockPool } from './block-pool';
 import { StepTiming } from './step-timing';
 import { VirtualClock } from './virtual-clock';
 
@@ -16,7 +16,7 @@ interface Rig {
   clock: VirtualClock;
   engine: Engine;
   values: RuntimeValues;
-  kv: KvCache;
+  kv: BlockPool;
 }
 
 function rig(opts: { blocks?: number; budget?: number; maxNumSeqs?: number; prefixCaching?: boolean } = {}): Rig {
@@ -30,7 +30,7 @@ function rig(opts: { blocks?: number; budget?: number; maxNumSeqs?: number; pref
     max_num_seqs: opts.maxNumSeqs ?? 256,
     response_mode: 'patterns',
   };
-  const kv = new KvCache(opts.blocks ?? 10_000, 16, opts.prefixCaching ?? true);
+  const kv = new BlockPool(opts.blocks ?? 10_000, 16, opts.prefixCaching ?? true);
   const timing = new StepTiming(linearModel, () => values, new Random(1));
   const engine = new Engine(clock, kv, timing, { maxNumSeqs: () => values.max_num_seqs, maxNumBatchedTokens: opts.budget ?? 8192 });
   return { clock, engine, values, kv };
@@ -398,5 +398,59 @@ describe('Engine', () => {
     r.clock.runUntilIdle();
     // Steps 1 and 2 end at 14 and 28; step 3 takes 4 decodes and 60 prompt tokens: 20 ms, to 48.
     expect(renderedAt[2]).toBeCloseTo(48 - 0.4, 9);
+  });
+});
+
+describe('Engine: block events of the prefix cache (what vLLM publishes as KV cache events)', () => {
+  const events = (r: Rig) => {
+    const stored: Array<{ hash: number; parentHash: number | null; tokenIds: readonly number[] }> = [];
+    const removed: number[] = [];
+    r.engine.events.on('blockStored', (e) => stored.push(e));
+    r.engine.events.on('blockRemoved', (e) => removed.push(e.hash));
+    return { stored, removed };
+  };
+
+  it('stores a prompt\'s full blocks once, chained parent to child, with their tokens', () => {
+    const r = rig();
+    const { stored } = events(r);
+    submit(r, request('a', 40, 2));
+    r.clock.runUntilIdle();
+    // 40 prompt tokens and 2 outputs, the last not computed: two full blocks of 16.
+    expect(stored).toHaveLength(2);
+    expect(stored[0]).toMatchObject({ parentHash: null, tokenIds: Array.from({ length: 16 }, (_, i) => 1000 + i) });
+    expect(stored[1].parentHash).toBe(stored[0].hash);
+    submit(r, request('b', 40, 2));
+    r.clock.runUntilIdle();
+    // The same prompt again: its blocks come from the cache, nothing new is stored.
+    expect(stored).toHaveLength(2);
+  });
+
+  it('gives a shared system prompt the same block hashes in every request', () => {
+    const r = rig();
+    const { stored } = events(r);
+    const withSystem = (id: string, tail: number): GenerationRequest => ({
+      ...request(id, 0, 2),
+      promptTokenIds: [...Array.from({ length: 32 }, (_, i) => 7000 + i), ...Array.from({ length: 20 }, (_, i) => tail + i)],
+    });
+    submit(r, withSystem('a', 100));
+    r.clock.runUntilIdle();
+    const first = stored.splice(0).map((e) => e.hash);
+    submit(r, withSystem('b', 900));
+    r.clock.runUntilIdle();
+    // b's own third block is new; its first two are a's, found in the cache.
+    expect(stored.map((e) => e.parentHash)).toEqual([first[1]]);
+  });
+
+  it('reports a cached block removed when the cache is filled past its capacity', () => {
+    const r = rig({ blocks: 4 });
+    const { stored, removed } = events(r);
+    submit(r, request('a', 48, 1));
+    r.clock.runUntilIdle();
+    expect(stored).toHaveLength(3);
+    submit(r, request('b', 48, 1, 5000));
+    r.clock.runUntilIdle();
+    // b needs 3 of the 4 blocks: two of a's cached blocks are reused for b's tokens.
+    expect(removed.length).toBeGreaterThanOrEqual(2);
+    expect(removed.every((h) => stored.slice(0, 3).some((e) => e.hash === h))).toBe(true);
   });
 });

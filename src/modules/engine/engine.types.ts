@@ -79,7 +79,18 @@ export interface PrefixCacheEvent {
   hits: number;
 }
 
-/** Events of the whole engine, for observers (metrics, request log, status). */
+/** A full block entered the prefix cache (vLLM's BlockStored KV event). */
+export interface BlockStoredEvent {
+  /** The block's chained hash (of its tokens and every block before it). */
+  hash: number;
+  /** The hash of the block before it in its sequence; null for a sequence's first block. */
+  parentHash: number | null;
+  tokenIds: readonly number[];
+  blockSize: number;
+  time: Millis;
+}
+
+/** Events of the whole engine, for observers (metrics, request log, KV events, status). */
 export interface EngineEvents {
   queued: { requestId: string; promptTokens: number; time: Millis };
   scheduled: { requestId: string; time: Millis; resumed: boolean };
@@ -93,6 +104,9 @@ export interface EngineEvents {
   released: { time: Millis; tokens: number };
   prefixCache: PrefixCacheEvent;
   preempted: { requestId: string; time: Millis };
+  blockStored: BlockStoredEvent;
+  /** A cached block was reused for other tokens: its prefix left the cache (vLLM's BlockRemoved). */
+  blockRemoved: { hash: number; time: Millis };
 }
 
 /** Callbacks for the door that submitted a request. Called synchronously at step boundaries. */

@@ -1,6 +1,6 @@
 import { Millis } from './clock';
 import { GenerationObserver, GenerationRequest } from './engine.types';
-import { KvBlock } from './kv-cache';
+import { KvBlock } from './block-pool';
 
 export type SequenceStatus = 'waiting' | 'running' | 'finished';
 

@@ -1,8 +1,21 @@
-import { RuntimeValues } from '../../config/runtime-config';
 import { Random } from '../../common/random';
 import { StepBatch, StepTimeModel } from '../benchmarks/profile.types';
 
 const DECODE_ONLY = (batch: StepBatch): StepBatch => ({ ...batch, prefillTokens: 0, prefillContextTokens: 0 });
+
+/** The knobs a user may turn on step times (at start-up or through the admin API). */
+export interface TimingKnobs {
+  /** Multiplies every step (0 = no delay at all). */
+  latency_scale: number;
+  /** Fixed time to first token (ms), or null for the derived prefill cost. */
+  ttft_ms: number | null;
+  /** Fixed decode step time (ms), or null for the derived one. */
+  itl_ms: number | null;
+  /** Fixed prefill cost per prompt token (ms), or null. */
+  prefill_ms_per_token: number | null;
+  /** Relative standard deviation of step times. */
+  latency_jitter: number;
+}
 
 /**
  * Turns a step's work into its duration: the profile's step-time model, then the user's fixed
@@ -12,7 +25,7 @@ const DECODE_ONLY = (batch: StepBatch): StepBatch => ({ ...batch, prefillTokens:
 export class StepTiming {
   constructor(
     private readonly model: StepTimeModel,
-    private readonly values: () => Readonly<RuntimeValues>,
+    private readonly values: () => Readonly<TimingKnobs>,
     private readonly random: Random,
   ) {}
 

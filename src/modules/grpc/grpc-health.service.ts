@@ -4,7 +4,7 @@ import { LifecycleService, LifecycleState } from '../lifecycle/lifecycle.service
 import { VLLM_ENGINE_SERVICE_NAME } from './proto';
 
 /** The services grpc.health.v1 answers for: the whole server ("") and each one it serves. */
-export const HEALTH_CHECKED_SERVICES = ['', VLLM_ENGINE_SERVICE_NAME] as const;
+const HEALTH_CHECKED_SERVICES = ['', VLLM_ENGINE_SERVICE_NAME] as const;
 
 /**
  * grpc.health.v1.Health (Check, Watch) following readiness, so Kubernetes `grpc:` probes see what

@@ -11,7 +11,6 @@ export const VLLM_ENGINE_SERVICE_NAME = `${VLLM_ENGINE_PACKAGE}.${VLLM_ENGINE_SE
 
 /** grpc.health.v1's proto as shipped by grpc-health-check (for reflection only; the package serves it). */
 export const HEALTH_PROTO = healthProtoPath;
-export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
 
 /**
  * proto-loader's options for the server and every client: snake_case field names as on the wire,

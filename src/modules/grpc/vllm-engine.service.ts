@@ -31,7 +31,7 @@ import {
   HealthCheckResponse,
 } from './vllm-engine.types';
 
-export const GRPC_SERVER_TYPE = 'vllm-grpc';
+const GRPC_SERVER_TYPE = 'vllm-grpc';
 
 /** Per-call facts from gRPC metadata that the door passes on (fault header, ...). */
 export interface CallInfo {

@@ -16,7 +16,7 @@ export function secretMatches(presented: string, expected: string): boolean {
 }
 
 /** The token of an `Authorization: Bearer TOKEN` value (scheme case-insensitive), else null. */
-export function bearerOf(header: unknown): string | null {
+function bearerOf(header: unknown): string | null {
   const match = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
   return match ? match[1] : null;
 }
@@ -32,7 +32,7 @@ const GUARDED_PREFIXES = ['/v1', '/v2', '/inference'];
  * Whether `--api-key` guards a route. Decided on the route the router matched (its template), never
  * on the raw URL: `/%76%31/models` is the router's `/v1/models`, and must be guarded as that.
  */
-export function isGuardedRoute(route: string): boolean {
+function isGuardedRoute(route: string): boolean {
   return GUARDED_PREFIXES.some((p) => route === p || route.startsWith(`${p}/`));
 }
 

@@ -15,7 +15,7 @@ import { exchangeOf } from './http-hooks';
 import { SseStream, SseWriter } from './sse';
 
 /** The request header that asks for one fault for this request only. */
-export const FAULT_HEADER = 'x-simulate-fault';
+const FAULT_HEADER = 'x-simulate-fault';
 
 /** How one route family renders a generation: chunk and body shapes. */
 export interface Renderer {
@@ -216,7 +216,7 @@ function drop(reply: FastifyReply): void {
 }
 
 /** An error after the stream started: vLLM sends it as a data event, then [DONE]. */
-export function sendError(sse: SseStream, err: unknown): void {
+function sendError(sse: SseStream, err: unknown): void {
   sse.send(toApiError(err).toBody());
   sse.done();
 }

@@ -30,7 +30,7 @@ export function requestIdFrom(header: string | string[] | undefined): string {
 }
 
 /** Bytes of the largest body a request may carry. */
-export function bodyLimitBytes(settings: Settings): number {
+function bodyLimitBytes(settings: Settings): number {
   return Math.round(settings.max_request_body_size_mb * 1024 * 1024);
 }
 
@@ -68,7 +68,7 @@ export function fastifyOptions(settings: Settings): FastifyServerOptions & { htt
  * A connection whose bytes are not HTTP the server can read (broken framing, headers too large,
  * too slow to arrive) gets one last response in vLLM's error shape, then is closed.
  */
-export function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   let status = 400;
   let message = 'Bad request: the request could not be read as HTTP/1.1';

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../api/api-error';
 
 /** Media types read as JSON bodies (PATCH /admin/config is a JSON merge patch). */
-export const JSON_MEDIA_TYPES = ['application/json', 'application/merge-patch+json'];
+const JSON_MEDIA_TYPES = ['application/json', 'application/merge-patch+json'];
 
 /**
  * True when `value` nests objects and arrays more than `max` levels deep. Iterative, so a body

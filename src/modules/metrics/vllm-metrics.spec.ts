@@ -4,7 +4,7 @@ import { RuntimeValues } from '../../config/runtime-config';
 import { StepBatch } from '../benchmarks/profile.types';
 import { Engine } from '../engine/engine';
 import { GenerationRequest } from '../engine/engine.types';
-import { KvCache } from '../engine/kv-cache';
+import { BlockPool } from '../engine/block-pool';
 import { StepTiming } from '../engine/step-timing';
 import { VirtualClock } from '../engine/virtual-clock';
 import { HttpMetrics, statusGroup } from './http-metrics';
@@ -22,7 +22,7 @@ function rig(blocks = 10_000) {
     max_num_seqs: 256,
     response_mode: 'patterns',
   };
-  const kv = new KvCache(blocks, 16, true);
+  const kv = new BlockPool(blocks, 16, true);
   const timing = new StepTiming({ stepTimeMs: (b: StepBatch) => 10 + 0.1 * b.prefillTokens + 1 * b.decodeSeqs }, () => values, new Random(1));
   const engine = new Engine(clock, kv, timing, { maxNumSeqs: () => values.max_num_seqs, maxNumBatchedTokens: 8192 });
   const registry = new Registry();

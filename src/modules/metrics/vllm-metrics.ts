@@ -17,7 +17,7 @@ import {
 export const VLLM_FINISH_REASONS = ['stop', 'length', 'abort', 'error', 'repetition'] as const;
 
 /** The engine index label; the simulator runs one engine core. */
-export const ENGINE_INDEX = '0';
+const ENGINE_INDEX = '0';
 
 const LABELS = ['model_name', 'engine'] as const;
 type Label = (typeof LABELS)[number];

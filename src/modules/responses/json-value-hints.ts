@@ -7,7 +7,7 @@ import { Random } from '../../common/random';
  */
 
 export const FILLER_WORDS = 'alpha bravo delta river stone cloud maple harbor signal garden orbit silver quiet amber copper meadow'.split(' ');
-export const CITIES = ['Paris', 'Tokyo', 'San Francisco', 'Berlin', 'Toronto', 'Sydney', 'Lisbon', 'Seoul'];
+const CITIES = ['Paris', 'Tokyo', 'San Francisco', 'Berlin', 'Toronto', 'Sydney', 'Lisbon', 'Seoul'];
 const NAMES = ['Alice Martin', 'Bob Chen', 'Carla Diaz', 'David Okafor', 'Emma Schmidt', 'Farid Haddad'];
 const COUNTRIES = ['France', 'Japan', 'Canada', 'Brazil', 'Germany', 'Kenya'];
 const TOPICS = ['latest results', 'weather forecast', 'project status', 'release notes', 'quarterly report', 'travel options'];

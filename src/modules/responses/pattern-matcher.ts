@@ -101,8 +101,8 @@ function compilePattern(definition: PatternDefinition): CompiledPattern {
  * Rules read a long text's beginning and end only (a pasted document's middle rarely says what is
  * asked, its first and last lines do): matching then costs the same for any prompt length.
  */
-export const MATCH_HEAD = 2_000;
-export const MATCH_TAIL = 2_000;
+const MATCH_HEAD = 2_000;
+const MATCH_TAIL = 2_000;
 
 function bounded(text: string): string {
   return text.length <= MATCH_HEAD + MATCH_TAIL ? text : `${text.slice(0, MATCH_HEAD)}\n${text.slice(-MATCH_TAIL)}`;

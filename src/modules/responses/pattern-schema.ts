@@ -155,7 +155,7 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 }
 
 /** class-validator's error tree as `path: message` lines (`patterns[2].match.regex`). */
-export function flattenErrors(errors: readonly ValidationError[], parent = ''): string[] {
+function flattenErrors(errors: readonly ValidationError[], parent = ''): string[] {
   const out: string[] = [];
   for (const error of errors) {
     const path =

@@ -427,7 +427,7 @@ export class PatternStore implements OnModuleDestroy {
 }
 
 /** `If-Match` semantics: `*` or one of a comma-separated list of (possibly weak) ETags. */
-export function etagMatches(ifMatch: string, current: string): boolean {
+function etagMatches(ifMatch: string, current: string): boolean {
   const strip = (tag: string) => tag.trim().replace(/^W\//, '');
   return ifMatch.split(',').some((tag) => strip(tag) === '*' || strip(tag) === current || `"${strip(tag)}"` === current);
 }

@@ -3,7 +3,7 @@ import { codeTaskText, programmingLanguage, writeCode } from './code-writer';
 import { knownFact, translation } from './knowledge';
 import { renderTemplate } from './reply-template';
 import { replyValues, subjectOfQuestion, topicOf } from './reply-values';
-import { summarize, textToSummarize } from './summarize';
+import { summarizeText, textToSummarize } from './summarize';
 
 describe('arithmeticIn', () => {
   it.each<[string, string, string]>([
@@ -82,7 +82,7 @@ describe('reply values', () => {
     const prompt = 'Summarize this: Rust is a systems language. It has no garbage collector. Memory safety comes from ownership and borrowing. Many teams adopt it for safety.';
     const text = textToSummarize(prompt)!;
     expect(text.startsWith('Rust is a systems language.')).toBe(true);
-    const summary = summarize(text);
+    const summary = summarizeText(text);
     expect(summary.startsWith('Rust is a systems language.')).toBe(true);
     expect(text).toContain(summary.split('. ')[1].replace(/\.$/, ''));
     expect(textToSummarize('Can you summarize an article for me?')).toBeNull();

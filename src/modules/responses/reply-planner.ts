@@ -30,7 +30,7 @@ export interface PlanLimits {
 }
 
 /** Between the reply and its continuations, as a model that keeps writing would put it. */
-export const CONTINUATION_SEPARATOR = '\n\n';
+const CONTINUATION_SEPARATOR = '\n\n';
 
 /**
  * Turns a reply into the tokens the simulated model produces, as vLLM would end the sequence:

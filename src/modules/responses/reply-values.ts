@@ -2,7 +2,7 @@ import { arithmeticIn, formatNumber } from './arithmetic';
 import { programmingLanguage, writeCode } from './code-writer';
 import { knownFact, targetLanguage, translation } from './knowledge';
 import { TemplateValues } from './reply-template';
-import { keyTerms, summarize, textToSummarize } from './summarize';
+import { keyTerms, summarizeText, textToSummarize } from './summarize';
 import { placesIn } from './text-facts';
 
 /*
@@ -32,7 +32,7 @@ const PRODUCERS: Record<string, Producer> = {
   text: (p) => textToSummarize(p) ?? undefined,
   summary: (p) => {
     const text = textToSummarize(p);
-    return text ? summarize(text) : undefined;
+    return text ? summarizeText(text) : undefined;
   },
   key_terms: (p) => {
     const text = textToSummarize(p);
@@ -108,8 +108,6 @@ export function replyValues(fullPrompt: string, groups: Record<string, string> =
   };
 }
 
-/** The names replies may use (for docs and validation messages). */
-export const TEMPLATE_NAMES = Object.keys(PRODUCERS);
 
 /**
  * What a prompt is about: the words after "about"/"on"/"regarding", else after the request verb

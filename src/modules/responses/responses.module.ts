@@ -12,7 +12,7 @@ import { ResponsesService } from './responses.service';
  * A relative RESPONSES_FILE is looked up from the working directory, then from the project folder
  * (so the bundled `config/responses.yaml` is found wherever the simulator is started from).
  */
-export function resolveResponsesPath(file: string, cwd = process.cwd()): string {
+function resolveResponsesPath(file: string, cwd = process.cwd()): string {
   if (isAbsolute(file)) return file;
   const fromCwd = resolve(cwd, file);
   if (existsSync(fromCwd)) return fromCwd;

@@ -29,12 +29,12 @@ export function textToSummarize(prompt: string): string | null {
   return body ?? null;
 }
 
-export function sentencesOf(text: string): string[] {
+function sentencesOf(text: string): string[] {
   return (text.replace(/\s+/g, ' ').match(/[^.!?]+[.!?]+(?=\s|$)|[^.!?]+$/g) ?? []).map((s) => s.trim()).filter((s) => s !== '');
 }
 
 /** Up to `count` sentences of the text: the first, then those with the most frequent content words, in text order. */
-export function summarize(text: string, count = 2): string {
+export function summarizeText(text: string, count = 2): string {
   const sentences = sentencesOf(text.slice(0, MAX_SCAN)).slice(0, 200);
   if (sentences.length === 0) return '';
   const freq = new Map<string, number>();

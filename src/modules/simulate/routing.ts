@@ -1,4 +1,4 @@
-import { blockHash } from '../engine/kv-cache';
+import { blockHash } from '../engine/block-pool';
 
 /** How a cluster picks the replica for each request. */
 export const ROUTING_POLICIES = ['round_robin', 'least_requests', 'least_kv', 'prefix_aware'] as const;

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { messageText } from '../chat/dto/chat-request.dto';
+import { messageText } from '../http/dto/chat-message.dto';
 import { ServedModel } from '../models/served-model';
 import { ApiError } from '../api/api-error';
 import { decodeYielding, encodeChatYielding, encodePromptYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';

@@ -1,28 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsInt, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsInt, IsOptional, ValidateNested } from 'class-validator';
 import { SamplingDto } from '../../http/dto/sampling.dto';
 import { MaxItems } from '../../http/validation';
-import { IsMessageContent } from './message-content.validator';
+import { ChatMessageDto } from '../../http/dto/chat-message.dto';
 import { ChatToolDto } from './tools.dto';
-
-export class ChatMessageDto {
-  @ApiProperty({ example: 'user' }) @IsString()
-  role!: string;
-
-  @ApiPropertyOptional({ description: 'Text, or an array of content parts ({"type":"text","text":...})' })
-  @IsOptional() @IsMessageContent()
-  content?: string | Array<{ type: string; text?: string }> | null;
-
-  @ApiPropertyOptional() @IsOptional() @IsString()
-  name?: string | null;
-
-  @ApiPropertyOptional() @IsOptional() @IsArray()
-  tool_calls?: unknown[] | null;
-
-  @ApiPropertyOptional() @IsOptional() @IsString()
-  tool_call_id?: string | null;
-}
 
 /** POST /v1/chat/completions, as vLLM's ChatCompletionRequest accepts it (unknown extras are ignored). */
 export class ChatCompletionRequestDto extends SamplingDto {
@@ -58,12 +40,4 @@ export class ChatCompletionRequestDto extends SamplingDto {
 
   @ApiPropertyOptional() @IsOptional() @IsBoolean()
   add_generation_prompt?: boolean | null;
-}
-
-/** The text of a message: its string content, or its text parts joined. */
-export function messageText(message: ChatMessageDto): string {
-  const content = message.content;
-  if (content == null) return '';
-  if (typeof content === 'string') return content;
-  return content.map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : '')).join('\n');
 }

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { IsTokenIds } from '../../http/dto/validators';
 import { MaxItems } from '../../http/validation';
-import { ChatMessageDto } from '../../chat/dto/chat-request.dto';
+import { ChatMessageDto } from '../../http/dto/chat-message.dto';
 
 /** vLLM's TokenizeRequest: a completions `prompt` or a chat `messages` list. */
 export class TokenizeRequestDto {

@@ -10,17 +10,25 @@ export interface KvBlock {
   free: boolean;
 }
 
+/** What the pool tells of its cached blocks, as vLLM's BlockPool records its KV cache events. */
+export interface BlockPoolListener {
+  /** A cached block was reused for other tokens: the prefix `hash` is gone from the cache. */
+  removed(hash: number): void;
+}
+
 /**
- * The paged KV cache of a vLLM V1 engine: a fixed pool of blocks, a free queue in eviction order
- * (least recently freed first) and prefix caching on chained block hashes. Freed blocks keep their
- * hash until they are reused, so a later request with the same prefix finds them.
+ * The paged KV cache of a vLLM V1 engine (vLLM's BlockPool): a fixed pool of blocks, a free queue
+ * in eviction order (least recently freed first) and prefix caching on chained block hashes. Freed
+ * blocks keep their hash until they are reused, so a later request with the same prefix finds them.
  */
-export class KvCache {
+export class BlockPool {
   private readonly blocks: KvBlock[];
   private head: KvBlock | null = null;
   private tail: KvBlock | null = null;
   private freeCount = 0;
   private readonly cached = new Map<number, KvBlock>();
+
+  private listener: BlockPoolListener | undefined;
 
   constructor(
     readonly numBlocks: number,
@@ -29,6 +37,11 @@ export class KvCache {
   ) {
     this.blocks = Array.from({ length: numBlocks }, (_, id) => ({ id, refCount: 0, hash: null, prev: null, next: null, free: false }));
     for (const block of this.blocks) this.pushFree(block);
+  }
+
+  /** Who hears of cached blocks removed (the KV-cache manager, which reports them as events). */
+  listen(listener: BlockPoolListener): void {
+    this.listener = listener;
   }
 
   get freeBlocks(): number {
@@ -75,7 +88,10 @@ export class KvCache {
       const block = this.head!;
       this.removeFree(block);
       if (block.hash !== null) {
-        if (this.cached.get(block.hash) === block) this.cached.delete(block.hash);
+        if (this.cached.get(block.hash) === block) {
+          this.cached.delete(block.hash);
+          this.listener?.removed(block.hash);
+        }
         block.hash = null;
       }
       block.refCount = 1;
@@ -84,12 +100,16 @@ export class KvCache {
     return out;
   }
 
-  /** Marks a full block as holding the prefix identified by `hash`, so later requests can reuse it. */
-  register(block: KvBlock, hash: number): void {
-    if (!this.prefixCaching || block.hash !== null) return;
-    if (this.cached.has(hash)) return;
+  /**
+   * Marks a full block as holding the prefix identified by `hash`, so later requests can reuse it.
+   * False when nothing was stored: a prefix already cached in another block is not stored twice.
+   */
+  register(block: KvBlock, hash: number): boolean {
+    if (!this.prefixCaching || block.hash !== null) return false;
+    if (this.cached.has(hash)) return false;
     block.hash = hash;
     this.cached.set(hash, block);
+    return true;
   }
 
   /**

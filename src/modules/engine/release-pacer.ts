@@ -1,0 +1,43 @@
+import { Millis } from './clock';
+
+/** Steps measured for the release burst, and the fewest tokens a step must hand out to be measured. */
+const RELEASE_SAMPLES = 15;
+const RELEASE_SAMPLE_MIN_TOKENS = 4;
+
+/** Per token: handing it to its door (render a chunk) and the doors' flush on `released` (write it). */
+interface ReleaseSample {
+  handOut: Millis;
+  flush: Millis;
+}
+
+/**
+ * How early to start handing out a step's tokens so the doors' writes are centred on the step's
+ * end. The doors take them one after the other: they render a chunk for each, then write them all
+ * on `released` (a socket write each, ~10-20 µs on a small VM), so 256 streams take milliseconds.
+ * Starting early enough puts every token within half a write burst of its scheduled time, and
+ * every stream keeps its place, so inter-token times are unchanged. The events still carry the
+ * scheduled time. Zero on the virtual clock, where handing out takes no time.
+ */
+export class ReleasePacer {
+  /** Wall time per token the doors took in recent large steps. */
+  private readonly samples: ReleaseSample[] = [];
+
+  /** The lead for a step handing out `tokens` tokens and lasting `stepMs`: never earlier than its middle. */
+  lead(tokens: number, stepMs: Millis): Millis {
+    if (this.samples.length === 0) return 0;
+    // Medians shrug off a step stretched by a GC pause.
+    const median = (pick: (s: ReleaseSample) => number): number => {
+      const sorted = this.samples.map(pick).sort((a, b) => a - b);
+      return sorted[sorted.length >> 1];
+    };
+    return Math.min(stepMs / 2, tokens * (median((s) => s.handOut) + median((s) => s.flush) / 2));
+  }
+
+  /** Records how long a step's hand-out and flush took. */
+  measured(tokens: number, handOutMs: Millis, flushMs: Millis): void {
+    // Small steps are dominated by fixed costs (and their burst is short anyway).
+    if (tokens < RELEASE_SAMPLE_MIN_TOKENS) return;
+    this.samples.push({ handOut: handOutMs / tokens, flush: flushMs / tokens });
+    if (this.samples.length > RELEASE_SAMPLES) this.samples.shift();
+  }
+}
