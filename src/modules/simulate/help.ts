@@ -30,6 +30,8 @@ Engine (override the workload file; defaults are the server's):
 Cluster:
   --replicas N               N data-parallel replicas on one clock (default 1)
   --routing POLICY           round_robin (default) | least_requests | least_kv | prefix_aware
+                             (router-side index of what it sent where) | precise_prefix (index fed
+                             by the replicas' KV events)
   --max-concurrency N        clients keep at most N requests in flight (closed loop)
 
 Questions:

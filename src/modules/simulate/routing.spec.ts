@@ -1,3 +1,4 @@
+import { EngineEventBus } from '../engine/event-bus';
 import { linearRig } from './__fixtures__/linear-engine';
 import { createRouter, promptBlockHashes, ReplicaLoad } from './routing';
 
@@ -53,5 +54,20 @@ describe('routing policies', () => {
     const expected = promptBlockHashes(longer, 16).findIndex((h) => !seen.has(h));
     expect(outcomes[1]).toBe(expected * 16);
     expect(outcomes[1]).toBe(192);
+  });
+
+  it('precise prefix routing follows what each replica reports stored and removed (KV events)', () => {
+    const buses = [0, 1, 2].map(() => new EngineEventBus(() => undefined));
+    const router = createRouter('precise_prefix', { blockSize: 16, cacheBlocks: 100, events: buses });
+    const shared = prompt(1000, 320);
+    const hashes = promptBlockHashes(shared, 16);
+    hashes.forEach((hash, i) => buses[2].emit('blockStored', { hash, parentHash: i === 0 ? null : hashes[i - 1], tokenIds: [], blockSize: 16, time: 0 }));
+    expect([0, 1, 2].map(() => router.route([...shared, 5], idle(3)))).toEqual([2, 2, 2]);
+    // Routing alone remembers nothing: a fresh prompt sent somewhere is not cached there until its replica says so.
+    const fresh = prompt(9000, 320);
+    const first = router.route(fresh, idle(3));
+    expect(router.route(fresh, idle(3))).not.toBe(first);
+    for (const hash of hashes) buses[2].emit('blockRemoved', { hash, time: 1 });
+    expect(new Set([0, 1, 2].map(() => router.route(shared, idle(3)))).size).toBe(3);
   });
 });

@@ -1,7 +1,8 @@
 import { blockHash } from '../engine/block-pool';
+import { EngineEventBus } from '../engine/event-bus';
 
 /** How a cluster picks the replica for each request. */
-export const ROUTING_POLICIES = ['round_robin', 'least_requests', 'least_kv', 'prefix_aware'] as const;
+export const ROUTING_POLICIES = ['round_robin', 'least_requests', 'least_kv', 'prefix_aware', 'precise_prefix'] as const;
 export type RoutingPolicyName = (typeof ROUTING_POLICIES)[number];
 
 /** What a router may know of a replica when it routes (what a gateway scrapes from `/metrics`). */
@@ -22,6 +23,8 @@ export interface RouterOptions {
   blockSize: number;
   /** Blocks a replica's KV cache holds: the most block hashes the prefix index remembers per replica. */
   cacheBlocks: number;
+  /** Each replica's event bus, for routing on the KV events it publishes (`precise_prefix`). */
+  events?: readonly Pick<EngineEventBus, 'on'>[];
 }
 
 export function createRouter(policy: RoutingPolicyName, options: RouterOptions): Router {
@@ -34,6 +37,8 @@ export function createRouter(policy: RoutingPolicyName, options: RouterOptions):
       return new LeastLoadedRouter((l) => l.kvCacheUsage, (l) => l.running + l.waiting);
     case 'prefix_aware':
       return new PrefixAwareRouter(options);
+    case 'precise_prefix':
+      return new PrefixAwareRouter(options, options.events ?? []);
   }
 }
 
@@ -80,20 +85,38 @@ const PREFIX_WEIGHT = 3;
 const QUEUE_WEIGHT = 2;
 
 /**
- * Prefix-cache-aware routing as llm-d's scheduler does it without KV events: the router remembers
- * the block hashes of the prompts it sent to each replica (the engine's own chained hashes, of
- * the engine's block size; as many as a replica's cache holds, least recently routed forgotten
- * first), scores each replica by the share of the prompt's blocks it probably caches, adds a queue
- * score (fewest waiting requests best), and takes the highest.
+ * Prefix-cache-aware routing as llm-d's scheduler does it. Each replica's index holds block hashes
+ * (the engine's own chained hashes, of the engine's block size). Without KV events
+ * (`prefix_aware`, llm-d's approximate prefix-cache scorer) it holds the blocks of the prompts the
+ * router sent there, as many as the replica's cache holds, least recently routed forgotten first.
+ * With them (`precise_prefix`, llm-d's precise scorer fed by vLLM's KV events) it holds what the
+ * replica reports stored and not yet removed. A replica scores by the share of the prompt's blocks
+ * it caches plus a queue score (fewest waiting requests best); the highest takes the request.
  */
 class PrefixAwareRouter implements Router {
   private readonly index: Map<number, true>[] = [];
   private start = 0;
+  private readonly precise: boolean;
 
-  constructor(private readonly options: RouterOptions) {}
+  constructor(
+    private readonly options: RouterOptions,
+    kvEvents?: readonly Pick<EngineEventBus, 'on'>[],
+  ) {
+    this.precise = kvEvents !== undefined;
+    kvEvents?.forEach((bus, replica) => {
+      const seen = this.replicaIndex(replica);
+      bus.on('blockStored', (e) => seen.set(e.hash, true));
+      bus.on('blockRemoved', (e) => seen.delete(e.hash));
+    });
+  }
+
+  private replicaIndex(replica: number): Map<number, true> {
+    while (this.index.length <= replica) this.index.push(new Map());
+    return this.index[replica];
+  }
 
   route(prompt: readonly number[], loads: readonly ReplicaLoad[]): number {
-    while (this.index.length < loads.length) this.index.push(new Map());
+    this.replicaIndex(loads.length - 1);
     const hashes = promptBlockHashes(prompt, this.options.blockSize);
     const matched = this.index.slice(0, loads.length).map((seen) => {
       let m = 0;
@@ -113,6 +136,7 @@ class PrefixAwareRouter implements Router {
     };
     const chosen = pickBest(loads.length, this.start, score, (i) => loads[i].running + loads[i].waiting);
     this.start = (chosen + 1) % loads.length;
+    if (this.precise) return chosen;
     const seen = this.index[chosen];
     for (const h of hashes) {
       seen.delete(h);

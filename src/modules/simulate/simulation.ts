@@ -102,7 +102,7 @@ export function buildEngines(resolved: ResolvedEngine, replicas: number, clock: 
 export function simulatePlan(plan: PlannedWorkload, resolved: ResolvedEngine, cluster: Omit<ClusterConfig, 'engine'>, options: RunOptions = {}): SimulationRun {
   const clock = new VirtualClock();
   const engines = buildEngines(resolved, cluster.replicas, clock);
-  const router = createRouter(cluster.routing, { blockSize: resolved.profile.blockSize, cacheBlocks: resolved.profile.kvCacheBlocks });
+  const router = createRouter(cluster.routing, { blockSize: resolved.profile.blockSize, cacheBlocks: resolved.profile.kvCacheBlocks, events: engines.map((e) => e.events) });
   return simulateOn(plan, new DataParallelCluster(clock, engines, router), { ...options, maxModelLen: resolved.maxModelLen });
 }
 
