@@ -1,7 +1,10 @@
 import { linearRig } from './__fixtures__/linear-engine';
 import { planWorkload } from './plan-workload';
 import { PlannedRequest } from './planned-request';
+import { DataParallelCluster } from './cluster';
 import { replayTimeline, singleEngine } from './replay';
+import { createRouter, RoutingPolicyName } from './routing';
+import { VirtualClock } from '../engine/virtual-clock';
 import { replayRequests, simulateOn } from './simulation';
 import { sweepRate } from './sweep';
 import { parseWorkloadSpec } from './workload-spec';
@@ -95,5 +98,31 @@ describe('honest figures', () => {
     expect(oneShot.prefix_cache.hit_rate).toBe(0);
     expect(f.overall.prefix_cache.cached_tokens).toBe(chat.prefix_cache.cached_tokens);
     expect(f.stages[0].prefix_cache.hit_rate).toBeGreaterThan(0.2);
+  });
+
+  it('compares routing policies on one clock: prefix-aware routing finds more of the conversations in cache', () => {
+    const spec = parseWorkloadSpec(
+      {
+        seed: 5,
+        prompt_tokens: { mean: 80, stdev: 20, min: 20 },
+        output_tokens: { mean: 20, stdev: 5, min: 5 },
+        session: { turns: { distribution: 'fixed', value: 5 }, think_time_s: { distribution: 'fixed', value: 0.5 } },
+        stages: [{ rate: 20, duration: 60 }],
+      },
+      'test',
+    );
+    const hitRate = (policy: RoutingPolicyName) => {
+      const clock = new VirtualClock();
+      // Small caches, so a replica cannot hold every conversation.
+      const engines = [0, 1, 2, 3].map(() => linearRig({ clock, kvCacheBlocks: 400 }).engine);
+      const router = createRouter(policy, { blockSize: 16, cacheBlocks: 400, events: engines.map((e) => e.events) });
+      const f = simulateOn(planWorkload(spec), new DataParallelCluster(clock, engines, router)).figures;
+      expect(f.replicas).toHaveLength(4);
+      expect(f.replicas!.reduce((n, r) => n + r.requests, 0)).toBe(f.overall.requests);
+      return f.overall.prefix_cache.hit_rate;
+    };
+    const roundRobin = hitRate('round_robin');
+    expect(hitRate('prefix_aware')).toBeGreaterThan(roundRobin + 0.2);
+    expect(hitRate('precise_prefix')).toBeGreaterThan(roundRobin + 0.2);
   });
 });
