@@ -1,7 +1,7 @@
 import { DoubleList, LatencySummary, summarizeLatencies } from './latency-summary';
 import { PlannedWorkload } from './planned-request';
 import { ClusterRecorder, Tally } from './recorder';
-import { RequestRecord, ReplayResult } from './replay';
+import { ReplayResult } from './replay';
 import { detectSaturation } from './saturation';
 import { meetsSlo, requestMeets, requestSlo, Slo } from './slo';
 
@@ -398,4 +398,3 @@ export function binWidthFor(endMs: number): number {
   return Math.min(10_000, Math.max(50, Math.ceil(endMs / 2000 / 50) * 50));
 }
 
-export type { RequestRecord };

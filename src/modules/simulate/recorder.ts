@@ -110,11 +110,6 @@ export class ClusterRecorder {
     return out;
   }
 
-  /** Number of bins recorded so far. */
-  get binCount(): number {
-    return Math.max(0, ...this.bins.map((b) => b.items.length));
-  }
-
   /** Bin i summed over replicas (or one replica's); empty past the end. */
   binTally(i: number, replica?: number): Tally {
     const out = emptyTally();
