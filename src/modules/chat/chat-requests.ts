@@ -6,7 +6,7 @@ import { ApiError } from '../api/api-error';
 import { nowSeconds } from '../api/ids';
 import { LogprobSampler } from '../api/logprobs';
 import { checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, replyLimits } from '../api/request-checks';
-import { HttpInferenceCall } from '../http/http-responder';
+import { HttpInferenceCall, streamingOf } from '../http/http-responder';
 import { outputFormatOf } from '../http/response-format';
 import { ServedModel } from '../models/served-model';
 import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
@@ -63,9 +63,7 @@ export class ChatRequests {
     });
     return {
       renderer,
-      stream: dto.stream === true,
-      includeUsage: dto.stream_options?.include_usage === true,
-      continuousUsage: dto.stream_options?.continuous_usage_stats === true,
+      ...streamingOf(dto),
       work: {
         model,
         n: dto.n ?? 1,

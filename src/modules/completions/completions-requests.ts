@@ -15,7 +15,7 @@ import {
   NO_PROMPT_MESSAGE,
   replyLimits,
 } from '../api/request-checks';
-import { HttpInferenceCall } from '../http/http-responder';
+import { HttpInferenceCall, streamingOf } from '../http/http-responder';
 import { outputFormatOf } from '../http/response-format';
 import { ServedModel } from '../models/served-model';
 import { encodePromptYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
@@ -69,9 +69,7 @@ export class CompletionsRequests {
     });
     return {
       renderer,
-      stream: dto.stream === true,
-      includeUsage: dto.stream_options?.include_usage === true,
-      continuousUsage: dto.stream_options?.continuous_usage_stats === true,
+      ...streamingOf(dto),
       work: {
         model,
         n: dto.n ?? 1,

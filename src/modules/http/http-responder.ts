@@ -10,6 +10,7 @@ import { Exchanges } from '../generation/exchange';
 import { Choice, Generation } from '../generation/generation';
 import { GenerationService } from '../generation/generation.service';
 import { ClientPresence, GenerationSink, InferenceRequest, InferenceWork } from '../generation/inference-request';
+import { SamplingDto } from './dto/sampling.dto';
 import { toApiError } from './exception.filter';
 import { exchangeOf } from './http-hooks';
 import { SseStream, SseWriter } from './sse';
@@ -41,6 +42,15 @@ export interface HttpInferenceCall {
   stream: boolean;
   includeUsage: boolean;
   continuousUsage: boolean;
+}
+
+/** How a request asked to be answered: vLLM's `stream` and `stream_options`. */
+export function streamingOf(dto: SamplingDto): Pick<HttpInferenceCall, 'stream' | 'includeUsage' | 'continuousUsage'> {
+  return {
+    stream: dto.stream === true,
+    includeUsage: dto.stream_options?.include_usage === true,
+    continuousUsage: dto.stream_options?.continuous_usage_stats === true,
+  };
 }
 
 /** The HTTP client as the pipeline sees it: gone once its response can no longer reach it. */
