@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { helpText, loadSettings, SettingsError } from './config/load-settings';
-import { startServer } from './bootstrap';
 import { CatalogError } from './modules/benchmarks/catalog-errors';
 import { ResponsesFileError } from './modules/responses/pattern-errors';
 
@@ -33,6 +32,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
   }
   let server;
   try {
+    // Loaded here, not at the top: `simulate` needs none of Nest, Fastify or gRPC.
+    const { startServer } = await import('./bootstrap');
     server = await startServer(settings);
   } catch (err) {
     return failStart(err);
