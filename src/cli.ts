@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { CommandLineError, USAGE } from './config/command-line';
 import { helpText, loadSettings, SettingsError } from './config/load-settings';
 import { startServer } from './bootstrap';
 import { CatalogError } from './modules/benchmarks/catalog-errors';
@@ -27,7 +28,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
       return;
     }
     settings = loaded.settings;
-    if (loaded.ignoredFlags.length > 0) Logger.log(`Accepted and ignored vLLM flags: ${loaded.ignoredFlags.join(' ')}`, 'Config');
+    for (const f of loaded.ignored) Logger.warn(`${f.flag}${f.value !== undefined ? ` ${f.value}` : ''} is accepted and ignored: ${f.reason}`, 'Config');
   } catch (err) {
     return failStart(err);
   }
@@ -62,6 +63,10 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
 }
 
 function failStart(err: unknown): void {
+  if (err instanceof CommandLineError) {
+    process.stderr.write(`${USAGE}\nvllm-simulator: error: ${err.message}\n`);
+    process.exit(EXIT_BAD_SETTINGS);
+  }
   if (isConfigurationError(err)) {
     process.stderr.write(`vllm-simulator: ${err.message}\n`);
     process.exit(EXIT_BAD_SETTINGS);
