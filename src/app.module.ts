@@ -9,6 +9,7 @@ import { EngineModule } from './modules/engine/engine.module';
 import { FaultsModule } from './modules/faults/faults.module';
 import { GrpcModule } from './modules/grpc/grpc.module';
 import { HealthModule } from './modules/health/health.module';
+import { LoggingModule } from './modules/logging/logging.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { ModelsModule } from './modules/models/models.module';
 import { OpenAIModule } from './modules/openai/openai.module';
@@ -38,6 +39,7 @@ export class AppModule {
         AdminModule,
         MetricsModule,
         GrpcModule,
+        LoggingModule,
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { INestApplication, Logger, LogLevel } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -10,6 +10,8 @@ import { LifecycleService } from './modules/health/lifecycle.service';
 import { SIMULATED_VLLM_VERSION } from './modules/health/health.controller';
 import { fastifyOptions, LISTEN_BACKLOG } from './modules/http/http-server';
 import { registerBodyParsers } from './modules/http/json-body';
+import { registerAccessLog } from './modules/logging/access-log';
+import { serverLogger } from './modules/logging/server-logger';
 import { RequestValidationPipe } from './modules/openai/validation';
 
 export interface RunningServer {
@@ -23,22 +25,13 @@ export interface RunningServer {
   shutdown(graceMs?: number): Promise<boolean>;
 }
 
-const NEST_LOG_LEVELS: Record<string, LogLevel[] | false> = {
-  trace: ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'],
-  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
-  info: ['log', 'warn', 'error', 'fatal'],
-  warning: ['warn', 'error', 'fatal'],
-  warn: ['warn', 'error', 'fatal'],
-  error: ['error', 'fatal'],
-  critical: ['fatal'],
-  silent: false,
-};
-
 /** Builds the hybrid app (Fastify HTTP now; gRPC joins here) and starts listening. */
 export async function startServer(settings: Settings): Promise<RunningServer> {
   const adapter = new FastifyAdapter(fastifyOptions(settings));
+  // Logging (src/modules/logging): vLLM's line format (or JSON) for every Nest logger, and below.
+  const logger = serverLogger(settings);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings), adapter, {
-    logger: NEST_LOG_LEVELS[settings.log_level] ?? NEST_LOG_LEVELS.info,
+    logger,
     abortOnError: false,
     // Bodies are read by registerJsonBodyParser (empty bodies, nesting limit), not Nest's parser.
     bodyParser: false,
@@ -46,6 +39,8 @@ export async function startServer(settings: Settings): Promise<RunningServer> {
   app.useGlobalPipes(new RequestValidationPipe(settings));
   const fastify = app.getHttpAdapter().getInstance();
   registerBodyParsers(fastify, settings.max_json_depth);
+  // Logging: uvicorn's access line per request (an onRequest hook, before the routes exist).
+  registerAccessLog(fastify, logger, settings);
   fastify.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

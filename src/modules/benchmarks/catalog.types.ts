@@ -7,6 +7,8 @@ export interface ModelSpec extends ArchitectureShape {
   contextLength: number;
   numParameters: number;
   numActiveParameters: number;
+  /** The config's torch_dtype ("bfloat16", "float16", ...), what vLLM's `--dtype auto` starts from. */
+  torchDtype: string | null;
   /** Where the facts come from (catalog row source, a config.json path, the settings file). */
   source: string;
 }

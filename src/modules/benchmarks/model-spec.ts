@@ -75,6 +75,7 @@ export function modelSpecFromConfig(input: unknown, fallbackId: string | undefin
     contextLength,
     numParameters: stated ?? counted.total,
     numActiveParameters: statedActive ?? (shape.numExperts ? counted.active : stated ?? counted.active),
+    torchDtype: str(raw.torch_dtype) ?? str(raw.dtype) ?? null,
     source: str(raw.source) ?? where,
   };
 }
