@@ -1,7 +1,11 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { validateSettings } from '../src/config/load-settings';
 import { resolveProfile } from '../src/modules/benchmarks/resolve-profile';
-import { cleanEnv, exitWithin, freePort, pollUntil, SimulatorProcess, spawnSimulator, waitForHttp } from './support/child';
+import { cleanEnv, exitWithin, freePort, pollUntil, PROJECT_ROOT, SimulatorProcess, spawnSimulator, waitForHttp } from './support/child';
 
 // The simulator as an operator meets it, on a real process: the start-up log in vLLM's words, one
 // uvicorn access line per request, vLLM's periodic engine line, JSON logs, and a command line as
@@ -146,5 +150,23 @@ describe('a command line as strict as vLLM argparse, and configuration errors in
     expect(code).toBe(1);
     expect(stderr).toContain(`cannot listen on 127.0.0.1:${port}: the address is already in use`);
     expect(output).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('npx vllm-simulator before a build', () => {
+  it('says what to run instead of a module-not-found stack', () => {
+    // The bin script in a checkout without dist/.
+    const dir = mkdtempSync(join(tmpdir(), 'vllm-sim-bin-'));
+    try {
+      mkdirSync(join(dir, 'bin'));
+      copyFileSync(join(PROJECT_ROOT, 'bin', 'vllm-simulator.js'), join(dir, 'bin', 'vllm-simulator.js'));
+      const result = spawnSync(process.execPath, [join(dir, 'bin', 'vllm-simulator.js'), '--help'], { encoding: 'utf8' });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('vllm-simulator is not built yet');
+      expect(result.stderr).toContain('npm run build');
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

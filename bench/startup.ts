@@ -1,0 +1,110 @@
+/**
+ * Start-up time of the built server: spawn `node dist/main.js` to the first 200 on `/health`, per
+ * catalogued model (each on the smallest H100 tensor-parallel group it fits on; the default model
+ * on its default GPU).
+ *
+ *   npm run bench:startup [-- --runs 3 --model SUBSTRING --default-only]
+ *
+ * Needs a build (`npm run build`). The port is chosen here (a free one) and `/health` is polled
+ * every 5 ms from the moment of the spawn, so the figure is what a Kubernetes probe would see, not
+ * what the process says about itself.
+ */
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { validateSettings } from '../src/config/load-settings';
+import { DEFAULT_GPU, DEFAULT_MODEL } from '../src/config/settings';
+import { listKnownModels, resolveProfile } from '../src/modules/benchmarks';
+import { numberArg, quantile } from './support/server';
+
+const RUNS = numberArg('runs', 3);
+const MAIN = join(__dirname, '..', 'dist', 'main.js');
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/** The smallest H100 group the model fits on (weights and one KV block), as an operator would pick. */
+function placement(model: string): { gpu: string; tp: number } | string {
+  if (model === DEFAULT_MODEL) return { gpu: DEFAULT_GPU, tp: 1 };
+  let why = '';
+  for (const tp of [1, 2, 4, 8]) {
+    try {
+      resolveProfile(validateSettings({ model, gpu_type: 'H100', tensor_parallel_size: tp } as never));
+      return { gpu: 'H100', tp };
+    } catch (err) {
+      // does not fit (or tp does not divide the heads): try the next group size
+      why = err instanceof Error ? err.message : String(err);
+    }
+  }
+  return why;
+}
+
+/** One start: milliseconds from spawn to the first 200 on /health. */
+async function startOnce(model: string, gpu: string, tp: number): Promise<number> {
+  const port = await freePort();
+  const args = [MAIN, 'serve', model, '--gpu-type', gpu, '--tensor-parallel-size', String(tp), '--port', String(port), '--grpc-port', '-1', '--host', '127.0.0.1'];
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout.on('data', (b: Buffer) => (log += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (log += b.toString()));
+  let exited: number | null | undefined;
+  child.once('exit', (code) => (exited = code));
+  try {
+    for (;;) {
+      if (exited !== undefined) throw new Error(`${model}: exited ${exited}:\n${log}`);
+      const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ok) return performance.now() - t0;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    child.kill('SIGKILL');
+    if (exited === undefined) await new Promise((r) => child.once('exit', r));
+  }
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(MAIN)) {
+    console.error('dist/main.js is missing: run `npm run build` first');
+    process.exit(2);
+  }
+  const filterAt = process.argv.indexOf('--model');
+  const filter = filterAt >= 0 ? process.argv[filterAt + 1] : undefined;
+  let models = process.argv.includes('--default-only') ? [DEFAULT_MODEL] : listKnownModels();
+  if (filter) models = models.filter((m) => m.toLowerCase().includes(filter.toLowerCase()));
+  console.log(`start-up: spawn of node dist/main.js to the first 200 on /health, ${RUNS} run(s) per model (ms)`);
+  const medians: number[] = [];
+  for (const model of models) {
+    const place = placement(model);
+    if (typeof place === 'string') {
+      console.log(`  ${model.padEnd(44)} not servable: ${place}`);
+      continue;
+    }
+    const { gpu, tp } = place;
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) times.push(await startOnce(model, gpu, tp));
+    const median = quantile(times, 0.5);
+    medians.push(median);
+    const where = `${tp} x ${gpu}`;
+    console.log(`  ${model.padEnd(44)} ${where.padEnd(14)} median ${median.toFixed(0).padStart(5)}  max ${Math.max(...times).toFixed(0).padStart(5)}  (${times.map((t) => t.toFixed(0)).join(', ')})`);
+  }
+  if (models.length > 1) console.log(`  slowest median ${Math.max(...medians).toFixed(0)} ms over ${models.length} models`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
