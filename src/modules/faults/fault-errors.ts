@@ -1,10 +1,12 @@
 import { OpenAIError } from '../openai/openai-error';
-import { FaultType } from './fault.types';
+import { FAULT_DEFAULTS, FaultType } from './fault.types';
 
 export interface FaultErrorContext {
   model?: string;
   maxModelLen: number;
   delayMs?: number;
+  /** rate_limit: the `Retry-After` seconds. */
+  retryAfter?: number;
 }
 
 /**
@@ -15,7 +17,9 @@ export interface FaultErrorContext {
 export function faultError(type: FaultType, ctx: FaultErrorContext): OpenAIError | null {
   switch (type) {
     case 'rate_limit':
-      return new OpenAIError(429, 'Rate limit exceeded: too many requests (simulated fault).');
+      return new OpenAIError(429, 'Rate limit exceeded: too many requests (simulated fault).', null, undefined, {
+        'retry-after': String(ctx.retryAfter ?? FAULT_DEFAULTS.retry_after),
+      });
     case 'server_error':
       return new OpenAIError(500, 'Internal server error (simulated fault).');
     case 'unavailable':

@@ -50,6 +50,10 @@ export class CreateFaultRuleDto implements FaultRuleSpec {
   @IsOptional() @IsString() @MinLength(1)
   model?: string;
 
+  @ApiPropertyOptional({ minimum: 0, maximum: 3600, default: 1, description: "rate_limit: seconds in the 429's Retry-After header" })
+  @IsOptional() @IsInt() @Min(0) @Max(3600) @Validate(OnlyForType, ['rate_limit'])
+  retry_after?: number;
+
   @ApiPropertyOptional({ minimum: 0, maximum: 600000, default: 30000, description: 'timeout: how long the request is held (ms)' })
   @IsOptional() @IsInt() @Min(0) @Max(600_000) @Validate(OnlyForType, ['timeout'])
   delay_ms?: number;
