@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, Logger, RpcExceptionFilter } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Observable, throwError } from 'rxjs';
+import { OpenAIError } from '../openai/openai-error';
 import { toRpcException } from './grpc-status';
 
 /**
@@ -14,7 +15,8 @@ export class GrpcExceptionFilter implements RpcExceptionFilter<unknown> {
   catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
     const rpc = toRpcException(exception);
     const error = rpc.getError() as { code: number; message: string };
-    if (error.code === GrpcStatus.INTERNAL) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // An error the simulator meant (an injected fault) is no failure of its own, as on HTTP.
+    if (error.code === GrpcStatus.INTERNAL && !(exception instanceof OpenAIError)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     return throwError(() => error);
   }
 }
