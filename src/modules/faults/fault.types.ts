@@ -1,4 +1,4 @@
-/** Every fault the simulator can inject (SPEC §8), in the order the docs list them. */
+/** Every fault the simulator can inject, in the order docs/admin.md lists them. */
 export const FAULT_TYPES = [
   'rate_limit',
   'server_error',

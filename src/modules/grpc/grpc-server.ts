@@ -10,7 +10,7 @@ import { GRPC_LOADER_OPTIONS, HEALTH_PROTO, VLLM_ENGINE_PACKAGE, VLLM_ENGINE_PRO
 
 /**
  * Joins the gRPC microservice to the (already listening) hybrid app and starts it. Health and
- * reflection are added to the grpc-js server directly (PITFALLS: not in Nest's `package`).
+ * reflection are added to the grpc-js server directly (not in Nest's `package`: grpc-js throws on a service added twice).
  * Returns the bound port; port 0 picks a free one first, since Nest does not report it back.
  */
 export async function startGrpcServer(app: INestApplication, settings: Settings): Promise<number> {

@@ -5,7 +5,7 @@ import { OpenAIError } from '../openai/openai-error';
 
 /**
  * The gRPC code for an `OpenAIError` status: the one place the gRPC door maps errors (validation,
- * unknown model, injected faults of SPEC section 8).
+ * unknown model, injected faults of docs/admin.md).
  */
 export function grpcCodeFor(httpStatus: number): GrpcStatus {
   switch (httpStatus) {

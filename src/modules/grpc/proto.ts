@@ -16,7 +16,7 @@ export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
 /**
  * proto-loader's options for the server and every client: snake_case field names as on the wire,
  * 64-bit numbers as JS numbers, enums by name, proto3 defaults filled in, the name of the set
- * member of each oneof (`input: 'text' | 'tokenized'`). Clients must use the same (PITFALLS).
+ * member of each oneof (`input: 'text' | 'tokenized'`). Clients must use the same options, or they read other field names and types.
  */
 export const GRPC_LOADER_OPTIONS: Options = {
   keepCase: true,

@@ -176,7 +176,7 @@ export class VllmEngineService {
   }
 
   /**
-   * The fault decision for one Generate call (SPEC section 8), from the same FaultsService as the
+   * The fault decision for one Generate call (docs/admin.md, Faults), from the same FaultsService as the
    * HTTP doors (rules with `route: "grpc"`, or `x-simulate-fault` metadata). Error faults carry the
    * `OpenAIError` mapped to a gRPC code; `disconnect` and `stream_abort` cancel the call.
    */

@@ -28,7 +28,7 @@ class OnlyForType implements ValidatorConstraintInterface {
   }
 }
 
-/** POST /admin/faults: one fault rule (SPEC §8). */
+/** POST /admin/faults: one fault rule (docs/admin.md, Faults). */
 export class CreateFaultRuleDto implements FaultRuleSpec {
   @ApiProperty({ enum: FAULT_TYPES, example: 'rate_limit' })
   @IsIn(FAULT_TYPES, { message: `type must be one of: ${FAULT_TYPES.join(', ')}` })
