@@ -27,12 +27,16 @@ function newestSource() {
 
 if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < newestSource()) {
   process.stderr.write('vllm-simulator: compiling (the sources changed since the last build)...\n');
+  // What `npm run build` runs: tsc, then the compact tokenizer vocabularies.
   const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
-  const { status } = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
-  if (status !== 0) {
-    // tsc emits even with type errors: drop the entry point so no later start runs a broken build.
-    rmSync(MAIN, { force: true });
-    process.exit(status ?? 1);
+  const steps = [[tsc, '-p', join(ROOT, 'tsconfig.build.json')], [join(ROOT, 'dist', 'modules', 'tokenizer', 'build-vocabularies.js')]];
+  for (const args of steps) {
+    const { status } = spawnSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
+    if (status !== 0) {
+      // tsc emits even with type errors: drop the entry point so no later start runs a broken build.
+      rmSync(MAIN, { force: true });
+      process.exit(status ?? 1);
+    }
   }
 }
 require(MAIN);
