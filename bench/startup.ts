@@ -3,8 +3,10 @@
  * catalogued model (each on the smallest H100 tensor-parallel group it fits on; the default model
  * on its default GPU).
  *
- *   npm run bench:startup [-- --runs 3 --model SUBSTRING --default-only]
+ *   npm run bench:startup [-- --runs 3 --model SUBSTRING --default-only] [--compare DIR]
  *
+ * --compare DIR: also starts DIR/dist/main.js (another checkout, built), alternating run by run with
+ * this one, so that both see the same machine load: a before/after figure.
  * Needs a build (`npm run build`). The port is chosen here (a free one) and `/health` is polled
  * every 5 ms from the moment of the spawn, so the figure is what a Kubernetes probe would see, not
  * what the process says about itself. The CPU time the process used until then (from /proc) is
@@ -23,6 +25,8 @@ import { numberArg, quantile } from './support/server';
 
 const RUNS = numberArg('runs', 3);
 const MAIN = join(__dirname, '..', 'dist', 'main.js');
+const compareAt = process.argv.indexOf('--compare');
+const OTHER = compareAt >= 0 ? join(process.argv[compareAt + 1], 'dist', 'main.js') : undefined;
 
 async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
@@ -70,9 +74,9 @@ interface Start {
 }
 
 /** One start: milliseconds from spawn to the first 200 on /health, and the CPU it took. */
-async function startOnce(model: string, gpu: string, tp: number): Promise<Start> {
+async function startOnce(model: string, gpu: string, tp: number, main = MAIN): Promise<Start> {
   const port = await freePort();
-  const args = [MAIN, 'serve', model, '--gpu-type', gpu, '--tensor-parallel-size', String(tp), '--port', String(port), '--grpc-port', String(await freePort()), '--host', '127.0.0.1'];
+  const args = [main, 'serve', model, '--gpu-type', gpu, '--tensor-parallel-size', String(tp), '--port', String(port), '--grpc-port', String(await freePort()), '--host', '127.0.0.1'];
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -97,10 +101,13 @@ async function startOnce(model: string, gpu: string, tp: number): Promise<Start>
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(MAIN)) {
-    console.error('dist/main.js is missing: run `npm run build` first');
-    process.exit(2);
+  for (const main of [MAIN, OTHER].filter((m): m is string => m !== undefined)) {
+    if (!existsSync(main)) {
+      console.error(`${main} is missing: run \`npm run build\` first`);
+      process.exit(2);
+    }
   }
+  if (OTHER) console.log(`comparing with ${OTHER}, alternating run by run`);
   const filterAt = process.argv.indexOf('--model');
   const filter = filterAt >= 0 ? process.argv[filterAt + 1] : undefined;
   let models = process.argv.includes('--default-only') ? [DEFAULT_MODEL] : listKnownModels();
@@ -116,16 +123,22 @@ async function main(): Promise<void> {
     }
     const { gpu, tp } = place;
     const starts: Start[] = [];
-    for (let i = 0; i < RUNS; i++) starts.push(await startOnce(model, gpu, tp));
-    const wall = starts.map((s) => s.wallMs);
-    const cpu = starts.map((s) => s.cpuMs);
-    const median = quantile(wall, 0.5);
+    const others: Start[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      starts.push(await startOnce(model, gpu, tp));
+      if (OTHER) others.push(await startOnce(model, gpu, tp, OTHER));
+    }
+    const median = quantile(starts.map((s) => s.wallMs), 0.5);
     medians.push(median);
     const where = `${tp} x ${gpu}`;
-    console.log(
-      `  ${model.padEnd(44)} ${where.padEnd(14)} wall median ${median.toFixed(0).padStart(5)} max ${Math.max(...wall).toFixed(0).padStart(5)}` +
-        `   cpu median ${quantile(cpu, 0.5).toFixed(0).padStart(5)}   (${wall.map((t) => t.toFixed(0)).join(', ')})`,
-    );
+    const figures = (runs: Start[]): string => {
+      const wall = runs.map((s) => s.wallMs);
+      return (
+        `wall median ${quantile(wall, 0.5).toFixed(0).padStart(5)} max ${Math.max(...wall).toFixed(0).padStart(5)}` +
+        `  cpu median ${quantile(runs.map((s) => s.cpuMs), 0.5).toFixed(0).padStart(5)}`
+      );
+    };
+    console.log(`  ${model.padEnd(44)} ${where.padEnd(14)} ${figures(starts)}${OTHER ? `   | compared: ${figures(others)}` : ''}`);
   }
   if (models.length > 1) console.log(`  slowest wall median ${Math.max(...medians).toFixed(0)} ms over ${medians.length} models`);
 }
