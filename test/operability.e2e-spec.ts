@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { validateSettings } from '../src/config/load-settings';
 import { resolveProfile } from '../src/modules/benchmarks/resolve-profile';
+import { thousands } from '../src/modules/logging/start-summary';
 import { cleanEnv, exitWithin, freePort, pollUntil, PROJECT_ROOT, SimulatorProcess, spawnSimulator, waitForHttp } from './support/child';
 
 // The simulator as an operator meets it, on a real process: the start-up log in vLLM's words, one
@@ -60,9 +61,9 @@ describe('the text log an operator of vLLM recognises', () => {
     expect(out).toContain(`model='${MODEL}'`);
     expect(out).toContain('dtype=torch.bfloat16');
     expect(out).toContain('tensor_parallel_size=1');
-    expect(out).toContain(`GPU KV cache size: ${kv.kvCapacity.tokens.toLocaleString('en-US')} tokens`);
+    expect(out).toContain(`GPU KV cache size: ${thousands(kv.kvCapacity.tokens)} tokens`);
     expect(out).toContain(`num_gpu_blocks is: ${kv.kvCacheBlocks}`);
-    expect(out).toMatch(new RegExp(`Maximum concurrency for ${kv.contextWindow.maxModelLen.toLocaleString('en-US')} tokens per request: \\d+\\.\\d\\dx`));
+    expect(out).toMatch(new RegExp(`Maximum concurrency for ${thousands(kv.contextWindow.maxModelLen)} tokens per request: \\d+\\.\\d\\dx`));
     expect(out).toMatch(/Simulating mistralai\/Mistral-7B-Instruct-v0\.3 on 1 x NVIDIA-L4: /);
     expect(out).toContain(`Starting vLLM API server 0 on http://127.0.0.1:${port}`);
     expect(out).toContain(`(APIServer pid=${pid}) INFO:     Application startup complete.`);

@@ -1,6 +1,7 @@
 import { formatAccessLine } from './access-log';
 import { formatJsonLine, formatTextLine, LogRecord } from './log-line';
 import { ServerLogger } from './server-logger';
+import { thousands } from './start-summary';
 
 const at = new Date(2026, 11, 1, 9, 5, 7);
 
@@ -58,5 +59,11 @@ describe('ServerLogger as Nest logger', () => {
     const silent = collect('silent');
     silent.logger.error('x', 'Y');
     expect(silent.lines).toEqual([]);
+  });
+});
+
+describe('start summary figures', () => {
+  it("thousands separators as Python's {:,}", () => {
+    expect([0, 999, 1000, 52512, 1234567, 131072].map(thousands)).toEqual(['0', '999', '1,000', '52,512', '1,234,567', '131,072']);
   });
 });
