@@ -9,6 +9,7 @@ import { EngineModule } from './modules/engine/engine.module';
 import { FaultsModule } from './modules/faults/faults.module';
 import { GrpcModule } from './modules/grpc/grpc.module';
 import { LifecycleModule } from './modules/lifecycle/lifecycle.module';
+import { LoggingModule } from './modules/logging/logging.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { ModelsModule } from './modules/models/models.module';
 import { HttpModule } from './modules/http/http.module';
@@ -39,6 +40,7 @@ export class AppModule {
         AdminModule,
         MetricsModule,
         GrpcModule,
+        LoggingModule,
         ...extra,
       ],
     };

@@ -1,4 +1,4 @@
-import { INestApplication, Logger, LogLevel, Type } from '@nestjs/common';
+import { INestApplication, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -13,6 +13,7 @@ import { fastifyOptions, LISTEN_BACKLOG } from './modules/http/http-server';
 import { registerHttpHooks } from './modules/http/http-hooks';
 import { Exchanges } from './modules/generation/exchange';
 import { RequestValidationPipe } from './modules/http/validation';
+import { serverLogger } from './modules/logging/server-logger';
 
 export interface RunningServer {
   app: INestApplication;
@@ -25,17 +26,6 @@ export interface RunningServer {
   shutdown(graceMs?: number): Promise<boolean>;
 }
 
-const NEST_LOG_LEVELS: Record<string, LogLevel[] | false> = {
-  trace: ['verbose', 'debug', 'log', 'warn', 'error', 'fatal'],
-  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
-  info: ['log', 'warn', 'error', 'fatal'],
-  warning: ['warn', 'error', 'fatal'],
-  warn: ['warn', 'error', 'fatal'],
-  error: ['error', 'fatal'],
-  critical: ['fatal'],
-  silent: false,
-};
-
 /** Builds the hybrid app (Fastify HTTP now; gRPC joins here) and starts listening. */
 export interface ServerOptions {
   /** More feature modules to serve beside the built-in ones (tests add routes this way). */
@@ -46,14 +36,16 @@ export async function startServer(given: Settings, options: ServerOptions = {}):
   // vLLM fills unset batch limits once the device is known; the runtime values need them before the profile.
   const settings = withBatchDefaults(given);
   const adapter = new FastifyAdapter(fastifyOptions(settings));
+  // Logging (src/modules/logging): vLLM's line format (or JSON) for every Nest logger, and below.
+  const logger = serverLogger(settings);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings, options.modules), adapter, {
-    logger: NEST_LOG_LEVELS[settings.log_level] ?? NEST_LOG_LEVELS.info,
+    logger,
     abortOnError: false,
     // Bodies are read by registerJsonBodyParser (empty bodies, nesting limit), not Nest's parser.
     bodyParser: false,
   });
   app.useGlobalPipes(new RequestValidationPipe(settings));
-  registerHttpHooks(app.getHttpAdapter().getInstance(), { settings, exchanges: app.get(Exchanges), lifecycle: app.get(LifecycleService) });
+  registerHttpHooks(app.getHttpAdapter().getInstance(), { settings, logger, exchanges: app.get(Exchanges), lifecycle: app.get(LifecycleService) });
   const docs = new DocumentBuilder()
     .setTitle('vllm-simulator')
     .setDescription('vLLM OpenAI-compatible API, simulated: no GPU, same wire format, metrics and timing')

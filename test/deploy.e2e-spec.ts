@@ -107,7 +107,7 @@ describe('Dockerfile', () => {
     for (const devOnly of ['test', 'src', 'tsconfig.json', 'bench', 'node_modules']) expect(runtimeSources).not.toContain(devOnly);
   });
 
-  it('exposes the default ports and sets the environment of SPEC section 3 to valid defaults', () => {
+  it('exposes the default ports and sets the environment to the documented, valid defaults', () => {
     const exposed = runtime.filter((i) => i.op === 'EXPOSE').flatMap((i) => i.args.split(/\s+/));
     expect(exposed).toEqual(expect.arrayContaining([String(DEFAULTS.port), String(DEFAULTS.grpc_port)]));
     const known = new Set(SETTING_SOURCES.map((s) => s.env));

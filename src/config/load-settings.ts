@@ -4,7 +4,9 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseYaml } from 'yaml';
 import { Settings, SettingKey } from './settings';
-import { SETTING_SOURCES, SettingSource, VLLM_BOOLEAN_FLAGS } from './setting-sources';
+import { SETTING_SOURCES, SettingSource } from './setting-sources';
+import { IgnoredFlag, parseArgs, RawSettings, RawValue } from './command-line';
+import { IGNORED_BECAUSE, IGNORED_VLLM_FLAGS } from './vllm-flags';
 import { PROJECT_ROOT } from './paths';
 
 /** A start-up setting that cannot be used; main prints the message and exits with code 2. */
@@ -15,72 +17,8 @@ export class SettingsError extends Error {
   }
 }
 
-type RawValue = string | string[] | boolean | number | unknown[];
-type RawSettings = Partial<Record<SettingKey, RawValue>>;
-
-export interface ParsedArgs {
-  values: RawSettings;
-  /** vLLM flags the simulator accepts and ignores, kept for a start-up log line. */
-  ignored: string[];
-  help: boolean;
-}
-
-const BY_FLAG = new Map<string, SettingSource>();
-for (const source of SETTING_SOURCES) for (const flag of source.flags) BY_FLAG.set(flag, source);
-
-/** Parses vLLM-style argv: `[serve] [MODEL] --flag value --flag=value --no-flag ...`. */
-export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const values: RawSettings = {};
-  const ignored: string[] = [];
-  let help = false;
-  let i = 0;
-  if (argv[0] === 'serve') i = 1;
-  for (; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') {
-      help = true;
-      continue;
-    }
-    if (!arg.startsWith('-') || arg === '-') {
-      if (values.model === undefined) values.model = arg;
-      else ignored.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    if (name === '--no-grpc') {
-      values.grpc_port = '-1';
-      continue;
-    }
-    const source = BY_FLAG.get(name) ?? BY_FLAG.get(name.replace(/_/g, '-'));
-    if (!source && name.startsWith('--no-') && BY_FLAG.get(`--${name.slice(5)}`)?.kind === 'bool') {
-      values[BY_FLAG.get(`--${name.slice(5)}`)!.key] = false;
-      continue;
-    }
-    if (!source) {
-      ignored.push(name);
-      const takesValue = inline === undefined && !VLLM_BOOLEAN_FLAGS.has(name) && !name.startsWith('--no-');
-      if (takesValue && i + 1 < argv.length && !argv[i + 1].startsWith('-')) i++;
-      continue;
-    }
-    if (source.kind === 'bool') {
-      values[source.key] = inline === undefined ? true : inline;
-      continue;
-    }
-    if (source.kind === 'list') {
-      const items: string[] = inline !== undefined ? [inline] : [];
-      while (inline === undefined && i + 1 < argv.length && !argv[i + 1].startsWith('-')) items.push(argv[++i]);
-      if (items.length === 0) throw new SettingsError(`Flag ${name} needs a value.`);
-      values[source.key] = items;
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new SettingsError(`Flag ${name} needs a value.`);
-    values[source.key] = value;
-  }
-  return { values, ignored, help };
-}
+export { parseArgs } from './command-line';
+export type { ParsedArgs, IgnoredFlag } from './command-line';
 
 export function readEnv(env: NodeJS.ProcessEnv): RawSettings {
   const values: RawSettings = {};
@@ -91,11 +29,19 @@ export function readEnv(env: NodeJS.ProcessEnv): RawSettings {
   return values;
 }
 
-function readConfigFile(path: string, explicit: boolean): RawSettings {
+const IGNORED_BY_KEY = new Map(IGNORED_VLLM_FLAGS.map((row) => [row.flags[0].slice(2).replace(/-/g, '_'), row]));
+
+/** A config file's settings, and the vLLM keys in it that are accepted and ignored (as on the command line). */
+interface ConfigFileValues {
+  values: RawSettings;
+  ignored: IgnoredFlag[];
+}
+
+function readConfigFile(path: string, explicit: boolean): ConfigFileValues {
   const file = isAbsolute(path) ? path : resolve(process.cwd(), path);
   if (!existsSync(file)) {
     if (explicit) throw new SettingsError(`Config file ${path} does not exist.`);
-    return {};
+    return { values: {}, ignored: [] };
   }
   let doc: unknown;
   try {
@@ -103,17 +49,24 @@ function readConfigFile(path: string, explicit: boolean): RawSettings {
   } catch (err) {
     throw new SettingsError(`Config file ${path} is not valid YAML: ${(err as Error).message}`);
   }
-  if (doc === null || doc === undefined) return {};
+  if (doc === null || doc === undefined) return { values: {}, ignored: [] };
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new SettingsError(`Config file ${path} must hold a mapping of settings.`);
   const known = new Set<string>([...SETTING_SOURCES.map((s) => s.key), 'gpus', 'models']);
   const values: RawSettings = {};
+  const ignored: IgnoredFlag[] = [];
   for (const [rawKey, value] of Object.entries(doc as Record<string, unknown>)) {
     const key = rawKey.replace(/-/g, '_');
+    const vllmRow = IGNORED_BY_KEY.get(key);
+    if (!known.has(key) && vllmRow) {
+      // vLLM's --config YAML takes its flags as keys; the ones without effect here are logged, as on the command line.
+      ignored.push({ flag: vllmRow.flags[0], value: typeof value === 'object' ? JSON.stringify(value) : String(value), reason: IGNORED_BECAUSE[vllmRow.reason] });
+      continue;
+    }
     if (!known.has(key)) throw new SettingsError(`Config file ${path}: unknown setting '${rawKey}'. Known: ${[...known].join(', ')}.`);
     values[key as SettingKey] = value as RawValue;
   }
   values.config = file;
-  return values;
+  return { values, ignored };
 }
 
 function describe(source: SettingSource | undefined, key: string): string {
@@ -170,7 +123,10 @@ export function validateSettings(raw: RawSettings): Settings {
 
 export interface LoadedSettings {
   settings: Settings;
+  /** vLLM flags accepted and not acted on (command line, then config file), by name. */
   ignoredFlags: string[];
+  /** The same with their values and why, for the start-up log. */
+  ignored: IgnoredFlag[];
   help: boolean;
 }
 
@@ -180,13 +136,32 @@ export function loadSettings(argv: readonly string[], env: NodeJS.ProcessEnv): L
   const fromEnv = readEnv(env);
   const explicitFile = (args.values.config ?? fromEnv.config) as string | undefined;
   const fromFile = readConfigFile(explicitFile ?? resolve(PROJECT_ROOT, 'config/simulator.yaml'), explicitFile !== undefined);
-  const settings = validateSettings({ ...fromFile, ...fromEnv, ...args.values });
-  return { settings, ignoredFlags: args.ignored, help: args.help };
+  const settings = validateSettings({ ...fromFile.values, ...fromEnv, ...args.values });
+  const ignored = [...args.ignored, ...fromFile.ignored.filter((f) => !args.ignored.some((a) => a.flag === f.flag))];
+  return { settings, ignoredFlags: ignored.map((f) => f.flag), ignored, help: args.help };
 }
 
 export function helpText(): string {
   const lines = ['Usage: vllm-simulator [serve] [MODEL] [--flag value ...]', '       vllm-simulator simulate --workload FILE', '', 'Settings (flag / env var):'];
   for (const s of SETTING_SOURCES) lines.push(`  ${s.flags.join(', ').padEnd(34)} ${(s.env ?? '').padEnd(24)} ${s.help}`);
-  lines.push('', 'Other vLLM flags are accepted and ignored.');
+  lines.push('', 'vLLM flags accepted and ignored (each logged once at start-up), by reason:');
+  for (const [reason, why] of Object.entries(IGNORED_BECAUSE)) {
+    const flags = IGNORED_VLLM_FLAGS.filter((row) => row.reason === reason).map((row) => row.flags.join('/'));
+    lines.push(`  ${why}:`, ...wrap(flags.join(' '), 96).map((l) => `    ${l}`));
+  }
+  lines.push('', 'Any other flag stops start-up (exit code 2), as in vLLM; an unambiguous prefix of a flag is taken for it.');
   return lines.join('\n');
+}
+
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
 }

@@ -60,19 +60,9 @@ export const SETTING_SOURCES: SettingSource[] = [
   { key: 'request_timeout', kind: 'number', flags: ['--request-timeout'], env: 'REQUEST_TIMEOUT', help: 'seconds a client has to send its whole request (408 after)' },
   { key: 'stream_buffer_kb', kind: 'int', flags: ['--stream-buffer-kb'], env: 'STREAM_BUFFER_KB', help: 'KiB a stream may have waiting for a slow client before its chunks are merged' },
   { key: 'config', kind: 'string', flags: ['--config'], env: 'SIM_CONFIG', help: 'config file (YAML); default config/simulator.yaml when present' },
+  { key: 'log_format', kind: 'string', flags: ['--log-format'], env: 'LOG_FORMAT', help: "text (vLLM's and uvicorn's line formats) | json (one JSON object per line)" },
+  { key: 'disable_log_stats', kind: 'bool', flags: ['--disable-log-stats'], env: 'DISABLE_LOG_STATS', help: "no periodic 'Engine 000: Avg prompt throughput ...' line" },
+  { key: 'log_stats_interval', kind: 'number', flags: ['--log-stats-interval'], env: 'VLLM_LOG_STATS_INTERVAL', help: 'seconds between two engine stats lines (vLLM: 10)' },
+  { key: 'disable_uvicorn_access_log', kind: 'bool', flags: ['--disable-uvicorn-access-log'], env: 'DISABLE_UVICORN_ACCESS_LOG', help: 'no access line per request' },
+  { key: 'disable_access_log_for_endpoints', kind: 'string', flags: ['--disable-access-log-for-endpoints'], env: 'DISABLE_ACCESS_LOG_FOR_ENDPOINTS', help: 'comma-separated paths without an access line, e.g. /health,/metrics' },
 ];
-
-/**
- * vLLM flags that take no value. Any other unknown flag is taken to carry one value when the next
- * argument does not start with `-`, so `--dtype auto` never swallows the positional model.
- */
-export const VLLM_BOOLEAN_FLAGS = new Set([
-  '--enforce-eager', '--trust-remote-code', '--disable-log-requests', '--disable-log-stats',
-  '--enable-log-requests', '--disable-custom-all-reduce', '--enable-chunked-prefill', '--no-enable-chunked-prefill',
-  '--enable-lora', '--enable-auto-tool-choice', '--disable-frontend-multiprocessing',
-  '--enable-server-load-tracking', '--disable-fastapi-docs', '--enable-request-id-headers', '--disable-uvicorn-access-log',
-  '--skip-tokenizer-init', '--enable-sleep-mode', '--enable-expert-parallel', '--disable-sliding-window',
-  '--disable-cascade-attn', '--async-scheduling', '--enable-force-include-usage', '--enable-tokenizer-info-endpoint',
-  '--return-tokens-as-token-ids', '--enable-prompt-embeds', '--headless', '--disable-async-output-proc',
-  '--use-v2-block-manager', '--enable-log-outputs', '--enable-mfu-metrics', '--no-enable-log-requests',
-]);

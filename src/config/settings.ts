@@ -14,6 +14,9 @@ import {
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'warn', 'error', 'critical', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export const LOG_FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export const RESPONSE_MODES = ['patterns', 'echo', 'random'] as const;
 export type ResponseMode = (typeof RESPONSE_MODES)[number];
 
@@ -181,6 +184,26 @@ export class Settings {
   @IsInt() @Min(1) @Max(1_048_576)
   stream_buffer_kb = 64;
 
+  /** `text`: vLLM's and uvicorn's line formats; `json`: one JSON object per line, for log pipelines. */
+  @IsIn(LOG_FORMATS)
+  log_format: LogFormat = 'text';
+
+  /** vLLM's --disable-log-stats: no periodic engine stats line. */
+  @IsBoolean()
+  disable_log_stats = false;
+
+  /** Seconds between two engine stats lines (vLLM's VLLM_LOG_STATS_INTERVAL). */
+  @IsNumber() @Min(0.01) @Max(86400)
+  log_stats_interval = 10;
+
+  /** vLLM's --disable-uvicorn-access-log. */
+  @IsBoolean()
+  disable_uvicorn_access_log = false;
+
+  /** vLLM's --disable-access-log-for-endpoints: comma-separated paths that get no access line. */
+  @IsOptional() @IsString()
+  disable_access_log_for_endpoints?: string;
+
   /** Path of the config file the settings were read from, if any. */
   @IsOptional() @IsString()
   config?: string;
@@ -194,6 +217,11 @@ export class Settings {
 }
 
 export type SettingKey = keyof Settings;
+
+/** The name clients must send, and the one responses echo. */
+export function primaryServedName(s: Settings): string {
+  return s.served_model_name[0] ?? s.model;
+}
 
 export function servedNames(s: Settings): string[] {
   return s.served_model_name.length > 0 ? s.served_model_name : [s.model];

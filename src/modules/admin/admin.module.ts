@@ -13,7 +13,7 @@ import { AdminStatusController } from './admin-status.controller';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { RequestLogService } from './request-log.service';
 
-/** /admin: runtime config, patterns CRUD, fault rules, the request log and status (SPEC §8). */
+/** /admin: runtime config, patterns CRUD, fault rules, the request log and status (docs/admin.md). */
 @Module({
   imports: [EngineModule, ResponsesModule, FaultsModule, GenerationModule],
   controllers: [AdminStatusController, AdminConfigController, AdminPatternsController, AdminFaultsController, AdminRequestsController],

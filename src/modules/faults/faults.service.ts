@@ -75,7 +75,8 @@ export class FaultsService {
     const injected: InjectedFault = { requestId: ctx.requestId, route: ctx.route, model: ctx.model, type: fault.type, ruleId: fault.ruleId };
     for (const listener of this.listeners) listener(injected);
     const delayMs = fault.type === 'timeout' ? fault.delayMs : undefined;
-    return { ...fault, error: faultError(fault.type, { model: ctx.model, maxModelLen: this.served.maxModelLen, delayMs }) };
+    const retryAfter = fault.type === 'rate_limit' ? fault.retryAfter : undefined;
+    return { ...fault, error: faultError(fault.type, { model: ctx.model, maxModelLen: this.served.maxModelLen, delayMs, retryAfter }) };
   }
 
   /** Subscribes to injected faults (metrics, request log); returns the unsubscribe function. */
