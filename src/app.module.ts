@@ -8,6 +8,7 @@ import { CompletionsModule } from './modules/completions/completions.module';
 import { EngineModule } from './modules/engine/engine.module';
 import { FaultsModule } from './modules/faults/faults.module';
 import { GrpcModule } from './modules/grpc/grpc.module';
+import { KvEventsModule } from './modules/kv-events/kv-events.module';
 import { LifecycleModule } from './modules/lifecycle/lifecycle.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { ModelsModule } from './modules/models/models.module';
@@ -38,6 +39,7 @@ export class AppModule {
         FaultsModule,
         AdminModule,
         MetricsModule,
+        KvEventsModule,
         GrpcModule,
         ...extra,
       ],

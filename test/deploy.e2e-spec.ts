@@ -110,7 +110,7 @@ describe('Dockerfile', () => {
   it('exposes the default ports and sets the environment of SPEC section 3 to valid defaults', () => {
     const exposed = runtime.filter((i) => i.op === 'EXPOSE').flatMap((i) => i.args.split(/\s+/));
     expect(exposed).toEqual(expect.arrayContaining([String(DEFAULTS.port), String(DEFAULTS.grpc_port)]));
-    const known = new Set(SETTING_SOURCES.map((s) => s.env));
+    const known = new Set(SETTING_SOURCES.flatMap((s) => [s.env ?? []].flat()));
     for (const name of Object.keys(dockerEnv).filter((n) => n !== 'NODE_ENV')) expect([name, known.has(name)]).toEqual([name, true]);
     expect(dockerEnv).toMatchObject({ MODEL_NAME: DEFAULT_MODEL, GPU_TYPE: DEFAULT_GPU, TENSOR_PARALLEL_SIZE: '1', PORT: '8080', GRPC_PORT: '50051' });
     const { settings } = loadSettings([], dockerEnv);
