@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { helpText, loadSettings, SettingsError } from './config/load-settings';
-import { startServer } from './bootstrap';
+import { RunningServer, startServers } from './bootstrap';
 import { CatalogError } from './modules/benchmarks/catalog-errors';
 import { ResponsesFileError } from './modules/responses/pattern-errors';
 
@@ -31,12 +31,14 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
   } catch (err) {
     return failStart(err);
   }
-  let server;
+  let servers: RunningServer[];
   try {
-    server = await startServer(settings);
+    servers = await startServers(settings);
   } catch (err) {
     return failStart(err);
   }
+  // Every rank this process serves drains together; the process is clean when all of them were.
+  const shutdown = async (): Promise<boolean> => (await Promise.all(servers.map((s) => s.shutdown()))).every(Boolean);
   let signals = 0;
   const onSignal = (signal: string): void => {
     signals++;
@@ -45,7 +47,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
       process.exit(1);
     }
     Logger.log(`${signal}: draining (up to ${settings.shutdown_grace_period}s)`, 'Shutdown');
-    void server.shutdown().then(
+    void shutdown().then(
       (clean) => {
         Logger.log(clean ? 'Drained; exiting' : 'Grace period over; aborted what was left', 'Shutdown');
         process.exit(0);

@@ -51,8 +51,13 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
         enable_prefix_caching: settings.enable_prefix_caching,
         gpu_memory_utilization: settings.gpu_memory_utilization,
         num_gpu_blocks: profile.kvCacheBlocks,
+        num_gpu_blocks_override: settings.num_gpu_blocks_override ?? null,
+        prefix_caching_hash_algo: settings.prefix_caching_hash_algo,
       },
       state: () => engine.state,
+      engineIndex: String(settings.data_parallel_rank ?? 0),
+      lora: settings.enable_lora ? { maxLoras: settings.max_loras, state: () => engine.loraState } : undefined,
+      kvTransfer: settings.kv_transfer_config !== undefined,
     });
     this.http = new HttpMetrics(registry);
     this.simulator = new SimulatorMetrics(
@@ -77,6 +82,8 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       events.on('prefixCache', (e) => this.vllm.onPrefixCache(e)),
       events.on('preempted', () => this.vllm.onPreempted()),
       events.on('finished', (e) => this.vllm.onFinished(e)),
+      events.on('promptSources', (e) => this.vllm.onPromptSources(e)),
+      events.on('kvTransfer', (e) => this.vllm.onKvTransfer(e)),
       this.runtime.onChange((values) => this.simulator.latencyScale.set(values.latency_scale)),
       this.patterns.onReload((result) => this.recordPatternReload(result)),
       this.faults.onInjected((fault) => this.simulator.recordFault(fault.type)),
