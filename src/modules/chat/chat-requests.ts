@@ -28,7 +28,7 @@ export class ChatRequests {
   ) {}
 
   async translate(dto: ChatCompletionRequestDto, requestId: string): Promise<HttpInferenceCall> {
-    const model = this.served.resolve(dto.model);
+    const { model, lora } = this.served.target(dto.model);
     const requestedMax = dto.max_completion_tokens ?? dto.max_tokens;
     if (dto.max_completion_tokens != null && dto.max_completion_tokens < 1) {
       throw ApiError.badRequest(`max_tokens must be at least 1, got ${dto.max_completion_tokens}.`, 'max_completion_tokens');
@@ -66,6 +66,7 @@ export class ChatRequests {
       ...streamingOf(dto),
       work: {
         model,
+        ...(lora ? { lora } : {}),
         n: dto.n ?? 1,
         maxTokensParam: maxTokens,
         prompts: [

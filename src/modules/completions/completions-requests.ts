@@ -47,7 +47,7 @@ export class CompletionsRequests {
   async translate(dto: CompletionRequestDto, requestId: string): Promise<HttpInferenceCall> {
     if (dto.prompt === '') throw ApiError.badRequest(EMPTY_PROMPT_MESSAGE, 'prompt');
     if (Array.isArray(dto.prompt) && dto.prompt.length === 0) throw ApiError.badRequest(NO_PROMPT_MESSAGE);
-    const model = this.served.resolve(dto.model);
+    const { model, lora } = this.served.target(dto.model);
     checkSampling(dto, this.settings);
     checkSequences(promptCount(dto.prompt), dto.n ?? 1, this.settings);
     checkLogprobs(dto.logprobs, 'logprobs', this.settings);
@@ -72,6 +72,7 @@ export class CompletionsRequests {
       ...streamingOf(dto),
       work: {
         model,
+        ...(lora ? { lora } : {}),
         n: dto.n ?? 1,
         maxTokensParam: dto.max_tokens ?? DEFAULT_MAX_TOKENS,
         prompts: prompts.map((p, i) => ({

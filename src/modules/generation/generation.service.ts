@@ -177,6 +177,7 @@ export class GenerationService {
         group: group === undefined ? undefined : `${group}#${choice.promptIndex}`,
         origin: req.exchange.origin,
         slowdown,
+        ...(req.lora ? { lora: req.lora } : {}),
       },
       {
         onTokens: (event) => {

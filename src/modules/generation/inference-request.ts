@@ -1,5 +1,5 @@
 import type { ApiError } from '../api/api-error';
-import type { RequestOutcome, TokenEvent } from '../engine/engine.types';
+import type { LoraRef, RequestOutcome, TokenEvent } from '../engine/engine.types';
 import type { Exchange } from './exchange';
 import type { Choice, Generation, PromptSpec } from './generation';
 
@@ -11,6 +11,8 @@ export interface InferenceWork {
   n: number;
   /** max_tokens as the client sent it (or its default), for metrics. */
   maxTokensParam: number;
+  /** The LoRA adapter the request names as its model. */
+  lora?: LoraRef;
 }
 
 /** One door-neutral inference request: the work, the exchange it belongs to, a fault it asks for. */
