@@ -7,8 +7,10 @@ import { nowSeconds } from '../api/ids';
 import { LogprobSampler } from '../api/logprobs';
 import { checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, replyLimits } from '../api/request-checks';
 import { HttpInferenceCall, streamingOf } from '../http/http-responder';
+import { Choice } from '../generation/generation';
 import { outputFormatOf } from '../http/response-format';
 import { ServedModel } from '../models/served-model';
+import { kvTransferAskOf, PrefillHandoff } from '../api/kv-transfer';
 import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { chatRenderer } from './chat.renderer';
 import { conversationOf, toolCallRendering, toolOfferOf, toolsPromptText } from './chat-tools';
@@ -25,6 +27,7 @@ export class ChatRequests {
     private readonly served: ServedModel,
     @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly handoff: PrefillHandoff,
   ) {}
 
   async translate(dto: ChatCompletionRequestDto, requestId: string): Promise<HttpInferenceCall> {
@@ -50,7 +53,12 @@ export class ChatRequests {
     const lastUser = [...turns].reverse().find((t) => t.role === 'user') ?? turns[turns.length - 1];
     const seed = dto.seed ?? this.settings.seed;
     const id = `chatcmpl-${requestId}`;
+    // P/D: the prefill side computes the prompt and one token, then hands its KV to the decoder.
+    const ask = kvTransferAskOf(dto.kv_transfer_params);
+    const prefillOnly = ask.remoteDecode ? { maxTokens: 1, ignoreEos: true, minTokens: 0, stop: [], stopTokenIds: [] } : {};
+    const kvTransferParams = ask.remoteDecode ? (choices: readonly Choice[]) => this.handoff.params(id, choices[0]?.outcome?.blockIds ?? []) : undefined;
     const renderer = chatRenderer({
+      kvTransferParams,
       id,
       created: nowSeconds(),
       model,
@@ -67,6 +75,8 @@ export class ChatRequests {
       work: {
         model,
         ...(lora ? { lora } : {}),
+        ...(ask.remotePrefill ? { remotePrefill: true } : {}),
+        ...(ask.remoteDecode ? { reportBlocks: true } : {}),
         n: dto.n ?? 1,
         maxTokensParam: maxTokens,
         prompts: [
@@ -82,6 +92,7 @@ export class ChatRequests {
               maxTokens,
               roomTokens: this.served.maxModelLen - promptTokenIds.length,
               ...replyLimits(dto),
+              ...prefillOnly,
               ...(tools ? { tools } : {}),
               ...(format ? { format } : {}),
             }),

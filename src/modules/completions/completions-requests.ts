@@ -16,8 +16,10 @@ import {
   replyLimits,
 } from '../api/request-checks';
 import { HttpInferenceCall, streamingOf } from '../http/http-responder';
+import { Choice } from '../generation/generation';
 import { outputFormatOf } from '../http/response-format';
 import { ServedModel } from '../models/served-model';
+import { kvTransferAskOf, PrefillHandoff } from '../api/kv-transfer';
 import { encodePromptYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { CompletionPrompt, completionRenderer } from './completions.renderer';
 import { CompletionRequestDto } from './dto/completion-request.dto';
@@ -42,6 +44,7 @@ export class CompletionsRequests {
     private readonly served: ServedModel,
     @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly handoff: PrefillHandoff,
   ) {}
 
   async translate(dto: CompletionRequestDto, requestId: string): Promise<HttpInferenceCall> {
@@ -57,7 +60,12 @@ export class CompletionsRequests {
     for (const p of prompts) checkPromptTokens(p.tokenIds, this.tokenizer.vocabSize);
     const seed = dto.seed ?? this.settings.seed;
     const id = `cmpl-${requestId}`;
+    // P/D: the prefill side computes the prompt and one token, then hands its KV to the decoder.
+    const ask = kvTransferAskOf(dto.kv_transfer_params);
+    const prefillOnly = ask.remoteDecode ? { maxTokens: 1, ignoreEos: true, minTokens: 0, stop: [], stopTokenIds: [] } : {};
+    const kvTransferParams = ask.remoteDecode ? (choices: readonly Choice[]) => this.handoff.params(id, choices[0]?.outcome?.blockIds ?? []) : undefined;
     const renderer = completionRenderer({
+      kvTransferParams,
       id,
       created: nowSeconds(),
       model,
@@ -73,6 +81,8 @@ export class CompletionsRequests {
       work: {
         model,
         ...(lora ? { lora } : {}),
+        ...(ask.remotePrefill ? { remotePrefill: true } : {}),
+        ...(ask.remoteDecode ? { reportBlocks: true } : {}),
         n: dto.n ?? 1,
         maxTokensParam: dto.max_tokens ?? DEFAULT_MAX_TOKENS,
         prompts: prompts.map((p, i) => ({
@@ -85,6 +95,7 @@ export class CompletionsRequests {
             maxTokens: maxTokens[i],
             roomTokens: this.served.maxModelLen - p.tokenIds.length,
             ...replyLimits(dto),
+            ...prefillOnly,
             format,
           }),
         })),

@@ -178,6 +178,8 @@ export class GenerationService {
         origin: req.exchange.origin,
         slowdown,
         ...(req.lora ? { lora: req.lora } : {}),
+        ...(req.remotePrefill ? { remotePrefill: true } : {}),
+        ...(req.reportBlocks ? { reportBlocks: true } : {}),
       },
       {
         onTokens: (event) => {

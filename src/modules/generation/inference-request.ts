@@ -13,6 +13,10 @@ export interface InferenceWork {
   maxTokensParam: number;
   /** The LoRA adapter the request names as its model. */
   lora?: LoraRef;
+  /** P/D decode side: the prompt's KV comes from a remote prefill. */
+  remotePrefill?: boolean;
+  /** P/D prefill side: the outcome carries the request's full blocks, for the decoder. */
+  reportBlocks?: boolean;
 }
 
 /** One door-neutral inference request: the work, the exchange it belongs to, a fault it asks for. */
