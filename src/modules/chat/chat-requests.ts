@@ -5,11 +5,12 @@ import { Settings } from '../../config/settings';
 import { ApiError } from '../api/api-error';
 import { nowSeconds } from '../api/ids';
 import { LogprobSampler } from '../api/logprobs';
-import { checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, replyLimits } from '../api/request-checks';
+import { cacheHitThresholdOf, checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, replyLimits } from '../api/request-checks';
 import { HttpInferenceCall, streamingOf } from '../http/http-responder';
 import { Choice } from '../generation/generation';
 import { outputFormatOf } from '../http/response-format';
 import { ServedModel } from '../models/served-model';
+import { optional } from '../api/optional';
 import { kvTransferAskOf, PrefillHandoff } from '../api/kv-transfer';
 import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { chatRenderer } from './chat.renderer';
@@ -77,6 +78,7 @@ export class ChatRequests {
         ...(lora ? { lora } : {}),
         ...(ask.remotePrefill ? { remotePrefill: true } : {}),
         ...(ask.remoteDecode ? { reportBlocks: true } : {}),
+        ...optional('cacheHitThreshold', cacheHitThresholdOf(dto.cache_hit_threshold, this.settings)),
         n: dto.n ?? 1,
         maxTokensParam: maxTokens,
         prompts: [

@@ -6,6 +6,7 @@ import { ApiError } from '../api/api-error';
 import { nowSeconds } from '../api/ids';
 import { LogprobSampler } from '../api/logprobs';
 import {
+  cacheHitThresholdOf,
   checkLogprobs,
   checkPromptTokens,
   checkSampling,
@@ -19,6 +20,7 @@ import { HttpInferenceCall, streamingOf } from '../http/http-responder';
 import { Choice } from '../generation/generation';
 import { outputFormatOf } from '../http/response-format';
 import { ServedModel } from '../models/served-model';
+import { optional } from '../api/optional';
 import { kvTransferAskOf, PrefillHandoff } from '../api/kv-transfer';
 import { encodePromptYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { CompletionPrompt, completionRenderer } from './completions.renderer';
@@ -83,6 +85,7 @@ export class CompletionsRequests {
         ...(lora ? { lora } : {}),
         ...(ask.remotePrefill ? { remotePrefill: true } : {}),
         ...(ask.remoteDecode ? { reportBlocks: true } : {}),
+        ...optional('cacheHitThreshold', cacheHitThresholdOf(dto.cache_hit_threshold, this.settings)),
         n: dto.n ?? 1,
         maxTokensParam: dto.max_tokens ?? DEFAULT_MAX_TOKENS,
         prompts: prompts.map((p, i) => ({

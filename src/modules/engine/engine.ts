@@ -173,8 +173,13 @@ export class Engine {
     const now = this.clock.now();
     const seq = new Sequence(request, observer, now);
     this.byId.set(request.id, seq);
-    this.scheduler.enqueue(seq);
     this.events.emit('queued', { requestId: request.id, promptTokens: seq.numPromptTokens, time: now });
+    if (request.cacheHitThreshold !== undefined && this.kv.cachedShare(seq) < request.cacheHitThreshold) {
+      // Answered without being scheduled, on the next turn of the clock (observers never hear of a request inside submit).
+      this.clock.at(now, () => this.finish(seq, 'cache_threshold', now));
+      return { requestId: request.id, abort: () => this.abort(request.id) };
+    }
+    this.scheduler.enqueue(seq);
     this.wake();
     return { requestId: request.id, abort: () => this.abort(request.id) };
   }

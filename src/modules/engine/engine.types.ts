@@ -2,7 +2,7 @@ import { Millis } from './clock';
 import type { BlockDigest } from './vllm-block-hash';
 
 /** vLLM's finished reasons as counted by `vllm:request_success_total{finished_reason}`. */
-export const FINISH_REASONS = ['stop', 'length', 'abort', 'error'] as const;
+export const FINISH_REASONS = ['stop', 'length', 'abort', 'error', 'cache_threshold'] as const;
 export type FinishReason = (typeof FINISH_REASONS)[number];
 
 /**
@@ -37,6 +37,11 @@ export interface GenerationRequest {
   remotePrefill?: boolean;
   /** Report the ids of the request's full blocks in its outcome (the prefill side of P/D hands them to the decoder). */
   reportBlocks?: boolean;
+  /**
+   * llm-d's cache_hit_threshold: when the prefix cache holds less than this share of the prompt at
+   * arrival, the request ends at once with `cache_threshold`, nothing computed.
+   */
+  cacheHitThreshold?: number;
 }
 
 /** A LoRA adapter as the engine sees it: vLLM's lora_int_id and lora_name, and what activating it costs. */

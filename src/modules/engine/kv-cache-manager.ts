@@ -82,6 +82,11 @@ export class KvCacheManager {
     return { hit: this.pool.lookup(hashes), hashes };
   }
 
+  /** The share of the sequence's prompt its cached prefix would serve now (0..1), taking nothing. */
+  cachedShare(seq: Sequence): number {
+    return (this.findPrefix(seq).hit.length * this.pool.blockSize) / seq.numPromptTokens;
+  }
+
   /** Whether the cached blocks plus fresh ones for `tokens` more can be had (cached blocks sitting in the free queue count against it). */
   fits(hit: readonly KvBlock[], tokens: number): boolean {
     const fresh = this.pool.blocksFor(hit.length * this.pool.blockSize + tokens) - hit.length;

@@ -4,10 +4,11 @@ import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { ApiError } from '../api/api-error';
 import { kvTransferAskOf, PrefillHandoff } from '../api/kv-transfer';
-import { checkPromptTokens, checkSampling, checkSequences, effectiveMaxTokens, EMPTY_PROMPT_MESSAGE, replyLimits } from '../api/request-checks';
+import { cacheHitThresholdOf, checkPromptTokens, checkSampling, checkSequences, effectiveMaxTokens, EMPTY_PROMPT_MESSAGE, replyLimits } from '../api/request-checks';
 import { Choice } from '../generation/generation';
 import { HttpInferenceCall } from '../http/http-responder';
 import { ServedModel } from '../models/served-model';
+import { optional } from '../api/optional';
 import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { GenerateRequestDto } from './dto/generate-request.dto';
 import { generateRenderer } from './generate.renderer';
@@ -55,6 +56,7 @@ export class GenerateRequests {
         ...(lora ? { lora } : {}),
         ...(ask.remotePrefill ? { remotePrefill: true } : {}),
         ...(ask.remoteDecode ? { reportBlocks: true } : {}),
+        ...optional('cacheHitThreshold', cacheHitThresholdOf(undefined, this.settings)),
         n: sp.n ?? 1,
         maxTokensParam: sp.max_tokens ?? DEFAULT_MAX_TOKENS,
         prompts: [

@@ -180,6 +180,7 @@ export class GenerationService {
         ...(req.lora ? { lora: req.lora } : {}),
         ...(req.remotePrefill ? { remotePrefill: true } : {}),
         ...(req.reportBlocks ? { reportBlocks: true } : {}),
+        ...(req.cacheHitThreshold !== undefined ? { cacheHitThreshold: req.cacheHitThreshold } : {}),
       },
       {
         onTokens: (event) => {

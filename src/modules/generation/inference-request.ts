@@ -17,6 +17,8 @@ export interface InferenceWork {
   remotePrefill?: boolean;
   /** P/D prefill side: the outcome carries the request's full blocks, for the decoder. */
   reportBlocks?: boolean;
+  /** llm-d's cache_hit_threshold (0..1): below this prefix-cache hit rate the request ends at once (`cache_threshold`). */
+  cacheHitThreshold?: number;
 }
 
 /** One door-neutral inference request: the work, the exchange it belongs to, a fault it asks for. */
