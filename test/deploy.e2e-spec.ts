@@ -187,7 +187,8 @@ function yamlFiles(dir: string): string[] {
 }
 
 const K8S_DIR = join(PROJECT_ROOT, 'deploy', 'k8s');
-const docs: K8sDoc[] = yamlFiles(K8S_DIR).flatMap((path) =>
+// deploy/k8s/llm-d/ has examples of its own (test/deploy-llm-d.e2e-spec.ts); these are what `kubectl apply -f deploy/k8s/` creates.
+const docs: K8sDoc[] = yamlFiles(K8S_DIR).filter((path) => !relative(K8S_DIR, path).startsWith('llm-d')).flatMap((path) =>
   parseAllDocuments(readFileSync(path, 'utf8')).map((d) => {
     if (d.errors.length > 0) throw new Error(`${path}: ${d.errors.map((e) => e.message).join('; ')}`);
     return { file: relative(K8S_DIR, path), doc: d.toJS() as Yaml };
