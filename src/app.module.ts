@@ -7,7 +7,9 @@ import { ChatModule } from './modules/chat/chat.module';
 import { CompletionsModule } from './modules/completions/completions.module';
 import { EngineModule } from './modules/engine/engine.module';
 import { FaultsModule } from './modules/faults/faults.module';
+import { GenerateModule } from './modules/generate/generate.module';
 import { GrpcModule } from './modules/grpc/grpc.module';
+import { KvEventsModule } from './modules/kv-events/kv-events.module';
 import { LifecycleModule } from './modules/lifecycle/lifecycle.module';
 import { LoggingModule } from './modules/logging/logging.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
@@ -34,11 +36,13 @@ export class AppModule {
         ModelsModule,
         CompletionsModule,
         ChatModule,
+        GenerateModule,
         TokenizeModule,
         LifecycleModule,
         FaultsModule,
         AdminModule,
         MetricsModule,
+        KvEventsModule,
         GrpcModule,
         LoggingModule,
         ...extra,

@@ -32,6 +32,38 @@ export interface ServerOptions {
   modules?: readonly Type[];
 }
 
+/**
+ * What one data-parallel rank serves when one process serves them all: its own ports (HTTP and
+ * gRPC offset by the rank, a free one each when asked for 0) and its rank, which labels its metrics
+ * (`engine="<rank>"`), offsets its KV-event ports and stamps its event batches.
+ */
+export function rankSettings(settings: Settings, rank: number): Settings {
+  return {
+    ...settings,
+    data_parallel_rank: rank,
+    port: settings.port === 0 ? 0 : settings.port + rank,
+    grpc_port: settings.grpc_port <= 0 ? settings.grpc_port : settings.grpc_port + rank,
+  };
+}
+
+/**
+ * Starts every engine this process serves: with `--data-parallel-size N`, N independent apps
+ * (each its own engine, KV cache, queue and ports, as N vLLM ranks behind an external load
+ * balancer); with `--data-parallel-rank k`, that one rank on the ports given. If one cannot start,
+ * the ones already started are closed and the error is thrown.
+ */
+export async function startServers(settings: Settings, options: ServerOptions = {}): Promise<RunningServer[]> {
+  if (settings.data_parallel_rank !== undefined || settings.data_parallel_size === 1) return [await startServer(settings, options)];
+  const servers: RunningServer[] = [];
+  try {
+    for (let rank = 0; rank < settings.data_parallel_size; rank++) servers.push(await startServer(rankSettings(settings, rank), options));
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.shutdown(0)));
+    throw err;
+  }
+  return servers;
+}
+
 export async function startServer(given: Settings, options: ServerOptions = {}): Promise<RunningServer> {
   // vLLM fills unset batch limits once the device is known; the runtime values need them before the profile.
   const settings = withBatchDefaults(given);
@@ -61,7 +93,8 @@ export async function startServer(given: Settings, options: ServerOptions = {}):
   const address = app.getHttpServer().address() as AddressInfo;
   const host = settings.host === '0.0.0.0' || settings.host === '::' ? '127.0.0.1' : settings.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-  Logger.log(`HTTP listening on ${settings.host}:${address.port}`, 'Bootstrap');
+  const rank = settings.data_parallel_rank === undefined ? '' : ` (data-parallel rank ${settings.data_parallel_rank})`;
+  Logger.log(`HTTP listening on ${settings.host}:${address.port}${rank}`, 'Bootstrap');
   const grpcPort = settings.grpc_port === -1 ? undefined : await startGrpcServer(app, settings);
 
   const lifecycle = app.get(LifecycleService);

@@ -54,14 +54,17 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
   const { settings } = loaded;
   const logger = serverLogger(settings);
   writeLines(logger, argumentLines(SIMULATED_VLLM_VERSION, settings, loaded.ignored));
-  let server: RunningServer;
+  let servers: RunningServer[];
   try {
     // Loaded here, not at the top: `simulate` needs none of Nest, Fastify or gRPC.
-    const { startServer } = await import('./bootstrap');
-    server = await startServer(settings);
+    const { startServers } = await import('./bootstrap');
+    servers = await startServers(settings);
   } catch (err) {
     return failStart(err);
   }
+  // Every rank this process serves drains together; the process is clean when all of them were.
+  const shutdown = async (): Promise<boolean> => (await Promise.all(servers.map((s) => s.shutdown()))).every(Boolean);
+  const [server] = servers;
   const tokenizer = server.app.get<LazyTokenizer>(TOKENIZER);
   writeLines(
     logger,
@@ -70,8 +73,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
       settings,
       profile: server.app.get<ResolvedProfile>(PROFILE),
       tokenizer: { name: tokenizer.name, loadMs: tokenizer.loadMs },
-      httpPort: server.port,
-      grpcPort: server.grpcPort,
+      ranks: servers.map((s) => ({ httpPort: s.port, grpcPort: s.grpcPort })),
       pid: process.pid,
     }),
   );
@@ -83,7 +85,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
       process.exit(1);
     }
     logger.info('shutdown', `${signal}: draining (up to ${settings.shutdown_grace_period}s)`);
-    void server.shutdown().then(
+    void shutdown().then(
       (clean) => {
         logger.info('shutdown', clean ? 'Drained; exiting' : 'Grace period over; aborted what was left');
         process.exit(0);

@@ -50,7 +50,7 @@ describe('command line (strict, as vLLM argparse)', () => {
   it('accepts the listed vLLM flags with their values, reports each once, and keeps the model', () => {
     const { values, ignored } = parseArgs([
       '--dtype', 'auto', '--enforce-eager', 'meta-llama/Llama-3.1-8B-Instruct', '--enable-chunked-prefill', 'False', '--trust-remote-code',
-      '--lora-modules', 'a=/x', 'b=/y', '--port', '1', '--dtype=bfloat16', '-O3', '--compilation-config.level', '3', '--no-enable-log-requests',
+      '--ignore-patterns', '*.bin', '*.pt', '--port', '1', '--dtype=bfloat16', '-O3', '--compilation-config.level', '3', '--no-enable-log-requests',
     ]);
     expect(values).toEqual({ model: 'meta-llama/Llama-3.1-8B-Instruct', port: '1' });
     expect(ignored.map((f) => [f.flag, f.value])).toEqual([
@@ -58,7 +58,7 @@ describe('command line (strict, as vLLM argparse)', () => {
       ['--enforce-eager', undefined],
       ['--enable-chunked-prefill', 'False'],
       ['--trust-remote-code', undefined],
-      ['--lora-modules', 'a=/x b=/y'],
+      ['--ignore-patterns', '*.bin *.pt'],
       ['--optimization-level', '3'],
       ['--compilation-config', '3'],
       ['--no-enable-log-requests', undefined],
@@ -85,5 +85,15 @@ describe('command line (strict, as vLLM argparse)', () => {
     expect(settingFlags.filter((f) => ignoredFlags.includes(f))).toEqual([]);
     expect(new Set(ignoredFlags).size).toBe(ignoredFlags.length);
     expect(knownOptions()).toEqual(expect.arrayContaining(['--help', '--no-grpc', '--no-enforce-eager', '--no-disable-log-stats']));
+  });
+});
+
+describe('the flag tables', () => {
+  it('never list a flag both as a setting and as accepted-and-ignored, nor one flag twice', () => {
+    const settingFlags = SETTING_SOURCES.flatMap((s) => s.flags);
+    const ignored = IGNORED_VLLM_FLAGS.flatMap((r) => r.flags);
+    expect(ignored.filter((f) => settingFlags.includes(f))).toEqual([]);
+    expect(ignored.filter((f, i) => ignored.indexOf(f) !== i)).toEqual([]);
+    expect(settingFlags.filter((f, i) => settingFlags.indexOf(f) !== i)).toEqual([]);
   });
 });

@@ -23,7 +23,9 @@ export type { ParsedArgs, IgnoredFlag } from './command-line';
 export function readEnv(env: NodeJS.ProcessEnv): RawSettings {
   const values: RawSettings = {};
   for (const source of SETTING_SOURCES) {
-    const value = source.env ? env[source.env] : undefined;
+    const value = envNames(source)
+      .map((name) => env[name])
+      .find((v) => v !== undefined && v !== '');
     if (value !== undefined && value !== '') values[source.key] = source.kind === 'list' ? value.split(/[,\s]+/).filter(Boolean) : value;
   }
   return values;
@@ -51,7 +53,7 @@ function readConfigFile(path: string, explicit: boolean): ConfigFileValues {
   }
   if (doc === null || doc === undefined) return { values: {}, ignored: [] };
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new SettingsError(`Config file ${path} must hold a mapping of settings.`);
-  const known = new Set<string>([...SETTING_SOURCES.map((s) => s.key), 'gpus', 'models']);
+  const known = new Set<string>([...SETTING_SOURCES.map((s) => s.key), 'gpus', 'models', 'faults']);
   const values: RawSettings = {};
   const ignored: IgnoredFlag[] = [];
   for (const [rawKey, value] of Object.entries(doc as Record<string, unknown>)) {
@@ -69,9 +71,24 @@ function readConfigFile(path: string, explicit: boolean): ConfigFileValues {
   return { values, ignored };
 }
 
+/** The environment variables a setting reads, the first set wins. */
+export function envNames(source: SettingSource): string[] {
+  return source.env === undefined ? [] : [source.env].flat();
+}
+
 function describe(source: SettingSource | undefined, key: string): string {
   if (!source) return key;
-  return [key, source.flags[0], source.env].filter(Boolean).join(' / ');
+  return [key, source.flags[0], ...envNames(source)].filter(Boolean).join(' / ');
+}
+
+/** Milliseconds from a number (ms) or a Go duration (`250ms`, `1.5s`, `2m`, `1h30m`, `500us`); NaN when neither. */
+export function parseDurationMs(text: string): number {
+  const t = text.trim();
+  if (t !== '' && Number.isFinite(Number(t))) return Number(t);
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const parts = [...t.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== t) return NaN;
+  return parts.reduce((ms, p) => ms + Number(p[1]) * unit[p[2]], 0);
 }
 
 function coerce(key: SettingKey, value: RawValue): unknown {
@@ -88,6 +105,10 @@ function coerce(key: SettingKey, value: RawValue): unknown {
     case 'number': {
       const n = Number(value.trim());
       return value.trim() !== '' && Number.isFinite(n) ? n : fail('a number');
+    }
+    case 'duration': {
+      const ms = parseDurationMs(value);
+      return Number.isFinite(ms) ? ms : fail('a duration (milliseconds, or a number with ns, us, ms, s, m or h)');
     }
     case 'bool': {
       const v = value.trim().toLowerCase();
@@ -143,7 +164,7 @@ export function loadSettings(argv: readonly string[], env: NodeJS.ProcessEnv): L
 
 export function helpText(): string {
   const lines = ['Usage: vllm-simulator [serve] [MODEL] [--flag value ...]', '       vllm-simulator simulate --workload FILE', '', 'Settings (flag / env var):'];
-  for (const s of SETTING_SOURCES) lines.push(`  ${s.flags.join(', ').padEnd(34)} ${(s.env ?? '').padEnd(24)} ${s.help}`);
+  for (const s of SETTING_SOURCES) lines.push(`  ${s.flags.join(', ').padEnd(34)} ${envNames(s).join(', ').padEnd(24)} ${s.help}`);
   lines.push('', 'vLLM flags accepted and ignored (each logged once at start-up), by reason:');
   for (const [reason, why] of Object.entries(IGNORED_BECAUSE)) {
     const flags = IGNORED_VLLM_FLAGS.filter((row) => row.reason === reason).map((row) => row.flags.join('/'));

@@ -7,11 +7,12 @@ import { PatternStore } from '../responses/pattern-store';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { ApiAdminErrors } from './api-errors';
 import { ControlRoute } from '../api/route-kind';
+import { FakeMetricsService } from '../fake-metrics/fake-metrics.service';
 
 export interface AdminStatus {
   started_at: string;
   uptime_seconds: number;
-  engine: { running: number; waiting: number; kv_cache_usage: number; kv_cache_blocks: number };
+  engine: { running: number; waiting: number; waiting_deferred: number; kv_cache_usage: number; kv_cache_blocks: number };
   responses_file: {
     path: string;
     loaded_at: string;
@@ -23,6 +24,8 @@ export interface AdminStatus {
     etag: string;
   };
   faults: FaultRule[];
+  /** While /metrics reports fake numbers instead of the engine's: since when, and the spec. */
+  fake_metrics: { active: boolean; since: string | null; spec: Record<string, unknown> | null };
 }
 
 @ApiTags('Admin')
@@ -37,6 +40,7 @@ export class AdminStatusController {
     private readonly engine: Engine,
     private readonly store: PatternStore,
     private readonly faults: FaultsService,
+    private readonly fake: FakeMetricsService,
   ) {}
 
   @ControlRoute()
@@ -49,7 +53,7 @@ export class AdminStatusController {
     return {
       started_at: this.startedAt.toISOString(),
       uptime_seconds: Math.round((Date.now() - this.startedAt.getTime()) / 10) / 100,
-      engine: { running: engine.running, waiting: engine.waiting, kv_cache_usage: engine.kvCacheUsage, kv_cache_blocks: engine.kvCacheBlocks },
+      engine: { running: engine.running, waiting: engine.waiting, waiting_deferred: engine.waitingDeferred, kv_cache_usage: engine.kvCacheUsage, kv_cache_blocks: engine.kvCacheBlocks },
       responses_file: {
         path: file.path,
         loaded_at: file.loadedAt,
@@ -60,6 +64,7 @@ export class AdminStatusController {
         etag: file.etag,
       },
       faults: this.faults.list(),
+      fake_metrics: { active: this.fake.spec !== null, since: this.fake.setAt?.toISOString() ?? null, spec: this.fake.spec?.source ?? null },
     };
   }
 }

@@ -5,10 +5,13 @@ import { Settings } from '../../config/settings';
 import { ApiError } from '../api/api-error';
 import { nowSeconds } from '../api/ids';
 import { LogprobSampler } from '../api/logprobs';
-import { checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, replyLimits } from '../api/request-checks';
+import { cacheHitThresholdOf, checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, replyLimits } from '../api/request-checks';
 import { HttpInferenceCall, streamingOf } from '../http/http-responder';
+import { Choice } from '../generation/generation';
 import { outputFormatOf } from '../http/response-format';
 import { ServedModel } from '../models/served-model';
+import { optional } from '../api/optional';
+import { kvTransferAskOf, PrefillHandoff } from '../api/kv-transfer';
 import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { chatRenderer } from './chat.renderer';
 import { conversationOf, toolCallRendering, toolOfferOf, toolsPromptText } from './chat-tools';
@@ -25,10 +28,11 @@ export class ChatRequests {
     private readonly served: ServedModel,
     @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly handoff: PrefillHandoff,
   ) {}
 
   async translate(dto: ChatCompletionRequestDto, requestId: string): Promise<HttpInferenceCall> {
-    const model = this.served.resolve(dto.model);
+    const { model, lora } = this.served.target(dto.model);
     const requestedMax = dto.max_completion_tokens ?? dto.max_tokens;
     if (dto.max_completion_tokens != null && dto.max_completion_tokens < 1) {
       throw ApiError.badRequest(`max_tokens must be at least 1, got ${dto.max_completion_tokens}.`, 'max_completion_tokens');
@@ -50,7 +54,12 @@ export class ChatRequests {
     const lastUser = [...turns].reverse().find((t) => t.role === 'user') ?? turns[turns.length - 1];
     const seed = dto.seed ?? this.settings.seed;
     const id = `chatcmpl-${requestId}`;
+    // P/D: the prefill side computes the prompt and one token, then hands its KV to the decoder.
+    const ask = kvTransferAskOf(dto.kv_transfer_params);
+    const prefillOnly = ask.remoteDecode ? { maxTokens: 1, ignoreEos: true, minTokens: 0, stop: [], stopTokenIds: [] } : {};
+    const kvTransferParams = ask.remoteDecode ? (choices: readonly Choice[]) => this.handoff.params(id, choices[0]?.outcome?.blockIds ?? []) : undefined;
     const renderer = chatRenderer({
+      kvTransferParams,
       id,
       created: nowSeconds(),
       model,
@@ -66,6 +75,10 @@ export class ChatRequests {
       ...streamingOf(dto),
       work: {
         model,
+        ...(lora ? { lora } : {}),
+        ...(ask.remotePrefill ? { remotePrefill: true } : {}),
+        ...(ask.remoteDecode ? { reportBlocks: true } : {}),
+        ...optional('cacheHitThreshold', cacheHitThresholdOf(dto.cache_hit_threshold, this.settings)),
         n: dto.n ?? 1,
         maxTokensParam: maxTokens,
         prompts: [
@@ -81,6 +94,7 @@ export class ChatRequests {
               maxTokens,
               roomTokens: this.served.maxModelLen - promptTokenIds.length,
               ...replyLimits(dto),
+              ...prefillOnly,
               ...(tools ? { tools } : {}),
               ...(format ? { format } : {}),
             }),

@@ -30,6 +30,8 @@ export function faultError(type: FaultType, ctx: FaultErrorContext): ApiError | 
       return ApiError.modelNotFound(ctx.model ?? 'unknown');
     case 'context_length':
       return ApiError.contextLength(ctx.maxModelLen, ctx.maxModelLen + 1);
+    case 'invalid_request':
+      return ApiError.badRequest('Invalid request (simulated fault).');
     case 'timeout':
       return new ApiError(504, `The request timed out after ${ctx.delayMs ?? 0} ms (simulated fault).`);
     case 'stream_abort':

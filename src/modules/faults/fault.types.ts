@@ -6,6 +6,7 @@ export const FAULT_TYPES = [
   'invalid_api_key',
   'model_not_found',
   'context_length',
+  'invalid_request',
   'timeout',
   'disconnect',
   'stream_abort',

@@ -177,6 +177,10 @@ export class GenerationService {
         group: group === undefined ? undefined : `${group}#${choice.promptIndex}`,
         origin: req.exchange.origin,
         slowdown,
+        ...(req.lora ? { lora: req.lora } : {}),
+        ...(req.remotePrefill ? { remotePrefill: true } : {}),
+        ...(req.reportBlocks ? { reportBlocks: true } : {}),
+        ...(req.cacheHitThreshold !== undefined ? { cacheHitThreshold: req.cacheHitThreshold } : {}),
       },
       {
         onTokens: (event) => {

@@ -72,9 +72,8 @@ export interface ServingFacts {
   settings: Settings;
   profile: ResolvedProfile;
   tokenizer: { name: string; loadMs?: number };
-  /** Bound HTTP port and gRPC port (undefined when off). */
-  httpPort: number;
-  grpcPort?: number;
+  /** Bound HTTP and gRPC ports (gRPC undefined when off) of each data-parallel rank this process serves, rank 0 first. */
+  ranks: readonly { httpPort: number; grpcPort?: number }[];
   pid: number;
 }
 
@@ -129,12 +128,19 @@ export function servingLines(facts: ServingFacts): SummaryLine[] {
       max_concurrency: round2(maxConcurrency),
     }),
     info('core', `Engine 000: vllm cache_config_info with initialization after num_gpu_blocks is: ${blocks}`, { num_gpu_blocks: blocks }),
-    info('api_server', `Starting vLLM API server 0 on http://${host}:${facts.httpPort}`, { host: settings.host, port: facts.httpPort }),
-    info(
-      'grpc_server',
-      facts.grpcPort === undefined ? 'gRPC server off (--grpc-port -1)' : `gRPC server (vllm.grpc.engine.VllmEngine, grpc.health.v1.Health) on ${host}:${facts.grpcPort}`,
-      { grpc_port: facts.grpcPort ?? null },
-    ),
+    ...facts.ranks.flatMap((ports, rank) => {
+      const dp = facts.ranks.length > 1 ? ` (data-parallel rank ${rank})` : '';
+      return [
+        info('api_server', `Starting vLLM API server ${rank} on http://${host}:${ports.httpPort}${dp}`, { host: settings.host, port: ports.httpPort, data_parallel_rank: rank }),
+        info(
+          'grpc_server',
+          ports.grpcPort === undefined
+            ? `gRPC server off (--grpc-port -1)${dp}`
+            : `gRPC server (vllm.grpc.engine.VllmEngine, grpc.health.v1.Health) on ${host}:${ports.grpcPort}${dp}`,
+          { grpc_port: ports.grpcPort ?? null, data_parallel_rank: rank },
+        ),
+      ];
+    }),
     info('uvicorn.error', `Started server process [${facts.pid}]`),
     info('uvicorn.error', 'Waiting for application startup.'),
     info('uvicorn.error', 'Application startup complete.'),

@@ -13,7 +13,9 @@ import { ServedModel } from '../models/served-model';
 import { PatternStore, ReloadResult } from '../responses/pattern-store';
 import { HttpMetrics } from './http-metrics';
 import { SimulatorMetrics } from './simulator-metrics';
-import { VllmMetrics } from './vllm-metrics';
+import { VllmMetrics, VllmMetricsOptions } from './vllm-metrics';
+import { FakeMetricsService } from '../fake-metrics/fake-metrics.service';
+import { fakeVllmMetrics } from './fake-vllm-metrics';
 
 /** What the Responses module reports after each reload of the pattern file. */
 export type PatternReloadResult = Pick<ReloadResult, 'ok' | 'error'>;
@@ -28,6 +30,10 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   readonly vllm: VllmMetrics;
   readonly http: HttpMetrics;
   readonly simulator: SimulatorMetrics;
+  /** vLLM's families from the engine, in a registry of their own: fake metrics show instead of them. */
+  private readonly vllmRegistry = new Registry();
+  private fakeRegistry: Registry | null = null;
+  private readonly vllmOptions: Omit<VllmMetricsOptions, 'registry'>;
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(
@@ -37,12 +43,12 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     private readonly exchanges: Exchanges,
     private readonly faults: FaultsService,
     private readonly patterns: PatternStore,
+    private readonly fake: FakeMetricsService,
     served: ServedModel,
     @Inject(SETTINGS) settings: Settings,
     @Inject(PROFILE) profile: PerformanceProfile,
   ) {
-    this.vllm = new VllmMetrics({
-      registry,
+    this.vllmOptions = {
       modelName: served.name,
       maxModelLen: served.maxModelLen,
       cache: {
@@ -51,9 +57,15 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
         enable_prefix_caching: settings.enable_prefix_caching,
         gpu_memory_utilization: settings.gpu_memory_utilization,
         num_gpu_blocks: profile.kvCacheBlocks,
+        num_gpu_blocks_override: settings.num_gpu_blocks_override ?? null,
+        prefix_caching_hash_algo: settings.prefix_caching_hash_algo,
       },
       state: () => engine.state,
-    });
+      engineIndex: String(settings.data_parallel_rank ?? 0),
+      lora: settings.enable_lora ? { maxLoras: settings.max_loras, state: () => engine.loraState } : undefined,
+      kvTransfer: settings.kv_transfer_config !== undefined,
+    };
+    this.vllm = new VllmMetrics({ ...this.vllmOptions, registry: this.vllmRegistry });
     this.http = new HttpMetrics(registry);
     this.simulator = new SimulatorMetrics(
       registry,
@@ -69,6 +81,13 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
+    const showFake = () => {
+      const spec = this.fake.spec;
+      const { lora, state: _state, ...options } = this.vllmOptions;
+      this.fakeRegistry = spec ? fakeVllmMetrics(spec, { ...options, maxLoras: lora?.maxLoras }, this.fake.setAt!.getTime()) : null;
+      this.simulator.fakeMetricsActive.set(spec ? 1 : 0);
+    };
+    showFake();
     const events = this.engine.events;
     this.unsubscribe.push(
       events.on('queued', (e) => this.vllm.onQueued(e.requestId, e.promptTokens, e.time)),
@@ -77,9 +96,12 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       events.on('prefixCache', (e) => this.vllm.onPrefixCache(e)),
       events.on('preempted', () => this.vllm.onPreempted()),
       events.on('finished', (e) => this.vllm.onFinished(e)),
+      events.on('promptSources', (e) => this.vllm.onPromptSources(e)),
+      events.on('kvTransfer', (e) => this.vllm.onKvTransfer(e)),
       this.runtime.onChange((values) => this.simulator.latencyScale.set(values.latency_scale)),
       this.patterns.onReload((result) => this.recordPatternReload(result)),
       this.faults.onInjected((fault) => this.simulator.recordFault(fault.type)),
+      this.fake.onChange(showFake),
       // HTTP requests are timed from arrival until their response is over, which also covers
       // streams the doors write themselves.
       this.exchanges.onClosed(({ durationMs, http }) => {
@@ -110,7 +132,9 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     return this.registry.contentType;
   }
 
-  exposition(): Promise<string> {
-    return this.registry.metrics();
+  /** vLLM's families (the engine's, or the fake ones while they are on), then HTTP and the simulator's own. */
+  async exposition(): Promise<string> {
+    const [vllm, rest] = await Promise.all([(this.fakeRegistry ?? this.vllmRegistry).metrics(), this.registry.metrics()]);
+    return vllm + rest;
   }
 }

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Millis } from '../engine/clock';
-import { EngineState, PrefixCacheEvent, RequestOutcome, StepEvent, TokenEvent } from '../engine/engine.types';
+import { EngineState, KvTransferEvent, LoraState, PrefixCacheEvent, PromptSourcesEvent, RequestOutcome, StepEvent, TokenEvent } from '../engine/engine.types';
 import {
   ITERATION_TOKENS_BUCKETS,
   PARAMS_N_BUCKETS,
@@ -16,8 +16,18 @@ import {
  */
 export const VLLM_FINISH_REASONS = ['stop', 'length', 'abort', 'error', 'repetition'] as const;
 
-/** The engine index label; the simulator runs one engine core. */
-const ENGINE_INDEX = '0';
+/** vLLM's PromptTokenStats.ALL_SOURCES: where a prompt token's KV came from. */
+export const PROMPT_TOKEN_SOURCES = ['local_compute', 'local_cache_hit', 'external_kv_transfer'] as const;
+
+/** vLLM's waiting reasons: waiting for room (blocks, batch slots), or held back by a constraint (LoRA budget, KV transfer). */
+export const WAITING_REASONS = ['capacity', 'deferred'] as const;
+
+/** NixlPromMetrics' buckets: transfer time (s) and bytes per transfer (2 KiB .. 8 GiB, every other power of two). */
+const NIXL_XFER_TIME_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 5.0];
+const NIXL_BYTES_BUCKETS = Array.from({ length: 12 }, (_, i) => 2 ** (11 + 2 * i));
+
+/** At most this many label sets of vllm:lora_requests_info are kept (vLLM keeps every combination ever seen). */
+const MAX_LORA_INFO_SERIES = 64;
 
 const LABELS = ['model_name', 'engine'] as const;
 type Label = (typeof LABELS)[number];
@@ -29,6 +39,10 @@ export interface CacheConfigInfo {
   enable_prefix_caching: boolean;
   gpu_memory_utilization: number;
   num_gpu_blocks: number;
+  num_gpu_blocks_override?: number | null;
+  prefix_caching_hash_algo?: string;
+  /** The engine index label (the data-parallel rank); default "0". */
+  engine?: string;
 }
 
 export interface VllmMetricsOptions {
@@ -38,6 +52,12 @@ export interface VllmMetricsOptions {
   cache: CacheConfigInfo;
   /** Read at scrape time: the gauges show the engine as it is now, not as of the last step. */
   state?: () => EngineState;
+  /** The engine index label: the data-parallel rank (default "0"). */
+  engineIndex?: string;
+  /** LoRA on: max_loras and the adapters with requests, for vllm:lora_requests_info. */
+  lora?: { maxLoras: number; state: () => LoraState };
+  /** A KV connector is configured (P/D): vLLM's NIXL transfer metrics. */
+  kvTransfer?: boolean;
 }
 
 /** Python's str() of a config value, so label values read exactly as vLLM prints them. */
@@ -52,6 +72,8 @@ interface InFlight {
   promptTokens: number;
   arrivalTime: Millis;
   lastTokenTime?: Millis;
+  /** Where its prompt's KV came from, counted when its prefill completes (its first token), as vLLM counts them. */
+  sources?: PromptSourcesEvent;
 }
 
 /** Children of an n > 1 request: vLLM observes `n` and the longest child once, when the last child ends. */
@@ -73,6 +95,7 @@ export class VllmMetrics {
 
   readonly numRequestsRunning: Gauge<Label>;
   readonly numRequestsWaiting: Gauge<Label>;
+  readonly numRequestsWaitingByReason: Gauge<Label | 'reason'>;
   readonly kvCacheUsagePerc: Gauge<Label>;
   readonly engineSleepState: Gauge<Label | 'sleep_state'>;
   readonly cacheConfigInfo: Gauge<string>;
@@ -81,6 +104,9 @@ export class VllmMetrics {
   readonly prefixCacheHits: Counter<Label>;
   readonly numPreemptions: Counter<Label>;
   readonly promptTokens: Counter<Label>;
+  readonly promptTokensBySource: Counter<Label | 'source'>;
+  readonly promptTokensCached: Counter<Label>;
+  readonly promptTokensRecomputed: Counter<Label>;
   readonly generationTokens: Counter<Label>;
   readonly requestSuccess: Counter<Label | 'finished_reason'>;
 
@@ -98,13 +124,20 @@ export class VllmMetrics {
   readonly requestInferenceTime: Histogram<Label>;
   readonly requestPrefillTime: Histogram<Label>;
   readonly requestDecodeTime: Histogram<Label>;
+  readonly requestPrefillKvComputedTokens: Histogram<Label>;
+  readonly loraRequestsInfo?: Gauge<'max_lora' | 'waiting_lora_adapters' | 'running_lora_adapters'>;
+  readonly nixlXferTime?: Histogram<Label>;
+  readonly nixlBytesTransferred?: Histogram<Label>;
 
+  private readonly loraSeries: string[] = [];
+  private readonly lora?: VllmMetricsOptions['lora'];
   private readonly inFlight = new Map<string, InFlight>();
   private readonly parents = new Map<string, ParentGroup>();
 
   constructor(options: VllmMetricsOptions) {
     const { registry, state } = options;
-    const labels = (this.labels = { model_name: options.modelName, engine: ENGINE_INDEX });
+    const engineIndex = options.engineIndex ?? '0';
+    const labels = (this.labels = { model_name: options.modelName, engine: engineIndex });
     const registers = [registry];
     const gauge = (name: string, help: string, read?: (s: EngineState) => number): Gauge<Label> => {
       const g: Gauge<Label> = new Gauge({
@@ -132,6 +165,20 @@ export class VllmMetrics {
     // Scheduler state
     this.numRequestsRunning = gauge('vllm:num_requests_running', 'Number of requests in model execution batches.', (s) => s.running);
     this.numRequestsWaiting = gauge('vllm:num_requests_waiting', 'Number of requests waiting to be processed.', (s) => s.waiting);
+    const byReason = (s: EngineState): Record<(typeof WAITING_REASONS)[number], number> => ({ capacity: s.waiting - s.waitingDeferred, deferred: s.waitingDeferred });
+    this.numRequestsWaitingByReason = new Gauge({
+      name: 'vllm:num_requests_waiting_by_reason',
+      help: 'Number of waiting requests by reason.',
+      labelNames: [...LABELS, 'reason'],
+      registers,
+      collect: state
+        ? () => {
+            const counts = byReason(state());
+            for (const reason of WAITING_REASONS) this.numRequestsWaitingByReason.set({ ...labels, reason }, counts[reason]);
+          }
+        : undefined,
+    });
+    for (const reason of WAITING_REASONS) this.numRequestsWaitingByReason.set({ ...labels, reason }, 0);
     this.engineSleepState = new Gauge({
       name: 'vllm:engine_sleep_state',
       help: 'Engine sleep state; awake = 0 means engine is sleeping; awake = 1 means engine is awake; weights_offloaded = 1 means sleep level 1; discard_all = 1 means sleep level 2.',
@@ -146,7 +193,7 @@ export class VllmMetrics {
     this.kvCacheUsagePerc = gauge('vllm:kv_cache_usage_perc', 'KV-cache usage. 1 means 100 percent usage.', (s) => s.kvCacheUsage);
     this.prefixCacheQueries = counter('vllm:prefix_cache_queries_total', 'Prefix cache queries, in terms of number of queried tokens.');
     this.prefixCacheHits = counter('vllm:prefix_cache_hits_total', 'Prefix cache hits, in terms of number of cached tokens.');
-    const info = cacheConfigLabels(options.cache);
+    const info = cacheConfigLabels({ engine: engineIndex, ...options.cache });
     this.cacheConfigInfo = new Gauge({
       name: 'vllm:cache_config_info',
       help: 'Information of the LLMEngine CacheConfig',
@@ -158,6 +205,10 @@ export class VllmMetrics {
     // Counters
     this.numPreemptions = counter('vllm:num_preemptions_total', 'Cumulative number of preemption from the engine.');
     this.promptTokens = counter('vllm:prompt_tokens_total', 'Number of prefill tokens processed.');
+    this.promptTokensBySource = new Counter({ name: 'vllm:prompt_tokens_by_source_total', help: 'Number of prompt tokens by source.', labelNames: [...LABELS, 'source'], registers });
+    for (const source of PROMPT_TOKEN_SOURCES) this.promptTokensBySource.inc({ ...labels, source }, 0);
+    this.promptTokensCached = counter('vllm:prompt_tokens_cached_total', 'Number of cached prompt tokens (local + external).');
+    this.promptTokensRecomputed = counter('vllm:prompt_tokens_recomputed_total', 'Number of cached tokens recomputed for forward pass.');
     this.generationTokens = counter('vllm:generation_tokens_total', 'Number of generation tokens processed.');
     this.requestSuccess = new Counter({
       name: 'vllm:request_success_total',
@@ -196,6 +247,56 @@ export class VllmMetrics {
     );
     this.requestPrefillTime = histogram('vllm:request_prefill_time_seconds', 'Histogram of time spent in PREFILL phase for request.', REQUEST_LATENCY_BUCKETS);
     this.requestDecodeTime = histogram('vllm:request_decode_time_seconds', 'Histogram of time spent in DECODE phase for request.', REQUEST_LATENCY_BUCKETS);
+    this.requestPrefillKvComputedTokens = histogram(
+      'vllm:request_prefill_kv_computed_tokens',
+      'Histogram of new KV tokens computed during prefill (excluding cached tokens).',
+      tokenBuckets,
+    );
+
+    // LoRA: the label set of the adapters running and waiting, its value the time it was last seen (vLLM's set_to_current_time).
+    this.lora = options.lora;
+    if (options.lora) {
+      this.loraRequestsInfo = new Gauge({
+        name: 'vllm:lora_requests_info',
+        help: 'Running stats on lora requests.',
+        labelNames: ['max_lora', 'waiting_lora_adapters', 'running_lora_adapters'],
+        registers,
+      });
+      this.recordLoraInfo(Date.now());
+    }
+
+    // P/D: NIXL's transfer metrics, on the side that pulls the KV.
+    if (options.kvTransfer) {
+      this.nixlXferTime = histogram('vllm:nixl_xfer_time_seconds', 'Histogram of transfer duration for NIXL KV Cache transfers.', NIXL_XFER_TIME_BUCKETS);
+      this.nixlBytesTransferred = histogram('vllm:nixl_bytes_transferred', 'Histogram of bytes transferred per NIXL KV Cache transfers.', NIXL_BYTES_BUCKETS);
+    }
+  }
+
+  /** vllm:lora_requests_info for the adapters as they are now, at wall time `nowMs`. */
+  recordLoraInfo(nowMs: number): void {
+    if (!this.lora || !this.loraRequestsInfo) return;
+    const { running, waiting } = this.lora.state();
+    const set = { max_lora: String(this.lora.maxLoras), running_lora_adapters: running.join(','), waiting_lora_adapters: waiting.join(',') };
+    const key = `${set.running_lora_adapters}|${set.waiting_lora_adapters}`;
+    const at = this.loraSeries.indexOf(key);
+    if (at >= 0) this.loraSeries.splice(at, 1);
+    this.loraSeries.push(key);
+    if (this.loraSeries.length > MAX_LORA_INFO_SERIES) {
+      const [running_lora_adapters, waiting_lora_adapters] = this.loraSeries.shift()!.split('|');
+      this.loraRequestsInfo.remove({ max_lora: set.max_lora, running_lora_adapters, waiting_lora_adapters });
+    }
+    this.loraRequestsInfo.set(set, nowMs / 1000);
+  }
+
+  /** Where a request's prompt KV came from; counted with its first token. */
+  onPromptSources(event: PromptSourcesEvent): void {
+    const request = this.inFlight.get(event.requestId);
+    if (request) request.sources = event;
+  }
+
+  onKvTransfer(event: KvTransferEvent): void {
+    this.nixlXferTime?.observe(this.labels, seconds(event.endTime - event.startTime));
+    this.nixlBytesTransferred?.observe(this.labels, event.bytes);
   }
 
   onQueued(requestId: string, promptTokens: number, time: Millis): void {
@@ -210,6 +311,14 @@ export class VllmMetrics {
       if (request) {
         this.promptTokens.inc(this.labels, request.promptTokens);
         this.timeToFirstToken.observe(this.labels, seconds(event.time - request.arrivalTime));
+        const src = request.sources;
+        if (src) {
+          this.promptTokensBySource.inc({ ...this.labels, source: 'local_compute' }, src.computed);
+          this.promptTokensBySource.inc({ ...this.labels, source: 'local_cache_hit' }, src.localCacheHit);
+          this.promptTokensBySource.inc({ ...this.labels, source: 'external_kv_transfer' }, src.externalTransfer);
+          this.promptTokensCached.inc(this.labels, src.promptTokens - src.computed);
+          this.promptTokensRecomputed.inc(this.labels, src.recomputed);
+        }
       }
     } else {
       this.interTokenLatency.observe(this.labels, seconds(event.interTokenMs));
@@ -222,6 +331,9 @@ export class VllmMetrics {
     this.numRequestsRunning.set(this.labels, event.running);
     this.numRequestsWaiting.set(this.labels, event.waiting);
     this.kvCacheUsagePerc.set(this.labels, event.kvCacheUsage);
+    this.numRequestsWaitingByReason.set({ ...this.labels, reason: 'capacity' }, event.waiting - event.waitingDeferred);
+    this.numRequestsWaitingByReason.set({ ...this.labels, reason: 'deferred' }, event.waitingDeferred);
+    this.recordLoraInfo(Date.now());
   }
 
   onPrefixCache(event: PrefixCacheEvent): void {
@@ -250,6 +362,7 @@ export class VllmMetrics {
     this.requestInferenceTime.observe(l, seconds(lastToken - scheduled));
     this.requestDecodeTime.observe(l, seconds(decodeMs));
     this.requestPromptTokens.observe(l, outcome.promptTokens);
+    this.requestPrefillKvComputedTokens.observe(l, outcome.promptTokens - Math.max(outcome.cachedTokens, 0));
     this.requestGenerationTokens.observe(l, outcome.generatedTokens);
     this.requestTimePerOutputToken.observe(l, outcome.generatedTokens > 1 ? seconds(decodeMs) / (outcome.generatedTokens - 1) : 0);
     if (outcome.maxTokens) this.requestParamsMaxTokens.observe(l, outcome.maxTokens);
@@ -279,19 +392,29 @@ export class VllmMetrics {
 
 /** The label set of `vllm:cache_config_info`, keys sorted and values in Python's spelling, as vLLM prints them. */
 export function cacheConfigLabels(cache: CacheConfigInfo): Record<string, string> {
+  // Every field of vLLM's CacheConfig (metrics_info() dumps them all), with the engine index.
   const info: Record<string, unknown> = {
     block_size: cache.block_size,
     cache_dtype: cache.cache_dtype,
     calculate_kv_scales: false,
+    cpu_kvcache_space_bytes: null,
     cpu_offload_gb: 0,
     enable_prefix_caching: cache.enable_prefix_caching,
-    engine: ENGINE_INDEX,
+    engine: cache.engine ?? '0',
     gpu_memory_utilization: cache.gpu_memory_utilization,
     is_attention_free: false,
+    kv_cache_memory_bytes: null,
+    kv_offloading_backend: null,
+    kv_offloading_size: null,
+    kv_sharing_fast_prefill: false,
+    mamba_block_size: null,
+    mamba_cache_dtype: 'auto',
+    mamba_page_size_padded: null,
+    mamba_ssm_cache_dtype: 'auto',
     num_cpu_blocks: null,
     num_gpu_blocks: cache.num_gpu_blocks,
-    num_gpu_blocks_override: null,
-    prefix_caching_hash_algo: 'sha256',
+    num_gpu_blocks_override: cache.num_gpu_blocks_override ?? null,
+    prefix_caching_hash_algo: cache.prefix_caching_hash_algo ?? 'sha256',
     sliding_window: null,
     swap_space: 4,
   };
