@@ -9,6 +9,7 @@ import { checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, reply
 import { HttpInferenceCall, streamingOf } from '../http/http-responder';
 import { outputFormatOf } from '../http/response-format';
 import { ServedModel } from '../models/served-model';
+import { ReplyRequest } from '../responses/responses.types';
 import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { chatRenderer } from './chat.renderer';
 import { conversationOf, toolCallRendering, toolOfferOf, toolsPromptText } from './chat-tools';
@@ -33,7 +34,7 @@ export class ChatRequests {
     if (dto.max_completion_tokens != null && dto.max_completion_tokens < 1) {
       throw ApiError.badRequest(`max_tokens must be at least 1, got ${dto.max_completion_tokens}.`, 'max_completion_tokens');
     }
-    checkSampling({ ...dto, max_tokens: requestedMax }, this.settings);
+    checkSampling(Object.assign({}, dto, { max_tokens: requestedMax }), this.settings);
     checkSequences(1, dto.n ?? 1, this.settings);
     checkLogprobs(dto.top_logprobs, 'top_logprobs', this.settings);
     if (dto.top_logprobs != null && dto.top_logprobs > 0 && dto.logprobs !== true) {
@@ -61,9 +62,7 @@ export class ChatRequests {
       topLogprobs: dto.top_logprobs ?? 0,
       calls: toolCallRendering(tools),
     });
-    return {
-      renderer,
-      ...streamingOf(dto),
+    return Object.assign({ renderer }, streamingOf(dto), {
       work: {
         model,
         n: dto.n ?? 1,
@@ -71,22 +70,18 @@ export class ChatRequests {
         prompts: [
           {
             tokenIds: promptTokenIds,
-            reply: (choiceIndex: number) => ({
-              kind: 'chat' as const,
-              prompt: lastUser?.content ?? '',
-              messages: conversation,
-              ...(dto.parallel_tool_calls != null ? { parallelToolCalls: dto.parallel_tool_calls } : {}),
-              choiceIndex,
-              seed,
-              maxTokens,
-              roomTokens: this.served.maxModelLen - promptTokenIds.length,
-              ...replyLimits(dto),
-              ...(tools ? { tools } : {}),
-              ...(format ? { format } : {}),
-            }),
+            reply: (choiceIndex: number) => {
+              // Built field by field: V8 builds `{ ...a, b }` slowly, and this runs for every choice.
+              const base = { kind: 'chat' as const, prompt: lastUser?.content ?? '', messages: conversation, choiceIndex, seed, maxTokens, roomTokens: this.served.maxModelLen - promptTokenIds.length };
+              const reply: ReplyRequest = Object.assign(base, replyLimits(dto));
+              if (dto.parallel_tool_calls != null) reply.parallelToolCalls = dto.parallel_tool_calls;
+              if (tools) reply.tools = tools;
+              if (format) reply.format = format;
+              return reply;
+            },
           },
         ],
       },
-    };
+    });
   }
 }

@@ -84,7 +84,8 @@ export class HttpResponder {
 
   respond(reply: FastifyReply, call: HttpInferenceCall): Promise<object | string | void> {
     const exchange = exchangeOf(reply.request) ?? this.exchanges.open({ id: reply.request.id, origin: 'http', route: reply.request.url, kind: 'inference' });
-    const request: InferenceRequest = { ...call.work, exchange, faultRequested: headerOf(reply.request, FAULT_HEADER) };
+    // Object.assign, not a spread: V8 builds `{ ...a, b }` through a slow runtime call.
+    const request: InferenceRequest = Object.assign({}, call.work, { exchange, faultRequested: headerOf(reply.request, FAULT_HEADER) });
     return call.stream ? this.stream(reply, request, call) : this.answer(reply, request, call);
   }
 

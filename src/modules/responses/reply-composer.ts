@@ -73,12 +73,9 @@ export class ReplyComposer {
     const turns: readonly ConversationTurn[] = req.messages ?? [{ role: 'user', content: req.prompt }];
     const { source: text, match } = this.text(req, mode, seed, label, matcher);
     const rng = Random.derive(seed, `json:${label}:${req.choiceIndex}`);
-    const sampling: SampleOptions = {
-      maxTokens: req.maxTokens,
-      roomTokens: req.roomTokens ?? req.maxTokens,
-      ...(defaults.integerRange ? { integerRange: defaults.integerRange } : {}),
-      ...(defaults.numberRange ? { numberRange: defaults.numberRange } : {}),
-    };
+    const sampling: SampleOptions = { maxTokens: req.maxTokens, roomTokens: req.roomTokens ?? req.maxTokens };
+    if (defaults.integerRange) sampling.integerRange = defaults.integerRange;
+    if (defaults.numberRange) sampling.numberRange = defaults.numberRange;
 
     const calls = chooseToolCalls(req.tools, { prompt: req.prompt, turns, patternToolCall: match?.pattern.tool_call, parallel: req.parallelToolCalls }, rng);
     if (calls.length > 0) return this.toolCalls(req, turns, calls, sampling, seed, label, text.pattern, match);
