@@ -34,7 +34,8 @@ export class ChatRequests {
     if (dto.max_completion_tokens != null && dto.max_completion_tokens < 1) {
       throw ApiError.badRequest(`max_tokens must be at least 1, got ${dto.max_completion_tokens}.`, 'max_completion_tokens');
     }
-    checkSampling(Object.assign({}, dto, { max_tokens: requestedMax }), this.settings);
+    // The DTO itself when max_tokens is what is checked (a copy has every one of its fields to copy).
+    checkSampling(requestedMax === dto.max_tokens ? dto : Object.assign({}, dto, { max_tokens: requestedMax }), this.settings);
     checkSequences(1, dto.n ?? 1, this.settings);
     checkLogprobs(dto.top_logprobs, 'top_logprobs', this.settings);
     if (dto.top_logprobs != null && dto.top_logprobs > 0 && dto.logprobs !== true) {
