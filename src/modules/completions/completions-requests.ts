@@ -77,9 +77,8 @@ export class CompletionsRequests {
       logprobs: dto.logprobs == null ? null : new LogprobSampler(this.tokenizer, Random.derive(seed, `${id}:logprobs`)),
       topLogprobs: dto.logprobs ?? 0,
     });
-    return {
-      renderer,
-      ...streamingOf(dto),
+    // Object.assign and literals, not spreads: V8 builds `{ ...a, b }` slowly, and this runs per request.
+    return Object.assign({ renderer }, streamingOf(dto), {
       work: {
         model,
         ...(lora ? { lora } : {}),
@@ -90,20 +89,23 @@ export class CompletionsRequests {
         maxTokensParam: dto.max_tokens ?? DEFAULT_MAX_TOKENS,
         prompts: prompts.map((p, i) => ({
           tokenIds: p.tokenIds,
-          reply: (choiceIndex: number) => ({
-            kind: 'completion' as const,
-            prompt: p.text,
-            choiceIndex,
-            seed: seed === undefined ? undefined : seed + i,
-            maxTokens: maxTokens[i],
-            roomTokens: this.served.maxModelLen - p.tokenIds.length,
-            ...replyLimits(dto),
-            ...prefillOnly,
-            format,
-          }),
+          reply: (choiceIndex: number) =>
+            Object.assign(
+              {
+                kind: 'completion' as const,
+                prompt: p.text,
+                choiceIndex,
+                seed: seed === undefined ? undefined : seed + i,
+                maxTokens: maxTokens[i],
+                roomTokens: this.served.maxModelLen - p.tokenIds.length,
+              },
+              replyLimits(dto),
+              prefillOnly,
+              { format },
+            ),
         })),
       },
-    };
+    });
   }
 
   /**

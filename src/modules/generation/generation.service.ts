@@ -123,7 +123,14 @@ export class GenerationService {
     // Engine ids are taken only now: another request under the same client id may have been
     // submitted while this one was planned.
     const single = planned.length === 1;
-    const choices: Choice[] = planned.map((c) => ({ ...c, engineId: this.freeId(single ? exchange.id : `${exchange.id}-${c.index}`) }));
+    const choices: Choice[] = planned.map((c) => ({
+      index: c.index,
+      promptIndex: c.promptIndex,
+      engineId: this.freeId(single ? exchange.id : `${exchange.id}-${c.index}`),
+      promptTokens: c.promptTokens,
+      plan: c.plan,
+      generated: c.generated,
+    }));
     const generation = new Generation(exchange.id, choices, exchange.origin);
     // Two requests may share a client id: sibling choices are grouped by this generation's number.
     const group = req.n > 1 ? `g${++this.serial}` : undefined;

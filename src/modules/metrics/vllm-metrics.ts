@@ -9,6 +9,7 @@ import {
   TTFT_BUCKETS,
   build125Buckets,
 } from './buckets';
+import { SeriesCounter, SeriesHistogram } from './series-metrics';
 
 /**
  * vLLM's `FinishReason` strings (`vllm/v1/engine/__init__.py`, FINISH_REASON_STRINGS). Every one is
@@ -133,11 +134,17 @@ export class VllmMetrics {
   private readonly lora?: VllmMetricsOptions['lora'];
   private readonly inFlight = new Map<string, InFlight>();
   private readonly parents = new Map<string, ParentGroup>();
+  /** The label object of each finish reason, made once (see series-metrics.ts). */
+  private readonly reasonLabels = new Map<string, Readonly<Record<Label | 'finished_reason', string>>>();
+  /** The gauges are read from the engine at scrape time: a step need not set them. */
+  private readonly gaugesReadAtScrape: boolean;
 
   constructor(options: VllmMetricsOptions) {
     const { registry, state } = options;
     const engineIndex = options.engineIndex ?? '0';
-    const labels = (this.labels = { model_name: options.modelName, engine: engineIndex });
+    // One frozen label object for every observation: the series metrics find its series once.
+    const labels = (this.labels = Object.freeze({ model_name: options.modelName, engine: engineIndex }));
+    this.gaugesReadAtScrape = state !== undefined;
     const registers = [registry];
     const gauge = (name: string, help: string, read?: (s: EngineState) => number): Gauge<Label> => {
       const g: Gauge<Label> = new Gauge({
@@ -151,12 +158,12 @@ export class VllmMetrics {
       return g;
     };
     const counter = (name: string, help: string): Counter<Label> => {
-      const c = new Counter({ name, help, labelNames: LABELS, registers });
+      const c = new SeriesCounter({ name, help, labelNames: LABELS, registers });
       c.inc(labels, 0);
       return c;
     };
     const histogram = (name: string, help: string, buckets: readonly number[]): Histogram<Label> => {
-      const h = new Histogram({ name, help, labelNames: LABELS, buckets: [...buckets], registers });
+      const h = new SeriesHistogram({ name, help, labelNames: LABELS, buckets: [...buckets], registers });
       h.zero(labels);
       return h;
     };
@@ -210,13 +217,13 @@ export class VllmMetrics {
     this.promptTokensCached = counter('vllm:prompt_tokens_cached_total', 'Number of cached prompt tokens (local + external).');
     this.promptTokensRecomputed = counter('vllm:prompt_tokens_recomputed_total', 'Number of cached tokens recomputed for forward pass.');
     this.generationTokens = counter('vllm:generation_tokens_total', 'Number of generation tokens processed.');
-    this.requestSuccess = new Counter({
+    this.requestSuccess = new SeriesCounter({
       name: 'vllm:request_success_total',
       help: 'Count of successfully processed requests.',
       labelNames: [...LABELS, 'finished_reason'],
       registers,
     });
-    for (const reason of VLLM_FINISH_REASONS) this.requestSuccess.inc({ ...labels, finished_reason: reason }, 0);
+    for (const reason of VLLM_FINISH_REASONS) this.requestSuccess.inc(this.reasonLabelsOf(reason), 0);
 
     // Histograms of counts
     this.requestPromptTokens = histogram('vllm:request_prompt_tokens', 'Number of prefill tokens processed.', tokenBuckets);
@@ -328,12 +335,14 @@ export class VllmMetrics {
 
   onStep(event: StepEvent): void {
     this.iterationTokens.observe(this.labels, event.totalTokens);
+    // vLLM stamps the adapters' info gauge every step; the time it carries is not a scrape-time read.
+    this.recordLoraInfo(Date.now());
+    if (this.gaugesReadAtScrape) return;
     this.numRequestsRunning.set(this.labels, event.running);
     this.numRequestsWaiting.set(this.labels, event.waiting);
     this.kvCacheUsagePerc.set(this.labels, event.kvCacheUsage);
     this.numRequestsWaitingByReason.set({ ...this.labels, reason: 'capacity' }, event.waiting - event.waitingDeferred);
     this.numRequestsWaitingByReason.set({ ...this.labels, reason: 'deferred' }, event.waitingDeferred);
-    this.recordLoraInfo(Date.now());
   }
 
   onPrefixCache(event: PrefixCacheEvent): void {
@@ -355,7 +364,7 @@ export class VllmMetrics {
     const lastToken = request?.lastTokenTime ?? outcome.firstTokenTime ?? outcome.finishedTime;
     const decodeMs = lastToken - firstToken;
 
-    this.requestSuccess.inc({ ...l, finished_reason: outcome.finishReason }, 1);
+    this.requestSuccess.inc(this.reasonLabelsOf(outcome.finishReason), 1);
     this.e2eRequestLatency.observe(l, seconds(outcome.finishedTime - outcome.arrivalTime));
     this.requestQueueTime.observe(l, seconds(scheduled - outcome.arrivalTime));
     this.requestPrefillTime.observe(l, seconds(firstToken - scheduled));
@@ -367,6 +376,12 @@ export class VllmMetrics {
     this.requestTimePerOutputToken.observe(l, outcome.generatedTokens > 1 ? seconds(decodeMs) / (outcome.generatedTokens - 1) : 0);
     if (outcome.maxTokens) this.requestParamsMaxTokens.observe(l, outcome.maxTokens);
     this.observeParent(outcome);
+  }
+
+  private reasonLabelsOf(reason: string): Readonly<Record<Label | 'finished_reason', string>> {
+    let labels = this.reasonLabels.get(reason);
+    if (!labels) this.reasonLabels.set(reason, (labels = Object.freeze({ ...this.labels, finished_reason: reason })));
+    return labels;
   }
 
   /** `n` and the longest child are observed once per request, when its last child ends. */
