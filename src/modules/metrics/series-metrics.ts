@@ -60,6 +60,9 @@ export class SeriesHistogram<T extends string> extends Histogram<T> {
     const store = this as unknown as SeriesStore<HistogramSeries> & { upperBounds: readonly number[] };
     const cache = new WeakMap<object, SeriesRef<HistogramSeries>>();
     const slow = this.observe.bind(this) as (labels: LabelValues<T>, value: number) => void;
+    // The buckets' keys as prom-client writes them (String of each bound), converted once instead of
+    // on every observation.
+    let bucketKeys: string[] = [];
     this.observe = ((labels: LabelValues<T> | number, value?: number): void => {
       if (typeof labels !== 'object' || labels === null || typeof value !== 'number' || !Number.isFinite(value)) {
         return (slow as (...args: unknown[]) => void)(labels, value);
@@ -73,9 +76,10 @@ export class SeriesHistogram<T extends string> extends Histogram<T> {
       }
       // As prom-client: the first bucket whose upper bound holds the value; above them all, none.
       const bounds = store.upperBounds;
+      if (bucketKeys.length !== bounds.length) bucketKeys = bounds.map(String);
       for (let i = 0; i < bounds.length; i++) {
         if (value <= bounds[i]) {
-          series.bucketValues[bounds[i]] += 1;
+          series.bucketValues[bucketKeys[i]] += 1;
           break;
         }
       }
