@@ -115,21 +115,7 @@ export function buildPoolFigures(result: ReplayResult, recorder: ClusterRecorder
     });
     const itls: number[] = [];
     if (isDecode) for (let k = 0; k < gaps.length; k++) if (mine[owners[k]]) itls.push(gaps[k]);
-    let runningMs = 0;
-    let waitingMs = 0;
-    let kvMs = 0;
-    let maxWaiting = 0;
-    let outputTokens = 0;
-    let preemptions = 0;
-    for (const k of engines) {
-      const t = recorder.totalTally(k);
-      runningMs += t.runningMs;
-      waitingMs += t.waitingMs;
-      kvMs += t.kvMs;
-      maxWaiting = Math.max(maxWaiting, t.maxWaiting);
-      outputTokens += t.tokens;
-      preemptions += t.preemptions;
-    }
+    const tally = recorder.replicasTally(engines);
     const backlog = (from: number, to: number): number => engines.reduce((s, k) => s + recorder.meanBacklog(from, to, k), 0);
     const verdict = detectSaturation({ start: 0, end: arrivalEnd, backlog, arrivals });
     return {
@@ -137,7 +123,7 @@ export function buildPoolFigures(result: ReplayResult, recorder: ClusterRecorder
       replicas: engines.length,
       requests,
       completed,
-      achieved: { requests_per_s: r3(per(completed, endMs)), prompt_tokens_per_s: r1(per(computed, endMs)), output_tokens_per_s: r1(per(outputTokens, endMs)) },
+      achieved: { requests_per_s: r3(per(completed, endMs)), prompt_tokens_per_s: r1(per(computed, endMs)), output_tokens_per_s: r1(per(tally.tokens, endMs)) },
       ttft_ms: summarizeLatencies(ttft),
       queue_ms: summarizeLatencies(queue),
       transfer_ms: isDecode ? summarizeLatencies(transfer) : null,
@@ -145,12 +131,12 @@ export function buildPoolFigures(result: ReplayResult, recorder: ClusterRecorder
       transferred_bytes: bytes,
       itl_ms: isDecode ? summarizeLatencies(itls) : null,
       e2e_ms: summarizeLatencies(e2e),
-      mean_running: r2(endMs > 0 ? runningMs / endMs : 0),
-      mean_waiting: r2(endMs > 0 ? waitingMs / endMs : 0),
-      max_waiting: maxWaiting,
-      mean_kv_usage: r3(endMs > 0 && engines.length > 0 ? kvMs / endMs / engines.length : 0),
+      mean_running: r2(endMs > 0 ? tally.runningMs / endMs : 0),
+      mean_waiting: r2(endMs > 0 ? tally.waitingMs / endMs : 0),
+      max_waiting: tally.maxWaiting,
+      mean_kv_usage: r3(endMs > 0 && engines.length > 0 ? tally.kvMs / endMs / engines.length : 0),
       prefix_cache: { prompt_tokens: prompt, cached_tokens: cached, hit_rate: prompt > 0 ? r3(cached / prompt) : 0 },
-      preemptions,
+      preemptions: tally.preemptions,
       saturated: verdict.saturated,
       saturation_reason: verdict.reason,
     };

@@ -117,6 +117,13 @@ export class ClusterRecorder {
     return out;
   }
 
+  /** Every window of these replicas summed (a pool of a prefill/decode cluster). */
+  replicasTally(replicas: readonly number[]): Tally {
+    const out = emptyTally();
+    for (const r of replicas) addInto(out, this.totalTally(r));
+    return out;
+  }
+
   /** Bin i summed over replicas (or one replica's); empty past the end. */
   binTally(i: number, replica?: number): Tally {
     const out = emptyTally();
