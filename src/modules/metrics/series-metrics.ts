@@ -1,4 +1,4 @@
-import { Counter, CounterConfiguration, Histogram, HistogramConfiguration, LabelValues } from 'prom-client';
+import { Counter, CounterConfiguration, Histogram, HistogramConfiguration, LabelValues, Summary, SummaryConfiguration } from 'prom-client';
 
 /*
  * prom-client's histograms and counters as the engine's observers use them: tens of observations
@@ -22,6 +22,13 @@ interface HistogramSeries {
   bucketValues: Record<string, number>;
   sum: number;
   count: number;
+}
+
+interface SummarySeries {
+  labels: object;
+  count: number;
+  sum: number;
+  td: unknown;
 }
 
 interface CounterSeries {
@@ -53,6 +60,7 @@ function liveSeries<S>(store: SeriesStore<S>, cache: WeakMap<object, SeriesRef<S
 
 const isHistogramSeries = (s: HistogramSeries): boolean => typeof s.sum === 'number' && typeof s.count === 'number' && typeof s.bucketValues === 'object';
 const isCounterSeries = (s: CounterSeries): boolean => typeof s.value === 'number';
+const isSummarySeries = (s: SummarySeries): boolean => typeof s.sum === 'number' && typeof s.count === 'number' && typeof s.td === 'object';
 
 export class SeriesHistogram<T extends string> extends Histogram<T> {
   constructor(config: HistogramConfiguration<T>) {
@@ -109,5 +117,36 @@ export class SeriesCounter<T extends string> extends Counter<T> {
       }
       series.value += amount;
     }) as Counter<T>['inc'];
+  }
+}
+
+/**
+ * A summary without percentiles (`percentiles: []`: only _sum and _count are exposed, as the
+ * HTTP size metrics of prometheus-fastapi-instrumentator are). prom-client still feeds every
+ * observation to a time-window quantile sketch that nothing reads (allocation and a compression
+ * every thousand values); this adds to the series' sum and count in place instead. With percentiles
+ * or pruneAgedBuckets, prom-client's own path throughout.
+ */
+export class SeriesSummary<T extends string> extends Summary<T> {
+  constructor(config: SummaryConfiguration<T>) {
+    super(config);
+    if (!Array.isArray(config.percentiles) || config.percentiles.length > 0 || config.pruneAgedBuckets) return;
+    const store = this as unknown as SeriesStore<SummarySeries>;
+    const cache = new WeakMap<object, SeriesRef<SummarySeries>>();
+    const slow = this.observe.bind(this) as (labels: LabelValues<T>, value: number) => void;
+    this.observe = ((labels: LabelValues<T> | number, value?: number): void => {
+      if (typeof labels !== 'object' || labels === null || typeof value !== 'number' || !Number.isFinite(value)) {
+        return (slow as (...args: unknown[]) => void)(labels, value);
+      }
+      const series = liveSeries(store, cache, labels);
+      if (!series) {
+        slow(labels, value);
+        const found = findSeries(store, labels, isSummarySeries);
+        if (found) cache.set(labels, found);
+        return;
+      }
+      series.count += 1;
+      series.sum += value;
+    }) as Summary<T>['observe'];
   }
 }
