@@ -136,6 +136,8 @@ export class VllmMetrics {
   private readonly parents = new Map<string, ParentGroup>();
   /** The label object of each finish reason, made once (see series-metrics.ts). */
   private readonly reasonLabels = new Map<string, Readonly<Record<Label | 'finished_reason', string>>>();
+  /** The label objects of vllm:prompt_tokens_by_source_total, one per source. */
+  private readonly sourceLabels = new Map<string, Readonly<Record<Label | 'source', string>>>();
   /** The gauges are read from the engine at scrape time: a step need not set them. */
   private readonly gaugesReadAtScrape: boolean;
 
@@ -212,8 +214,10 @@ export class VllmMetrics {
     // Counters
     this.numPreemptions = counter('vllm:num_preemptions_total', 'Cumulative number of preemption from the engine.');
     this.promptTokens = counter('vllm:prompt_tokens_total', 'Number of prefill tokens processed.');
-    this.promptTokensBySource = new Counter({ name: 'vllm:prompt_tokens_by_source_total', help: 'Number of prompt tokens by source.', labelNames: [...LABELS, 'source'], registers });
-    for (const source of PROMPT_TOKEN_SOURCES) this.promptTokensBySource.inc({ ...labels, source }, 0);
+    this.promptTokensBySource = new SeriesCounter({ name: 'vllm:prompt_tokens_by_source_total', help: 'Number of prompt tokens by source.', labelNames: [...LABELS, 'source'], registers });
+    // One frozen label object per source, so each first token adds to its series in place.
+    for (const source of PROMPT_TOKEN_SOURCES) this.sourceLabels.set(source, Object.freeze({ ...labels, source }));
+    for (const source of PROMPT_TOKEN_SOURCES) this.promptTokensBySource.inc(this.sourceLabels.get(source)!, 0);
     this.promptTokensCached = counter('vllm:prompt_tokens_cached_total', 'Number of cached prompt tokens (local + external).');
     this.promptTokensRecomputed = counter('vllm:prompt_tokens_recomputed_total', 'Number of cached tokens recomputed for forward pass.');
     this.generationTokens = counter('vllm:generation_tokens_total', 'Number of generation tokens processed.');
@@ -320,9 +324,9 @@ export class VllmMetrics {
         this.timeToFirstToken.observe(this.labels, seconds(event.time - request.arrivalTime));
         const src = request.sources;
         if (src) {
-          this.promptTokensBySource.inc({ ...this.labels, source: 'local_compute' }, src.computed);
-          this.promptTokensBySource.inc({ ...this.labels, source: 'local_cache_hit' }, src.localCacheHit);
-          this.promptTokensBySource.inc({ ...this.labels, source: 'external_kv_transfer' }, src.externalTransfer);
+          this.promptTokensBySource.inc(this.sourceLabels.get('local_compute')!, src.computed);
+          this.promptTokensBySource.inc(this.sourceLabels.get('local_cache_hit')!, src.localCacheHit);
+          this.promptTokensBySource.inc(this.sourceLabels.get('external_kv_transfer')!, src.externalTransfer);
           this.promptTokensCached.inc(this.labels, src.promptTokens - src.computed);
           this.promptTokensRecomputed.inc(this.labels, src.recomputed);
         }
