@@ -62,26 +62,40 @@ const isHistogramSeries = (s: HistogramSeries): boolean => typeof s.sum === 'num
 const isCounterSeries = (s: CounterSeries): boolean => typeof s.value === 'number';
 const isSummarySeries = (s: SummarySeries): boolean => typeof s.sum === 'number' && typeof s.count === 'number' && typeof s.td === 'object';
 
+/**
+ * observe(labels, value) that adds to the cached series of a label object (`add`), or takes
+ * prom-client's own path (`slow`) and then caches the series it made, if prom-client holds one.
+ */
+function observeInPlace<S extends { labels: object }>(
+  store: SeriesStore<S>,
+  slow: (labels: object, value: number) => void,
+  valid: (s: S) => boolean,
+  add: (series: S, value: number) => void,
+): (labels: unknown, value?: unknown) => void {
+  const cache = new WeakMap<object, SeriesRef<S>>();
+  return (labels, value) => {
+    if (typeof labels !== 'object' || labels === null || typeof value !== 'number' || !Number.isFinite(value)) {
+      return (slow as (...args: unknown[]) => void)(labels, value);
+    }
+    const series = liveSeries(store, cache, labels);
+    if (!series) {
+      slow(labels, value);
+      const found = findSeries(store, labels, valid);
+      if (found) cache.set(labels, found);
+      return;
+    }
+    add(series, value);
+  };
+}
+
 export class SeriesHistogram<T extends string> extends Histogram<T> {
   constructor(config: HistogramConfiguration<T>) {
     super(config);
     const store = this as unknown as SeriesStore<HistogramSeries> & { upperBounds: readonly number[] };
-    const cache = new WeakMap<object, SeriesRef<HistogramSeries>>();
-    const slow = this.observe.bind(this) as (labels: LabelValues<T>, value: number) => void;
     // The buckets' keys as prom-client writes them (String of each bound), converted once instead of
     // on every observation.
     let bucketKeys: string[] = [];
-    this.observe = ((labels: LabelValues<T> | number, value?: number): void => {
-      if (typeof labels !== 'object' || labels === null || typeof value !== 'number' || !Number.isFinite(value)) {
-        return (slow as (...args: unknown[]) => void)(labels, value);
-      }
-      const series = liveSeries(store, cache, labels);
-      if (!series) {
-        slow(labels, value);
-        const found = findSeries(store, labels, isHistogramSeries);
-        if (found) cache.set(labels, found);
-        return;
-      }
+    this.observe = observeInPlace(store, this.observe.bind(this) as (labels: object, value: number) => void, isHistogramSeries, (series, value) => {
       // As prom-client: the first bucket whose upper bound holds the value; above them all, none.
       const bounds = store.upperBounds;
       if (bucketKeys.length !== bounds.length) bucketKeys = bounds.map(String);
@@ -132,19 +146,7 @@ export class SeriesSummary<T extends string> extends Summary<T> {
     super(config);
     if (!Array.isArray(config.percentiles) || config.percentiles.length > 0 || config.pruneAgedBuckets) return;
     const store = this as unknown as SeriesStore<SummarySeries>;
-    const cache = new WeakMap<object, SeriesRef<SummarySeries>>();
-    const slow = this.observe.bind(this) as (labels: LabelValues<T>, value: number) => void;
-    this.observe = ((labels: LabelValues<T> | number, value?: number): void => {
-      if (typeof labels !== 'object' || labels === null || typeof value !== 'number' || !Number.isFinite(value)) {
-        return (slow as (...args: unknown[]) => void)(labels, value);
-      }
-      const series = liveSeries(store, cache, labels);
-      if (!series) {
-        slow(labels, value);
-        const found = findSeries(store, labels, isSummarySeries);
-        if (found) cache.set(labels, found);
-        return;
-      }
+    this.observe = observeInPlace(store, this.observe.bind(this) as (labels: object, value: number) => void, isSummarySeries, (series, value) => {
       series.count += 1;
       series.sum += value;
     }) as Summary<T>['observe'];
