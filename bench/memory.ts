@@ -27,15 +27,11 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MODEL } from '../src/config/settings';
 import { freePort, pollUntil } from '../test/support/child';
-import { numberArg } from './support/server';
+import { numberArg, stringArg } from './support/server';
 
 const QUEUED = numberArg('queued', 1000);
 const ACTIVE = numberArg('active', 512);
 const SETTLE_SECONDS = numberArg('settle', 5);
-const stringArg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 /** Reply lengths (max_tokens with ignore_eos): a reply is planned whole when it is accepted, so memory grows with it. */
 const MAX_TOKENS = (stringArg('max-tokens') ?? '256,4000').split(',').map(Number);
 /** Active streams run at this latency scale, so that short replies are still running when measured. */

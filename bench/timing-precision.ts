@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Engine } from '../src/modules/engine/engine';
 import { SseStream } from '../src/modules/http/sse';
-import { bootServer, mean, quantile, numberArg, optionArg } from './support/server';
+import { bootServer, mean, quantile, numberArg, optionArg, stringArg } from './support/server';
 import { StreamResult, streamChat } from './support/sse-client';
 
 const STREAMS = numberArg('streams', 256);
@@ -39,12 +39,8 @@ const MAX_TOKENS = numberArg('max-tokens', 100);
 const WARMUP = numberArg('warmup', 1);
 /** `thread`: a worker thread of this process; `process`: a child process; `pinned`: a child process on CPU 1, this one on CPU 0. */
 const CLIENT = optionArg('client', 'process', ['thread', 'process', 'pinned']);
-const stringArg = (name: string, fallback: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const MODEL = stringArg('model', 'meta-llama/Llama-3.1-8B-Instruct');
-const GPU = stringArg('gpu-type', 'NVIDIA-H100-SXM');
+const MODEL = stringArg('model') ?? 'meta-llama/Llama-3.1-8B-Instruct';
+const GPU = stringArg('gpu-type') ?? 'NVIDIA-H100-SXM';
 /** The issue's bound on the client-observed token gap: p99 within this of the median. */
 const GAP_SPREAD_TARGET_MS = 5;
 const WORKER = join(__dirname, 'support/stream-worker.ts');

@@ -5,6 +5,8 @@
  * that a collection has not reached yet. Plain JavaScript: ts-node in the server would be measured too.
  */
 'use strict';
+/* global process, global, require */
+/* eslint-disable @typescript-eslint/no-require-imports -- plain JavaScript preloaded with node -r */
 if (typeof process.send === 'function' && typeof global.gc === 'function') {
   process.on('message', (message) => {
     if (message && typeof message.snapshot === 'string') {

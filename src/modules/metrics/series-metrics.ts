@@ -115,21 +115,17 @@ export class SeriesCounter<T extends string> extends Counter<T> {
   constructor(config: CounterConfiguration<T>) {
     super(config);
     const store = this as unknown as SeriesStore<CounterSeries>;
-    const cache = new WeakMap<object, SeriesRef<CounterSeries>>();
     const slow = this.inc.bind(this) as (labels: LabelValues<T>, value?: number) => void;
+    const add = observeInPlace(store, slow as (labels: object, value: number) => void, isCounterSeries, (series, amount) => {
+      series.value += amount;
+    });
     this.inc = ((labels?: LabelValues<T> | number, value?: number): void => {
       const amount = value === undefined ? 1 : value;
-      if (typeof labels !== 'object' || labels === null || typeof amount !== 'number' || !(amount >= 0) || !Number.isFinite(amount)) {
+      // prom-client's own path for what it refuses (a negative amount) or reads differently (no labels).
+      if (typeof labels !== 'object' || labels === null || typeof amount !== 'number' || !(amount >= 0)) {
         return (slow as (...args: unknown[]) => void)(labels, value);
       }
-      const series = liveSeries(store, cache, labels);
-      if (!series) {
-        slow(labels, value);
-        const found = findSeries(store, labels, isCounterSeries);
-        if (found) cache.set(labels, found);
-        return;
-      }
-      series.value += amount;
+      add(labels, amount);
     }) as Counter<T>['inc'];
   }
 }
