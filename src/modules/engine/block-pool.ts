@@ -124,6 +124,17 @@ export class BlockPool {
     }
   }
 
+  /**
+   * Forgets every cached prefix, as vLLM's BlockPool.reset_prefix_cache: only when no block is in
+   * use (false, and nothing changed, otherwise). The free queue keeps its order.
+   */
+  reset(): boolean {
+    if (this.freeCount !== this.numBlocks) return false;
+    for (const block of this.blocks) block.hash = null;
+    this.cached.clear();
+    return true;
+  }
+
   private pushFree(block: KvBlock): void {
     block.free = true;
     block.prev = this.tail;

@@ -102,6 +102,11 @@ export class KvCacheManager {
     }
   }
 
+  /** Forgets every cached prefix (no block may be in use); false when some block still is. */
+  reset(): boolean {
+    return this.pool.reset();
+  }
+
   /** Gives back every block of the sequence (finished, or preempted: recomputed from scratch). */
   free(seq: Sequence): void {
     this.pool.release(seq.blocks);
