@@ -1,3 +1,5 @@
+import type { PoolingFacts } from './catalog.types';
+
 /**
  * What one engine step computes. vLLM V1 mixes chunked prefills and decodes in one step, so a step
  * is described by its prefill tokens and its decodes rather than by a phase.
@@ -33,6 +35,8 @@ export interface ModelFacts {
   numParameters: number;
   numActiveParameters: number;
   vocabSize: number;
+  /** Set for a pooling model (embeddings, rerankers, classifiers). */
+  pooling?: PoolingFacts;
 }
 
 /**

@@ -145,6 +145,7 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
       numParameters: modelSpec.numParameters,
       numActiveParameters: modelSpec.numActiveParameters,
       vocabSize: modelSpec.vocabSize,
+      ...(modelSpec.pooling ? { pooling: modelSpec.pooling } : {}),
     },
     gpuId: gpu.id,
     tensorParallelSize: tp,
