@@ -5,6 +5,7 @@ import { AdminModule } from './modules/admin/admin.module';
 import { BenchmarksModule } from './modules/benchmarks/benchmarks.module';
 import { ChatModule } from './modules/chat/chat.module';
 import { CompletionsModule } from './modules/completions/completions.module';
+import { EmbeddingsModule } from './modules/embeddings/embeddings.module';
 import { EngineModule } from './modules/engine/engine.module';
 import { FaultsModule } from './modules/faults/faults.module';
 import { GrpcModule } from './modules/grpc/grpc.module';
@@ -34,6 +35,7 @@ export class AppModule {
         CompletionsModule,
         ChatModule,
         TokenizeModule,
+        EmbeddingsModule,
         LifecycleModule,
         FaultsModule,
         AdminModule,

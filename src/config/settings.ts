@@ -17,6 +17,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const RESPONSE_MODES = ['patterns', 'echo', 'random'] as const;
 export type ResponseMode = (typeof RESPONSE_MODES)[number];
 
+/** vLLM's --runner: which runner serves the model (auto: from the model). */
+export const RUNNERS = ['auto', 'generate', 'pooling'] as const;
+/** vLLM's --convert: what a pooling runner makes of the model (auto: from the model). */
+export const CONVERTS = ['auto', 'none', 'embed', 'classify', 'reward'] as const;
+/** vLLM's older --task values, still accepted. */
+export const TASKS = ['auto', 'generate', 'embed', 'embedding', 'classify', 'score', 'reward'] as const;
+
 export const DEFAULT_MODEL = 'mistralai/Mistral-7B-Instruct-v0.3';
 export const DEFAULT_GPU = 'NVIDIA-L4';
 
@@ -51,6 +58,17 @@ export class Settings {
   /** Undefined = the model's context length. */
   @IsOptional() @IsInt() @Min(1)
   max_model_len?: number;
+
+  /** generate (completions, chat, Responses, Messages) or pooling (embeddings, score, rerank, classify); auto = from the model. */
+  @IsIn(RUNNERS)
+  runner: (typeof RUNNERS)[number] = 'auto';
+
+  @IsIn(CONVERTS)
+  convert: (typeof CONVERTS)[number] = 'auto';
+
+  /** vLLM's older --task; when set it decides over runner and convert. */
+  @IsOptional() @IsIn(TASKS)
+  task?: (typeof TASKS)[number];
 
   /** Unset = vLLM's default for the GPU (1024 on GPUs of 70 GiB or more other than A100, else 256). */
   @IsOptional() @IsInt() @Min(1) @Max(65536)

@@ -28,6 +28,7 @@ export class ChatRequests {
   ) {}
 
   async translate(dto: ChatCompletionRequestDto, requestId: string): Promise<HttpInferenceCall> {
+    this.served.require('Chat Completions');
     const model = this.served.resolve(dto.model);
     const requestedMax = dto.max_completion_tokens ?? dto.max_tokens;
     if (dto.max_completion_tokens != null && dto.max_completion_tokens < 1) {

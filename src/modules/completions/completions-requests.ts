@@ -45,6 +45,7 @@ export class CompletionsRequests {
   ) {}
 
   async translate(dto: CompletionRequestDto, requestId: string): Promise<HttpInferenceCall> {
+    this.served.require('Completions');
     if (dto.prompt === '') throw ApiError.badRequest(EMPTY_PROMPT_MESSAGE, 'prompt');
     if (Array.isArray(dto.prompt) && dto.prompt.length === 0) throw ApiError.badRequest(NO_PROMPT_MESSAGE);
     const model = this.served.resolve(dto.model);

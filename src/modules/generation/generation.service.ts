@@ -6,7 +6,7 @@ import { Admission } from '../lifecycle/admission';
 import { ReplyBudgetError } from '../responses/reply-errors';
 import { ResponsesService } from '../responses/responses.service';
 import { applyBeforeStart, slowdownOf, StreamCut } from './fault-application';
-import { Choice, Generation, GenerationListener } from './generation';
+import { Choice, Generation, GenerationListener, POOLING_PLAN } from './generation';
 import { ClientPresence, GenerationSink, InferenceRequest, ServeOutcome } from './inference-request';
 
 /**
@@ -112,7 +112,7 @@ export class GenerationService {
     for (let p = 0; p < req.prompts.length; p++) {
       const prompt = req.prompts[p];
       for (let j = 0; j < req.n; j++) {
-        const plan = await this.responses.planAsync(prompt.reply(j)).catch(asClientError);
+        const plan = 'pooling' in prompt ? POOLING_PLAN : await this.responses.planAsync(prompt.reply(j)).catch(asClientError);
         planned.push({ index: p * req.n + j, promptIndex: p, promptTokens: prompt.tokenIds.length, plan, generated: 0 });
         if (performance.now() - sliceStart > PLAN_SLICE_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve));

@@ -6,13 +6,39 @@ import { PROFILE } from '../benchmarks/profile.token';
 import { PerformanceProfile } from '../benchmarks/profile.types';
 import { resolveContextWindow } from '../benchmarks/resolve-profile';
 import { ModelsController } from './models.controller';
-import { ServedModel } from './served-model';
+import { ServedModel, ServedTask } from './served-model';
+import { PoolingFacts } from '../benchmarks/catalog.types';
+import { EMBEDDING_DIM } from '../responses/embedding';
 
 /** The served model as clients see it; its context window is the one the KV cache can hold. */
 function servedModel(settings: Settings, profile: PerformanceProfile): ServedModel {
   const window = resolveContextWindow(settings.max_model_len, profile);
   if (window.warning) Logger.warn(window.warning, 'Config');
-  return new ServedModel(servedNames(settings), settings.model, window.maxModelLen);
+  const task = servedTask(settings, profile.model.pooling);
+  if (task === 'generate') return new ServedModel(servedNames(settings), settings.model, window.maxModelLen);
+  // A model converted to another task than its own (a generation model served for embeddings) embeds at the default size.
+  const own = profile.model.pooling;
+  const pooling: PoolingFacts = own && own.task === task ? own : { task, dimensions: task === 'embed' ? (own?.dimensions ?? EMBEDDING_DIM) : 1 };
+  return new ServedModel(servedNames(settings), settings.model, window.maxModelLen, task, pooling);
+}
+
+/**
+ * What the model serves, as vLLM decides it: `--task` (older vLLM) over `--runner` and `--convert`;
+ * `auto` takes the model's own (a pooling model from the catalog is served by the pooling runner).
+ */
+export function servedTask(settings: Pick<Settings, 'task' | 'runner' | 'convert'>, pooling: PoolingFacts | undefined): ServedTask {
+  const task = settings.task;
+  if (task && task !== 'auto') {
+    if (task === 'generate') return 'generate';
+    if (task === 'embed' || task === 'embedding') return 'embed';
+    if (task === 'reward') return 'embed';
+    return task;
+  }
+  if (settings.runner === 'generate') return 'generate';
+  if (settings.runner === 'auto' && !pooling) return 'generate';
+  if (settings.convert === 'embed' || settings.convert === 'reward') return 'embed';
+  if (settings.convert === 'classify') return 'classify';
+  return pooling?.task ?? 'embed';
 }
 
 @Module({
