@@ -11,7 +11,8 @@ import { outputFormatOf } from '../http/response-format';
 import { ServedModel } from '../models/served-model';
 import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { chatRenderer } from './chat.renderer';
-import { conversationOf, toolCallRendering, toolOfferOf, toolsPromptText } from './chat-tools';
+import { conversationOf, toolCallRendering, toolOfferOf } from './chat-tools';
+import { toolsPromptText } from '../tokenizer/tools-prompt';
 import { ChatCompletionRequestDto } from './dto/chat-request.dto';
 
 /**

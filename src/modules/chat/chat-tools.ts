@@ -53,21 +53,6 @@ function definitions(dto: Pick<ChatCompletionRequestDto, 'tools'>): ToolOffer['t
 }
 
 /**
- * The tool definitions as a chat template puts them in the prompt (Hermes style, as Qwen and many
- * others do), so prompt_tokens grows with the tools offered as it does on vLLM.
- */
-export function toolsPromptText(offer: ToolOffer | undefined): string | null {
-  if (!offer) return null;
-  const lines = offer.tools.map((t) =>
-    JSON.stringify({ type: 'function', function: { name: t.name, description: t.description ?? '', parameters: t.parameters ?? {} } }),
-  );
-  return (
-    '# Tools\n\nYou may call one or more functions to assist with the user query.\n\n' +
-    `You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n${lines.join('\n')}\n</tools>`
-  );
-}
-
-/**
  * The messages as the reply planner reads them: text, the calls an assistant made (arguments as
  * JSON text, whether the client sent a string or an object) and the call a tool result answers.
  */

@@ -59,8 +59,10 @@ export class SseWriter implements OnModuleInit, OnModuleDestroy {
 }
 
 /**
- * vLLM's SSE framing on the raw response: `data: <json>\n\n` events, no `event:` or `id:` lines,
- * `data: [DONE]\n\n` last. Written by hand because Nest's @Sse() adds ids and cannot answer JSON.
+ * vLLM's SSE framing on the raw response: `data: <json>\n\n` events, no `id:` lines,
+ * `data: [DONE]\n\n` last; the Responses and Messages APIs name their events (`event: <type>`)
+ * and the Responses API ends without `[DONE]`. Written by hand because Nest's @Sse() adds ids and
+ * cannot answer JSON.
  */
 export class SseStream {
   private readonly raw: ServerResponse;
@@ -130,10 +132,10 @@ export class SseStream {
     }
   }
 
-  /** Queues one event for the writer's next flush; dropped if the client left. */
-  send(payload: unknown): void {
+  /** Queues one event (named `event` when given) for the writer's next flush; dropped if the client left. */
+  send(payload: unknown, event?: string): void {
     if (!this.open) return;
-    this.writer.enqueue({ stream: this, data: `data: ${JSON.stringify(payload)}\n\n` });
+    this.writer.enqueue({ stream: this, data: `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(payload)}\n\n` });
   }
 
   /**
@@ -164,10 +166,10 @@ export class SseStream {
    * Ends the stream with `data: [DONE]`, after the events sent before it: queued behind them, so a
    * stream cut while a step is handed out does not write every other stream's events early.
    */
-  done(): void {
+  done(doneLine = true): void {
     if (!this.open) return;
     this.ended = true;
-    this.writer.enqueue({ stream: this, data: 'data: [DONE]\n\n', last: true });
+    this.writer.enqueue({ stream: this, data: doneLine ? 'data: [DONE]\n\n' : '', last: true });
   }
 
   private end(data: string): void {
