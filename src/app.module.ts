@@ -6,6 +6,7 @@ import { BenchmarksModule } from './modules/benchmarks/benchmarks.module';
 import { ChatModule } from './modules/chat/chat.module';
 import { CompletionsModule } from './modules/completions/completions.module';
 import { EmbeddingsModule } from './modules/embeddings/embeddings.module';
+import { ResponsesApiModule } from './modules/responses-api/responses-api.module';
 import { EngineModule } from './modules/engine/engine.module';
 import { FaultsModule } from './modules/faults/faults.module';
 import { GrpcModule } from './modules/grpc/grpc.module';
@@ -36,6 +37,7 @@ export class AppModule {
         ChatModule,
         TokenizeModule,
         EmbeddingsModule,
+        ResponsesApiModule,
         LifecycleModule,
         FaultsModule,
         AdminModule,

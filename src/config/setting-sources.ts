@@ -62,6 +62,8 @@ export const SETTING_SOURCES: SettingSource[] = [
   { key: 'headers_timeout', kind: 'number', flags: ['--headers-timeout'], env: 'HEADERS_TIMEOUT', help: 'seconds a client has to send its request headers (408 after)' },
   { key: 'request_timeout', kind: 'number', flags: ['--request-timeout'], env: 'REQUEST_TIMEOUT', help: 'seconds a client has to send its whole request (408 after)' },
   { key: 'stream_buffer_kb', kind: 'int', flags: ['--stream-buffer-kb'], env: 'STREAM_BUFFER_KB', help: 'KiB a stream may have waiting for a slow client before its chunks are merged' },
+  { key: 'responses_store', kind: 'bool', flags: ['--responses-store'], env: 'VLLM_ENABLE_RESPONSES_API_STORE', help: 'keep Responses API responses (previous_response_id, GET /v1/responses/{id}); off as in vLLM' },
+  { key: 'max_stored_responses', kind: 'int', flags: ['--max-stored-responses'], env: 'MAX_STORED_RESPONSES', help: 'most responses the store keeps (oldest forgotten first)' },
   { key: 'config', kind: 'string', flags: ['--config'], env: 'SIM_CONFIG', help: 'config file (YAML); default config/simulator.yaml when present' },
 ];
 

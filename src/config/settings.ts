@@ -199,6 +199,14 @@ export class Settings {
   @IsInt() @Min(1) @Max(1_048_576)
   stream_buffer_kb = 64;
 
+  /** vLLM's VLLM_ENABLE_RESPONSES_API_STORE: keep responses for previous_response_id and GET /v1/responses/{id}. */
+  @IsBoolean()
+  responses_store = false;
+
+  /** Most responses the store keeps; the oldest are forgotten first. */
+  @IsInt() @Min(1) @Max(1_000_000)
+  max_stored_responses = 1000;
+
   /** Path of the config file the settings were read from, if any. */
   @IsOptional() @IsString()
   config?: string;

@@ -86,6 +86,12 @@ export interface GenerationPlan {
    * tokens produced (cut by max_tokens) was never begun.
    */
   toolCalls?: PlannedToolCall[];
+  /**
+   * Set for a reasoning model's reply: tokens [0, end) are its thinking, with the reasoning
+   * parser's markers (`<think>`, `</think>`, ...); of these, [bodyStart, bodyEnd) are its text. The
+   * answer (text or tool calls) follows from `end`. Reasoning tokens are output tokens.
+   */
+  reasoning?: { end: number; bodyStart: number; bodyEnd: number };
 }
 
 export interface PlannedToolCall {
