@@ -7,6 +7,7 @@ import { ChatModule } from './modules/chat/chat.module';
 import { CompletionsModule } from './modules/completions/completions.module';
 import { EmbeddingsModule } from './modules/embeddings/embeddings.module';
 import { ResponsesApiModule } from './modules/responses-api/responses-api.module';
+import { MessagesModule } from './modules/messages/messages.module';
 import { EngineModule } from './modules/engine/engine.module';
 import { FaultsModule } from './modules/faults/faults.module';
 import { GrpcModule } from './modules/grpc/grpc.module';
@@ -38,6 +39,7 @@ export class AppModule {
         TokenizeModule,
         EmbeddingsModule,
         ResponsesApiModule,
+        MessagesModule,
         LifecycleModule,
         FaultsModule,
         AdminModule,
