@@ -165,6 +165,8 @@ export function validateSettings(raw: RawSettings): Settings {
     });
     throw new SettingsError(lines.join('\n'));
   }
+  // As vLLM 0.7-0.9 refused it (newer vLLM has no such flag).
+  if (settings.enable_reasoning && !settings.reasoning_parser) throw new SettingsError('--enable-reasoning requires --reasoning-parser (REASONING_PARSER).');
   return settings;
 }
 

@@ -28,6 +28,8 @@ export const SETTING_SOURCES: SettingSource[] = [
   { key: 'runner', kind: 'string', flags: ['--runner'], env: 'RUNNER', help: 'auto | generate | pooling (embeddings, score, rerank, classify); auto = from the model' },
   { key: 'convert', kind: 'string', flags: ['--convert'], env: 'CONVERT', help: 'pooling runner: auto | none | embed | classify | reward' },
   { key: 'task', kind: 'string', flags: ['--task'], env: 'TASK', help: "vLLM's older task flag: generate | embed | classify | score | reward" },
+  { key: 'reasoning_parser', kind: 'string', flags: ['--reasoning-parser'], env: 'REASONING_PARSER', help: 'the model reasons; its thinking is split out as this vLLM parser does (qwen3, deepseek_r1, openai_gptoss, ...)' },
+  { key: 'enable_reasoning', kind: 'bool', flags: ['--enable-reasoning'], env: 'ENABLE_REASONING', help: "older vLLM's switch for --reasoning-parser (which it needs)" },
   { key: 'max_num_seqs', kind: 'int', flags: ['--max-num-seqs'], env: 'MAX_NUM_SEQS', help: 'running-batch limit of the engine' },
   { key: 'max_num_batched_tokens', kind: 'int', flags: ['--max-num-batched-tokens'], env: 'MAX_NUM_BATCHED_TOKENS', help: 'token budget of one engine step' },
   { key: 'gpu_memory_utilization', kind: 'number', flags: ['--gpu-memory-utilization'], env: 'GPU_MEMORY_UTILIZATION', help: 'share of GPU memory vLLM may use (sizes the KV cache)' },

@@ -24,6 +24,13 @@ export const CONVERTS = ['auto', 'none', 'embed', 'classify', 'reward'] as const
 /** vLLM's older --task values, still accepted. */
 export const TASKS = ['auto', 'generate', 'embed', 'embedding', 'classify', 'score', 'reward'] as const;
 
+/** vLLM's registered reasoning parsers (vllm/reasoning/__init__.py); `gpt_oss` is taken for `openai_gptoss`. */
+export const REASONING_PARSERS = [
+  'deepseek_r1', 'deepseek_v3', 'ernie45', 'glm45', 'openai_gptoss', 'gpt_oss', 'granite', 'hunyuan_a13b', 'kimi_k2',
+  'minimax_m2', 'minimax_m2_append_think', 'mistral', 'olmo3', 'qwen3', 'seed_oss', 'step3',
+] as const;
+export type ReasoningParserName = (typeof REASONING_PARSERS)[number];
+
 export const DEFAULT_MODEL = 'mistralai/Mistral-7B-Instruct-v0.3';
 export const DEFAULT_GPU = 'NVIDIA-L4';
 
@@ -65,6 +72,14 @@ export class Settings {
 
   @IsIn(CONVERTS)
   convert: (typeof CONVERTS)[number] = 'auto';
+
+  /** The model reasons: its replies start with a thinking part, split out as vLLM's parser of this name splits it. */
+  @IsOptional() @IsIn(REASONING_PARSERS)
+  reasoning_parser?: ReasoningParserName;
+
+  /** vLLM 0.7-0.9's switch for the reasoning parser (newer vLLM: the parser alone). */
+  @IsBoolean()
+  enable_reasoning = false;
 
   /** vLLM's older --task; when set it decides over runner and convert. */
   @IsOptional() @IsIn(TASKS)

@@ -13,6 +13,7 @@ import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer
 import { chatRenderer } from './chat.renderer';
 import { conversationOf, toolCallRendering, toolOfferOf } from './chat-tools';
 import { toolsPromptText } from '../tokenizer/tools-prompt';
+import { reasoningMarkers } from '../responses/reasoning-parsers';
 import { ChatCompletionRequestDto } from './dto/chat-request.dto';
 
 /**
@@ -51,6 +52,7 @@ export class ChatRequests {
     const maxTokens = effectiveMaxTokens(requestedMax, null, promptTokenIds.length, this.served.maxModelLen);
     const lastUser = [...turns].reverse().find((t) => t.role === 'user') ?? turns[turns.length - 1];
     const seed = dto.seed ?? this.settings.seed;
+    const reasoning = reasoningMarkers(this.settings.reasoning_parser, dto.chat_template_kwargs);
     const id = `chatcmpl-${requestId}`;
     const renderer = chatRenderer({
       id,
@@ -85,6 +87,7 @@ export class ChatRequests {
               ...replyLimits(dto),
               ...(tools ? { tools } : {}),
               ...(format ? { format } : {}),
+              ...(reasoning ? { reasoning } : {}),
             }),
           },
         ],

@@ -75,6 +75,11 @@ export function conversationOf(messages: readonly ChatMessageDto[]): Conversatio
   });
 }
 
+/** Where a choice's answer starts: after a reasoning model's thinking (and its markers). */
+function answerStart(choice: Choice): number {
+  return choice.plan.reasoning?.end ?? 0;
+}
+
 /** How a choice's tool calls go on the wire, as vLLM's serving_chat and its tool parsers write them. */
 export interface ToolCallRendering {
   /** The delta of tokens from..to: `content`, or the pieces of the calls' arguments (with their `index`). */
@@ -109,7 +114,7 @@ export function toolCallRendering(offer: ToolOffer | undefined): ToolCallRenderi
   };
   return {
     delta(choice, from, to) {
-      if (!choice.plan.toolCalls) return { content: choice.plan.pieces.slice(from, to).join('') };
+      if (!choice.plan.toolCalls) return { content: choice.plan.pieces.slice(Math.max(from, answerStart(choice)), to).join('') };
       const deltas = spans(choice)
         .filter((s) => s.start < to && s.end > from)
         .map((s) => {
@@ -121,7 +126,7 @@ export function toolCallRendering(offer: ToolOffer | undefined): ToolCallRenderi
       return { tool_calls: deltas };
     },
     message(choice) {
-      const text = choice.plan.pieces.slice(0, choice.generated).join('');
+      const text = choice.plan.pieces.slice(answerStart(choice), choice.generated).join('');
       if (!choice.plan.toolCalls) return { content: text, tool_calls: [] };
       const calls = spans(choice)
         .filter((s) => s.start < choice.generated)

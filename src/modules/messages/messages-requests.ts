@@ -8,6 +8,7 @@ import { ServedModel } from '../models/served-model';
 import { ConversationTurn, ToolChoice, ToolOffer } from '../responses/responses.types';
 import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { toolsPromptText } from '../tokenizer/tools-prompt';
+import { reasoningMarkers } from '../responses/reasoning-parsers';
 import { AnthropicMessagesRequestDto, AnthropicPromptDto, ContentBlock } from './dto/messages-request.dto';
 import { messagesRenderer } from './messages.renderer';
 
@@ -39,6 +40,7 @@ export class MessagesRequests {
     const maxTokens = effectiveMaxTokens(dto.max_tokens, null, promptTokenIds.length, this.served.maxModelLen);
     const lastUser = [...conversation].reverse().find((t) => t.role === 'user') ?? conversation[conversation.length - 1];
     const seed = this.settings.seed;
+    const reasoning = reasoningMarkers(this.settings.reasoning_parser);
     return {
       renderer: messagesRenderer({ id: `chatcmpl-${requestId}`, model, namedTool: typeof tools?.choice === 'object' }),
       stream: dto.stream === true,
@@ -64,6 +66,7 @@ export class MessagesRequests {
               ignoreEos: false,
               stop: stopList(dto.stop_sequences),
               ...(tools ? { tools } : {}),
+              ...(reasoning ? { reasoning } : {}),
             }),
           },
         ],

@@ -9,6 +9,7 @@ import { ServedModel } from '../models/served-model';
 import { ConversationTurn, OutputFormat, ToolChoice, ToolOffer } from '../responses/responses.types';
 import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { toolsPromptText } from '../tokenizer/tools-prompt';
+import { reasoningMarkers } from '../responses/reasoning-parsers';
 import { ResponsesRequestDto } from './dto/responses-request.dto';
 import { ResponseStore } from './response-store';
 import { responsesRenderer } from './responses.renderer';
@@ -80,6 +81,7 @@ export class ResponsesRequests {
     const maxTokens = Math.min(dto.max_output_tokens ?? room, room);
     const lastUser = [...conversation].reverse().find((t) => t.role === 'user') ?? conversation[conversation.length - 1];
     const seed = dto.seed ?? this.settings.seed;
+    const reasoning = reasoningMarkers(this.settings.reasoning_parser);
     const id = dto.request_id ?? `resp_${randomHex()}`;
     const renderer = responsesRenderer(
       {
@@ -131,6 +133,7 @@ export class ResponsesRequests {
               ignoreEos: false,
               stop: [],
               ...(tools ? { tools } : {}),
+              ...(reasoning ? { reasoning } : {}),
               ...(format ? { format } : {}),
             }),
           },

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsInt, IsOptional, ValidateNested } from 'class-validator';
+import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsInt, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { SamplingDto } from '../../http/dto/sampling.dto';
 import { MaxItems } from '../../http/validation';
 import { ChatMessageDto } from '../../http/dto/chat-message.dto';
@@ -38,6 +38,10 @@ export class ChatCompletionRequestDto extends SamplingDto {
   @ApiPropertyOptional({ description: 'false: at most one tool call per reply (default true, as in vLLM)' }) @IsOptional() @IsBoolean()
   parallel_tool_calls?: boolean | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', nullable: true }) @IsOptional() @IsBoolean()
   add_generation_prompt?: boolean | null;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'Passed to the chat template, e.g. {"enable_thinking": false} (Qwen3), {"thinking": true} (DeepSeek-V3.1)' })
+  @IsOptional() @IsObject()
+  chat_template_kwargs?: Record<string, unknown> | null;
 }
