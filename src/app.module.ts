@@ -8,6 +8,8 @@ import { CompletionsModule } from './modules/completions/completions.module';
 import { EmbeddingsModule } from './modules/embeddings/embeddings.module';
 import { ResponsesApiModule } from './modules/responses-api/responses-api.module';
 import { MessagesModule } from './modules/messages/messages.module';
+import { DevRoutesModule } from './modules/lifecycle/dev-routes.module';
+import { InvocationsModule } from './modules/invocations/invocations.module';
 import { EngineModule } from './modules/engine/engine.module';
 import { FaultsModule } from './modules/faults/faults.module';
 import { GrpcModule } from './modules/grpc/grpc.module';
@@ -40,11 +42,14 @@ export class AppModule {
         EmbeddingsModule,
         ResponsesApiModule,
         MessagesModule,
+        InvocationsModule,
         LifecycleModule,
         FaultsModule,
         AdminModule,
         MetricsModule,
         GrpcModule,
+        // vLLM serves its development routes only with VLLM_SERVER_DEV_MODE.
+        ...(settings.server_dev_mode ? [DevRoutesModule] : []),
         ...extra,
       ],
     };

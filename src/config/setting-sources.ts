@@ -66,6 +66,9 @@ export const SETTING_SOURCES: SettingSource[] = [
   { key: 'stream_buffer_kb', kind: 'int', flags: ['--stream-buffer-kb'], env: 'STREAM_BUFFER_KB', help: 'KiB a stream may have waiting for a slow client before its chunks are merged' },
   { key: 'responses_store', kind: 'bool', flags: ['--responses-store'], env: 'VLLM_ENABLE_RESPONSES_API_STORE', help: 'keep Responses API responses (previous_response_id, GET /v1/responses/{id}); off as in vLLM' },
   { key: 'max_stored_responses', kind: 'int', flags: ['--max-stored-responses'], env: 'MAX_STORED_RESPONSES', help: 'most responses the store keeps (oldest forgotten first)' },
+  { key: 'enable_sleep_mode', kind: 'bool', flags: ['--enable-sleep-mode'], env: 'ENABLE_SLEEP_MODE', help: '/sleep and /wake_up work (served with VLLM_SERVER_DEV_MODE)' },
+  { key: 'server_dev_mode', kind: 'bool', flags: ['--server-dev-mode'], env: 'VLLM_SERVER_DEV_MODE', help: "vLLM's development routes: /sleep, /wake_up, /is_sleeping, /reset_prefix_cache, /server_info" },
+  { key: 'sleep_reload_gbps', kind: 'number', flags: ['--sleep-reload-gbps'], env: 'SLEEP_RELOAD_GBPS', help: 'GB/s at which waking copies the weights back to each GPU' },
   { key: 'config', kind: 'string', flags: ['--config'], env: 'SIM_CONFIG', help: 'config file (YAML); default config/simulator.yaml when present' },
 ];
 
@@ -78,7 +81,7 @@ export const VLLM_BOOLEAN_FLAGS = new Set([
   '--enable-log-requests', '--disable-custom-all-reduce', '--enable-chunked-prefill', '--no-enable-chunked-prefill',
   '--enable-lora', '--enable-auto-tool-choice', '--disable-frontend-multiprocessing',
   '--enable-server-load-tracking', '--disable-fastapi-docs', '--enable-request-id-headers', '--disable-uvicorn-access-log',
-  '--skip-tokenizer-init', '--enable-sleep-mode', '--enable-expert-parallel', '--disable-sliding-window',
+  '--skip-tokenizer-init', '--enable-expert-parallel', '--disable-sliding-window',
   '--disable-cascade-attn', '--async-scheduling', '--enable-force-include-usage', '--enable-tokenizer-info-endpoint',
   '--return-tokens-as-token-ids', '--enable-prompt-embeds', '--headless', '--disable-async-output-proc',
   '--use-v2-block-manager', '--enable-log-outputs', '--enable-mfu-metrics', '--no-enable-log-requests',

@@ -222,6 +222,18 @@ export class Settings {
   @IsInt() @Min(1) @Max(1_000_000)
   max_stored_responses = 1000;
 
+  /** vLLM's --enable-sleep-mode: /sleep and /wake_up work (with VLLM_SERVER_DEV_MODE, which serves them). */
+  @IsBoolean()
+  enable_sleep_mode = false;
+
+  /** vLLM's VLLM_SERVER_DEV_MODE: serves the development routes (/sleep, /wake_up, /is_sleeping, /reset_prefix_cache, /server_info). */
+  @IsBoolean()
+  server_dev_mode = false;
+
+  /** GB/s at which waking from sleep copies the weights back to each GPU (host to device over PCIe). */
+  @IsNumber() @Min(0.001) @Max(100_000)
+  sleep_reload_gbps = 25;
+
   /** Path of the config file the settings were read from, if any. */
   @IsOptional() @IsString()
   config?: string;

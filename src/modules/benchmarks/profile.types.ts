@@ -54,6 +54,8 @@ export interface PerformanceProfile {
   blockSize: number;
   /** max_num_seqs and max_num_batched_tokens as served: the settings, or vLLM's defaults for the GPU. */
   limits: { maxNumSeqs: number; maxNumBatchedTokens: number };
+  /** Bytes of weights each GPU holds (what waking from sleep copies back). */
+  weightsBytesPerGpu?: number;
   /** How the profile was obtained, for logs and /admin/status (e.g. "roofline fitted on 41 points"). */
   description: string;
 }

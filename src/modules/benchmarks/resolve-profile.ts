@@ -153,6 +153,7 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
     kvCacheBlocks: kvCapacity.blocks,
     blockSize: settings.block_size,
     limits,
+    weightsBytesPerGpu: kvCapacity.weightsBytesPerGpu,
     description,
     modelSpec,
     gpu,

@@ -10,5 +10,6 @@ import { PoolingRequests } from './pooling-requests';
   imports: [HttpModule, ModelsModule, TokenizerModule],
   controllers: [EmbeddingsController],
   providers: [PoolingRequests],
+  exports: [PoolingRequests],
 })
 export class EmbeddingsModule {}

@@ -11,6 +11,7 @@ import { Exchanges } from '../generation/exchange';
 import { SIMULATED_VLLM_VERSION } from '../api/version';
 import { ServedModel } from '../models/served-model';
 import { PatternStore, ReloadResult } from '../responses/pattern-store';
+import { SleepService } from '../lifecycle/sleep.service';
 import { HttpMetrics } from './http-metrics';
 import { SimulatorMetrics } from './simulator-metrics';
 import { VllmMetrics } from './vllm-metrics';
@@ -37,6 +38,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     private readonly exchanges: Exchanges,
     private readonly faults: FaultsService,
     private readonly patterns: PatternStore,
+    private readonly sleep: SleepService,
     served: ServedModel,
     @Inject(SETTINGS) settings: Settings,
     @Inject(PROFILE) profile: PerformanceProfile,
@@ -80,6 +82,7 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
       this.runtime.onChange((values) => this.simulator.latencyScale.set(values.latency_scale)),
       this.patterns.onReload((result) => this.recordPatternReload(result)),
       this.faults.onInjected((fault) => this.simulator.recordFault(fault.type)),
+      this.sleep.onChange((state) => this.vllm.recordSleepState(state.sleeping, state.level)),
       // HTTP requests are timed from arrival until their response is over, which also covers
       // streams the doors write themselves.
       this.exchanges.onClosed(({ durationMs, http }) => {

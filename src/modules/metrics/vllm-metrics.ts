@@ -198,6 +198,14 @@ export class VllmMetrics {
     this.requestDecodeTime = histogram('vllm:request_decode_time_seconds', 'Histogram of time spent in DECODE phase for request.', REQUEST_LATENCY_BUCKETS);
   }
 
+  /** vLLM's record_sleep_state: awake 0 while sleeping; weights_offloaded 1 at level 1, discard_all 1 at level 2. */
+  recordSleepState(sleeping: boolean, level: number): void {
+    const l = this.labels;
+    this.engineSleepState.set({ ...l, sleep_state: 'awake' }, sleeping ? 0 : 1);
+    this.engineSleepState.set({ ...l, sleep_state: 'weights_offloaded' }, sleeping && level === 1 ? 1 : 0);
+    this.engineSleepState.set({ ...l, sleep_state: 'discard_all' }, sleeping && level === 2 ? 1 : 0);
+  }
+
   onQueued(requestId: string, promptTokens: number, time: Millis): void {
     this.inFlight.set(requestId, { promptTokens, arrivalTime: time });
   }
