@@ -1,5 +1,8 @@
 import { Body, Controller, HttpCode, Inject, Post, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CHAT_COMPLETION_SCHEMA } from '../chat/chat.openapi';
+import { COMPLETION_SCHEMA } from '../completions/completions.openapi';
+import { CLASSIFY_SCHEMA, EMBEDDING_SCHEMA, POOLING_SCHEMA, RERANK_SCHEMA, SCORE_SCHEMA } from '../embeddings/embeddings.openapi';
 import { validateSync } from 'class-validator';
 import { FastifyReply } from 'fastify';
 import { SETTINGS } from '../../config/config.module';
@@ -66,7 +69,11 @@ export class InvocationsController {
   @HttpCode(200)
   @InferenceRoute()
   @ApiOperation({ summary: "SageMaker's invocation: a chat, completion or pooling request, served by the route whose request it is" })
-  @ApiBody({ schema: { type: 'object', additionalProperties: true, example: { messages: [{ role: 'user', content: 'Hello!' }] } } })
+  @ApiBody({
+    schema: { type: 'object', additionalProperties: true, description: 'A chat, completion or pooling request body' },
+    examples: { chat: { value: { messages: [{ role: 'user', content: 'Hello!' }], max_tokens: 32 } }, completion: { value: { prompt: 'Once upon a time', max_tokens: 16 } } },
+  })
+  @ApiOkResponse({ description: 'The answer of the route that served the body', schema: { anyOf: [CHAT_COMPLETION_SCHEMA, COMPLETION_SCHEMA, EMBEDDING_SCHEMA, CLASSIFY_SCHEMA, SCORE_SCHEMA, RERANK_SCHEMA, POOLING_SCHEMA] } })
   async invoke(@Body() body: InvocationBody, @Res({ passthrough: true }) reply: FastifyReply): Promise<object | string | void> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw ApiError.badRequest('The request body must be a JSON object');
     const handlers = this.handlers[this.served.task];

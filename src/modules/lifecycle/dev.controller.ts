@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { anyObject, bool, obj, str } from '../api/openapi';
 import { FastifyReply } from 'fastify';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
@@ -54,6 +55,7 @@ export class DevController {
   @Get('is_sleeping')
   @ControlRoute()
   @ApiOperation({ summary: 'Whether the engine sleeps' })
+  @ApiOkResponse({ schema: obj({ is_sleeping: bool() }) })
   isSleeping(): object {
     return { is_sleeping: this.sleepService.sleeping };
   }
@@ -74,6 +76,7 @@ export class DevController {
   @ProbeRoute()
   @ApiOperation({ summary: "The server's configuration (vLLM: vllm_config, vllm_env, system_env)" })
   @ApiQuery({ name: 'config_format', required: false, schema: { type: 'string', enum: ['text', 'json'], default: 'text' } })
+  @ApiOkResponse({ schema: obj({ vllm_config: { oneOf: [str(), anyObject()] }, vllm_env: anyObject(), system_env: anyObject() }) })
   serverInfo(@Query('config_format') format: string | undefined): object {
     const s = this.settings;
     const config = {

@@ -1,5 +1,7 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiInference } from '../api/openapi';
+import { COUNT_TOKENS_EXAMPLES, COUNT_TOKENS_SCHEMA, MESSAGE_SCHEMA, MESSAGES_EXAMPLES } from './messages.openapi';
 import { FastifyReply } from 'fastify';
 import { ApiError } from '../api/api-error';
 import { InferenceRoute, UtilityRoute } from '../api/route-kind';
@@ -25,6 +27,7 @@ export class MessagesController {
   @HttpCode(200)
   @InferenceRoute()
   @ApiOperation({ summary: 'Create a message (streaming with stream=true: named events)' })
+  @ApiInference({ body: AnthropicMessagesRequestDto, examples: MESSAGES_EXAMPLES, ok: MESSAGE_SCHEMA, streams: true })
   async create(@Body() dto: AnthropicMessagesRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<object | string | void> {
     try {
       return await this.responder.respond(reply, await this.requests.translate(dto, reply.request.id));
@@ -37,6 +40,7 @@ export class MessagesController {
   @HttpCode(200)
   @UtilityRoute()
   @ApiOperation({ summary: 'Count the input tokens of a Messages request' })
+  @ApiInference({ body: AnthropicPromptDto, examples: COUNT_TOKENS_EXAMPLES, ok: COUNT_TOKENS_SCHEMA })
   async countTokens(@Body() dto: AnthropicPromptDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<object> {
     try {
       return await this.requests.countTokens(dto);

@@ -1,8 +1,26 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomHex } from '../api/ids';
 import { ServedModel } from './served-model';
 import { UtilityRoute } from '../api/route-kind';
+import { anyObject, arr, int, literal, nullable, obj, str } from '../api/openapi';
+
+/** vLLM's ModelList. */
+const MODEL_LIST_SCHEMA = obj({
+  object: literal('list'),
+  data: arr(
+    obj({
+      id: str(),
+      object: literal('model'),
+      created: int(),
+      owned_by: str(),
+      root: nullable(str()),
+      parent: nullable(str()),
+      max_model_len: nullable(int()),
+      permission: arr(anyObject()),
+    }),
+  ),
+});
 
 @ApiTags('OpenAI')
 @Controller('v1/models')
@@ -13,6 +31,7 @@ export class ModelsController {
 
   @Get()
   @ApiOperation({ summary: 'List the served model (vLLM shape)' })
+  @ApiOkResponse({ schema: MODEL_LIST_SCHEMA })
   list(): object {
     return {
       object: 'list',

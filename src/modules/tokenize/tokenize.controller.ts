@@ -1,11 +1,12 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { messageText } from '../http/dto/chat-message.dto';
 import { ServedModel } from '../models/served-model';
 import { ApiError } from '../api/api-error';
 import { decodeYielding, encodeChatYielding, encodePromptYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { DetokenizeRequestDto, TokenizeRequestDto } from './dto/tokenize.dto';
 import { UtilityRoute } from '../api/route-kind';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { arr, int, nullable, obj, str } from '../api/openapi';
 
 /** vLLM's /tokenize and /detokenize, with the tokenizer that usage and timing use. */
 @ApiTags('vLLM')
@@ -21,6 +22,8 @@ export class TokenizeController {
   @Post('tokenize')
   @HttpCode(200)
   @ApiOperation({ summary: 'Token ids of a prompt or a chat conversation' })
+  @ApiBody({ type: TokenizeRequestDto, examples: { prompt: { value: { prompt: 'Hello world' } }, chat: { value: { messages: [{ role: 'user', content: 'Hello' }] } } } })
+  @ApiOkResponse({ schema: obj({ count: int(), max_model_len: int(), tokens: arr(int()), token_strs: nullable(arr(str())) }) })
   async tokenize(@Body() dto: TokenizeRequestDto): Promise<object> {
     this.served.resolve(dto.model);
     let tokens: number[];
@@ -45,6 +48,8 @@ export class TokenizeController {
   @Post('detokenize')
   @HttpCode(200)
   @ApiOperation({ summary: 'Text of token ids' })
+  @ApiBody({ type: DetokenizeRequestDto, examples: { ids: { value: { tokens: [1, 2, 3] } } } })
+  @ApiOkResponse({ schema: obj({ prompt: str() }) })
   async detokenize(@Body() dto: DetokenizeRequestDto): Promise<object> {
     this.served.resolve(dto.model);
     // No context holds more ids than max_model_len: a longer list is refused, not decoded.

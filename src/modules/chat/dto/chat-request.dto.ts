@@ -12,16 +12,16 @@ export class ChatCompletionRequestDto extends SamplingDto {
   @IsDefined({ message: 'messages: Field required' }) @IsArray() @ArrayMinSize(1) @MaxItems('max_messages') @ValidateNested({ each: true }) @Type(() => ChatMessageDto)
   messages!: ChatMessageDto[];
 
-  @ApiPropertyOptional({ description: 'Preferred over max_tokens when both are set' }) @IsOptional() @IsInt()
+  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'Preferred over max_tokens when both are set' }) @IsOptional() @IsInt()
   max_completion_tokens?: number | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', nullable: true }) @IsOptional() @IsBoolean()
   logprobs?: boolean | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsInt()
+  @ApiPropertyOptional({ type: 'integer', nullable: true }) @IsOptional() @IsInt()
   top_logprobs?: number | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', nullable: true }) @IsOptional() @IsBoolean()
   echo?: boolean | null;
 
   @ApiPropertyOptional({ type: [ChatToolDto] })
@@ -35,7 +35,7 @@ export class ChatCompletionRequestDto extends SamplingDto {
   @IsOptional()
   tool_choice?: 'none' | 'auto' | 'required' | { type?: string; function?: { name?: string } } | null;
 
-  @ApiPropertyOptional({ description: 'false: at most one tool call per reply (default true, as in vLLM)' }) @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', nullable: true, description: 'false: at most one tool call per reply (default true, as in vLLM)' }) @IsOptional() @IsBoolean()
   parallel_tool_calls?: boolean | null;
 
   @ApiPropertyOptional({ type: 'boolean', nullable: true }) @IsOptional() @IsBoolean()

@@ -84,7 +84,7 @@ export class AnthropicPromptDto {
   @IsOptional() @IsArray() @MaxItems('max_tools') @ValidateNested({ each: true }) @Type(() => AnthropicToolDto)
   tools?: AnthropicToolDto[] | null;
 
-  @ApiPropertyOptional({ type: AnthropicToolChoiceDto, nullable: true }) @IsOptional() @IsObject() @ValidateNested() @Type(() => AnthropicToolChoiceDto)
+  @ApiPropertyOptional({ type: () => AnthropicToolChoiceDto, nullable: true }) @IsOptional() @IsObject() @ValidateNested() @Type(() => AnthropicToolChoiceDto)
   tool_choice?: AnthropicToolChoiceDto | null;
 }
 
