@@ -72,7 +72,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       const items: string[] = inline !== undefined ? [inline] : [];
       while (inline === undefined && i + 1 < argv.length && !argv[i + 1].startsWith('-')) items.push(argv[++i]);
       if (items.length === 0) throw new SettingsError(`Flag ${name} needs a value.`);
-      values[source.key] = items;
+      const before = values[source.key];
+      values[source.key] = source.repeatable && Array.isArray(before) ? [...(before as string[]), ...items] : items;
       continue;
     }
     const value = inline ?? argv[++i];
@@ -86,7 +87,7 @@ export function readEnv(env: NodeJS.ProcessEnv): RawSettings {
   const values: RawSettings = {};
   for (const source of SETTING_SOURCES) {
     const value = source.env ? env[source.env] : undefined;
-    if (value !== undefined && value !== '') values[source.key] = source.kind === 'list' ? value.split(/[,\s]+/).filter(Boolean) : value;
+    if (value !== undefined && value !== '') values[source.key] = source.kind === 'list' ? value.split(source.repeatable ? /\s+/ : /[,\s]+/).filter(Boolean) : value;
   }
   return values;
 }
@@ -106,6 +107,7 @@ function readConfigFile(path: string, explicit: boolean): RawSettings {
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new SettingsError(`Config file ${path} must hold a mapping of settings.`);
   const known = new Set<string>([...SETTING_SOURCES.map((s) => s.key), 'gpus', 'models']);
+  // The config file may give the additional models as mappings of per-model settings.
   const values: RawSettings = {};
   for (const [rawKey, value] of Object.entries(doc as Record<string, unknown>)) {
     const key = rawKey.replace(/-/g, '_');
@@ -143,7 +145,7 @@ function coerce(key: SettingKey, value: RawValue): unknown {
       return fail('a boolean (true/false)');
     }
     case 'list':
-      return value.split(/[,\s]+/).filter(Boolean);
+      return source.repeatable ? value.split(/\s+/).filter(Boolean) : value.split(/[,\s]+/).filter(Boolean);
     default:
       return value;
   }

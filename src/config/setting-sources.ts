@@ -10,6 +10,8 @@ export interface SettingSource {
   env?: string;
   /** One line for `--help` and the README's configuration reference. */
   help: string;
+  /** A list flag given several times adds to the list (rather than replacing it). */
+  repeatable?: true;
 }
 
 /**
@@ -69,6 +71,7 @@ export const SETTING_SOURCES: SettingSource[] = [
   { key: 'enable_sleep_mode', kind: 'bool', flags: ['--enable-sleep-mode'], env: 'ENABLE_SLEEP_MODE', help: '/sleep and /wake_up work (served with VLLM_SERVER_DEV_MODE)' },
   { key: 'server_dev_mode', kind: 'bool', flags: ['--server-dev-mode'], env: 'VLLM_SERVER_DEV_MODE', help: "vLLM's development routes: /sleep, /wake_up, /is_sleeping, /reset_prefix_cache, /server_info" },
   { key: 'sleep_reload_gbps', kind: 'number', flags: ['--sleep-reload-gbps'], env: 'SLEEP_RELOAD_GBPS', help: 'GB/s at which waking copies the weights back to each GPU' },
+  { key: 'additional_models', kind: 'list', flags: ['--add-model'], env: 'ADDITIONAL_MODELS', repeatable: true, help: "serve another model beside --model: 'MODEL;gpu_type=NVIDIA-H100;tensor_parallel_size=2;served_model_name=alias' (repeatable)" },
   { key: 'config', kind: 'string', flags: ['--config'], env: 'SIM_CONFIG', help: 'config file (YAML); default config/simulator.yaml when present' },
 ];
 

@@ -9,6 +9,7 @@ import {
   Min,
   MinLength,
   ArrayMinSize,
+  IsArray,
 } from 'class-validator';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'warn', 'error', 'critical', 'silent'] as const;
@@ -233,6 +234,13 @@ export class Settings {
   /** GB/s at which waking from sleep copies the weights back to each GPU (host to device over PCIe). */
   @IsNumber() @Min(0.001) @Max(100_000)
   sleep_reload_gbps = 25;
+
+  /**
+   * More models served beside `model`, each with its own engine: `MODEL;key=value;...` strings
+   * (flags, env) or mappings (config file) of per-model settings (see served-models.ts).
+   */
+  @IsOptional() @IsArray()
+  additional_models?: unknown[];
 
   /** Path of the config file the settings were read from, if any. */
   @IsOptional() @IsString()
