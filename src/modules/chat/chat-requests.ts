@@ -8,8 +8,8 @@ import { LogprobSampler } from '../api/logprobs';
 import { checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, replyLimits } from '../api/request-checks';
 import { HttpInferenceCall, streamingOf } from '../http/http-responder';
 import { outputFormatOf } from '../http/response-format';
-import { ServedModel } from '../models/served-model';
-import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
+import { ServedModels } from '../models/served-models';
+import { ChatTurn, encodeChatYielding } from '../tokenizer/tokenizer.types';
 import { chatRenderer } from './chat.renderer';
 import { conversationOf, toolCallRendering, toolOfferOf } from './chat-tools';
 import { toolsPromptText } from '../tokenizer/tools-prompt';
@@ -24,14 +24,14 @@ import { ChatCompletionRequestDto } from './dto/chat-request.dto';
 @Injectable()
 export class ChatRequests {
   constructor(
-    private readonly served: ServedModel,
-    @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
+    private readonly models: ServedModels,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   async translate(dto: ChatCompletionRequestDto, requestId: string): Promise<HttpInferenceCall> {
-    this.served.require('Chat Completions');
-    const model = this.served.resolve(dto.model);
+    const { served, tokenizer, settings: modelSettings } = this.models.route(dto.model);
+    served.require('Chat Completions');
+    const model = served.resolve(dto.model);
     const requestedMax = dto.max_completion_tokens ?? dto.max_tokens;
     if (dto.max_completion_tokens != null && dto.max_completion_tokens < 1) {
       throw ApiError.badRequest(`max_tokens must be at least 1, got ${dto.max_completion_tokens}.`, 'max_completion_tokens');
@@ -48,11 +48,11 @@ export class ChatRequests {
     const turns: ChatTurn[] = conversation.map((m) => ({ role: m.role, content: m.content }));
     // The chat template writes the offered tools into the prompt; rules still see only the messages.
     const toolsText = toolsPromptText(tools);
-    const promptTokenIds = await encodeChatYielding(this.tokenizer, toolsText === null ? turns : [{ role: 'system', content: toolsText }, ...turns]);
-    const maxTokens = effectiveMaxTokens(requestedMax, null, promptTokenIds.length, this.served.maxModelLen);
+    const promptTokenIds = await encodeChatYielding(tokenizer, toolsText === null ? turns : [{ role: 'system', content: toolsText }, ...turns]);
+    const maxTokens = effectiveMaxTokens(requestedMax, null, promptTokenIds.length, served.maxModelLen);
     const lastUser = [...turns].reverse().find((t) => t.role === 'user') ?? turns[turns.length - 1];
     const seed = dto.seed ?? this.settings.seed;
-    const reasoning = reasoningMarkers(this.settings.reasoning_parser, dto.chat_template_kwargs);
+    const reasoning = reasoningMarkers(modelSettings.reasoning_parser, dto.chat_template_kwargs);
     const id = `chatcmpl-${requestId}`;
     const renderer = chatRenderer({
       id,
@@ -61,7 +61,7 @@ export class ChatRequests {
       promptTokenIds,
       stream: dto.stream === true,
       returnTokenIds: dto.return_token_ids === true,
-      sampler: dto.logprobs === true ? new LogprobSampler(this.tokenizer, Random.derive(seed, `${id}:logprobs`)) : null,
+      sampler: dto.logprobs === true ? new LogprobSampler(tokenizer, Random.derive(seed, `${id}:logprobs`)) : null,
       topLogprobs: dto.top_logprobs ?? 0,
       calls: toolCallRendering(tools),
     });
@@ -72,6 +72,7 @@ export class ChatRequests {
         model,
         n: dto.n ?? 1,
         maxTokensParam: maxTokens,
+        tokenizer,
         prompts: [
           {
             tokenIds: promptTokenIds,
@@ -83,7 +84,7 @@ export class ChatRequests {
               choiceIndex,
               seed,
               maxTokens,
-              roomTokens: this.served.maxModelLen - promptTokenIds.length,
+              roomTokens: served.maxModelLen - promptTokenIds.length,
               ...replyLimits(dto),
               ...(tools ? { tools } : {}),
               ...(format ? { format } : {}),

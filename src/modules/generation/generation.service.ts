@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../api/api-error';
 import { Engine, EngineRefusal } from '../engine/engine';
+import { Engines } from '../engine/engines';
 import { FaultsService } from '../faults/faults.service';
 import { Admission } from '../lifecycle/admission';
 import { ReplyBudgetError } from '../responses/reply-errors';
@@ -39,6 +40,7 @@ export class GenerationService {
 
   constructor(
     private readonly engine: Engine,
+    private readonly engines: Engines,
     private readonly responses: ResponsesService,
     private readonly faults: FaultsService,
     private readonly admission: Admission,
@@ -112,7 +114,7 @@ export class GenerationService {
     for (let p = 0; p < req.prompts.length; p++) {
       const prompt = req.prompts[p];
       for (let j = 0; j < req.n; j++) {
-        const plan = 'pooling' in prompt ? POOLING_PLAN : await this.responses.planAsync(prompt.reply(j)).catch(asClientError);
+        const plan = 'pooling' in prompt ? POOLING_PLAN : await this.responses.planAsync(prompt.reply(j), req.tokenizer).catch(asClientError);
         planned.push({ index: p * req.n + j, promptIndex: p, promptTokens: prompt.tokenIds.length, plan, generated: 0 });
         if (performance.now() - sliceStart > PLAN_SLICE_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -123,12 +125,13 @@ export class GenerationService {
     // Engine ids are taken only now: another request under the same client id may have been
     // submitted while this one was planned.
     const single = planned.length === 1;
-    const choices: Choice[] = planned.map((c) => ({ ...c, engineId: this.freeId(single ? exchange.id : `${exchange.id}-${c.index}`) }));
+    const engine = this.engineOf(req);
+    const choices: Choice[] = planned.map((c) => ({ ...c, engineId: this.freeId(engine, single ? exchange.id : `${exchange.id}-${c.index}`) }));
     const generation = new Generation(exchange.id, choices, exchange.origin);
     // Two requests may share a client id: sibling choices are grouped by this generation's number.
     const group = req.n > 1 ? `g${++this.serial}` : undefined;
     try {
-      for (const choice of choices) this.submit(req, slowdown, choice, group, generation, listener);
+      for (const choice of choices) this.submit(engine, req, slowdown, choice, group, generation, listener);
     } catch (err) {
       generation.abort();
       asClientError(err);
@@ -153,12 +156,18 @@ export class GenerationService {
    * not. As vLLM suffixes its internal ids, the suffix stays inside: doors, the request log and
    * Abort work with the client's id (see inFlight).
    */
-  private freeId(id: string): string {
-    if (!this.engine.has(id)) return id;
-    for (let k = 1; ; k++) if (!this.engine.has(`${id}.${k}`)) return `${id}.${k}`;
+  private freeId(engine: Engine, id: string): string {
+    if (!engine.has(id)) return id;
+    for (let k = 1; ; k++) if (!engine.has(`${id}.${k}`)) return `${id}.${k}`;
+  }
+
+  /** The engine of the request's model (the app's own when it serves one model). */
+  private engineOf(req: InferenceRequest): Engine {
+    return this.engines.of(req.model)?.engine ?? this.engine;
   }
 
   private submit(
+    engine: Engine,
     req: InferenceRequest,
     slowdown: number | undefined,
     choice: Choice,
@@ -166,7 +175,7 @@ export class GenerationService {
     generation: Generation,
     listener: GenerationListener,
   ): void {
-    const handle = this.engine.submit(
+    const handle = engine.submit(
       {
         id: choice.engineId,
         promptTokenIds: req.prompts[choice.promptIndex].tokenIds,

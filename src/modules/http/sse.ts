@@ -2,7 +2,7 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ServerResponse } from 'node:http';
 import { FastifyReply } from 'fastify';
 import { onResponseOver } from '../../common/response-over';
-import { Engine } from '../engine/engine';
+import { Engines } from '../engine/engines';
 
 interface PendingEvent {
   stream: SseStream;
@@ -22,16 +22,17 @@ interface PendingEvent {
 export class SseWriter implements OnModuleInit, OnModuleDestroy {
   private readonly pending: PendingEvent[] = [];
   private flushQueued = false;
-  private off: (() => void) | undefined;
+  private offs: Array<() => void> = [];
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly engines: Engines) {}
 
   onModuleInit(): void {
-    this.off = this.engine.events.on('released', () => this.flush());
+    // Every engine's step releases its streams' events (one engine per served model).
+    this.offs = this.engines.all.map(({ engine }) => engine.events.on('released', () => this.flush()));
   }
 
   onModuleDestroy(): void {
-    this.off?.();
+    for (const off of this.offs.splice(0)) off();
   }
 
   /**

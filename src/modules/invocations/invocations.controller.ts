@@ -17,7 +17,8 @@ import { ClassifyRequestDto, EmbeddingRequestDto, PoolingRequestDto, RerankReque
 import { PoolingRequests } from '../embeddings/pooling-requests';
 import { HttpInferenceCall, HttpResponder } from '../http/http-responder';
 import { checkItemLimits, toDto } from '../http/validation';
-import { ServedModel, ServedTask } from '../models/served-model';
+import { ServedTask } from '../models/served-model';
+import { ServedModels } from '../models/served-models';
 
 type InvocationBody = Record<string, unknown>;
 
@@ -43,7 +44,7 @@ export class InvocationsController {
   private readonly handlers: Record<ServedTask, Handler[]>;
 
   constructor(
-    private readonly served: ServedModel,
+    private readonly models: ServedModels,
     private readonly responder: HttpResponder,
     chat: ChatRequests,
     completions: CompletionsRequests,
@@ -76,7 +77,7 @@ export class InvocationsController {
   @ApiOkResponse({ description: 'The answer of the route that served the body', schema: { anyOf: [CHAT_COMPLETION_SCHEMA, COMPLETION_SCHEMA, EMBEDDING_SCHEMA, CLASSIFY_SCHEMA, SCORE_SCHEMA, RERANK_SCHEMA, POOLING_SCHEMA] } })
   async invoke(@Body() body: InvocationBody, @Res({ passthrough: true }) reply: FastifyReply): Promise<object | string | void> {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw ApiError.badRequest('The request body must be a JSON object');
-    const handlers = this.handlers[this.served.task];
+    const handlers = this.handlers[this.models.route(typeof body.model === 'string' ? body.model : undefined).served.task];
     for (const handler of handlers) {
       const dto = this.validated(handler, body);
       if (dto) return this.responder.respond(reply, await handler.serve(dto as never, reply.request.id));

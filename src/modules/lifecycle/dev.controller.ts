@@ -7,7 +7,7 @@ import { Settings } from '../../config/settings';
 import { ApiError } from '../api/api-error';
 import { ControlRoute, ProbeRoute } from '../api/route-kind';
 import { SIMULATED_VLLM_VERSION } from '../api/version';
-import { Engine } from '../engine/engine';
+import { Engines } from '../engine/engines';
 import { SleepLevel, SleepMode, SleepService } from './sleep.service';
 
 /** Query flags as FastAPI reads a bool: true/1/yes/on. */
@@ -23,7 +23,7 @@ const flag = (v: string | undefined): boolean => v !== undefined && ['true', '1'
 export class DevController {
   constructor(
     private readonly sleepService: SleepService,
-    private readonly engine: Engine,
+    private readonly engines: Engines,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -67,8 +67,10 @@ export class DevController {
   @ApiQuery({ name: 'reset_running_requests', required: false, schema: { type: 'boolean' } })
   @ApiQuery({ name: 'reset_external', required: false, schema: { type: 'boolean' } })
   resetPrefixCache(@Query('reset_running_requests') resetRunning: string | undefined, @Res() reply: FastifyReply): void {
-    if (flag(resetRunning)) this.engine.abortAll();
-    this.engine.resetPrefixCache();
+    for (const { engine } of this.engines.all) {
+      if (flag(resetRunning)) engine.abortAll();
+      engine.resetPrefixCache();
+    }
     void reply.code(200).send();
   }
 

@@ -3,9 +3,7 @@ import { SETTINGS } from '../../config/config.module';
 import { RuntimeConfig } from '../../config/runtime-config';
 import { Settings } from '../../config/settings';
 import { ApiError } from '../api/api-error';
-import { PROFILE } from '../benchmarks/profile.token';
-import { PerformanceProfile } from '../benchmarks/profile.types';
-import { Engine } from '../engine/engine';
+import { Engines } from '../engine/engines';
 
 /** vLLM's sleep levels: 0 pauses scheduling, 1 also offloads the weights and drops the KV cache, 2 discards both. */
 export type SleepLevel = 0 | 1 | 2;
@@ -40,10 +38,9 @@ export class SleepService implements OnModuleDestroy {
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engines: Engines,
     private readonly runtime: RuntimeConfig,
     @Inject(SETTINGS) private readonly settings: Settings,
-    @Inject(PROFILE) private readonly profile: PerformanceProfile,
   ) {}
 
   get sleeping(): boolean {
@@ -62,10 +59,13 @@ export class SleepService implements OnModuleDestroy {
   async sleep(level: SleepLevel, mode: SleepMode): Promise<void> {
     this.requireEnabled();
     if (mode === 'wait') await this.idle();
-    if (mode === 'abort') this.engine.abortAll();
-    this.engine.pause();
-    // vLLM resets the prefix cache before it sleeps; requests kept in place hold their blocks.
-    if (level >= 1) this.engine.resetPrefixCache();
+    // Every served model's engine sleeps (vLLM serves one).
+    for (const { engine } of this.engines.all) {
+      if (mode === 'abort') engine.abortAll();
+      engine.pause();
+      // vLLM resets the prefix cache before it sleeps; requests kept in place hold their blocks.
+      if (level >= 1) engine.resetPrefixCache();
+    }
     this.asleep = new Set(WAKE_TAGS);
     this.set({ sleeping: true, level });
     this.logger.log(`Sleeping (level ${level}, ${mode})`);
@@ -80,15 +80,18 @@ export class SleepService implements OnModuleDestroy {
     if (waking.includes('weights') && this.asleep.has('weights')) await this.delay(this.reloadMs());
     for (const tag of waking) this.asleep.delete(tag);
     if (this.state.sleeping && this.asleep.size === 0) {
-      this.engine.resume();
+      for (const { engine } of this.engines.all) engine.resume();
       this.set({ sleeping: false, level: 0 });
       this.logger.log('Awake');
     }
   }
 
-  /** Time (ms, before the latency scale) to copy each GPU's weights back: its share over the reload bandwidth. */
+  /**
+   * Time (ms, before the latency scale) to copy each GPU's weights back: its share over the reload
+   * bandwidth; with several models, the largest share (their GPUs copy in parallel).
+   */
   reloadMs(): number {
-    const bytes = this.profile.weightsBytesPerGpu ?? 0;
+    const bytes = Math.max(0, ...this.engines.all.map(({ profile }) => profile.weightsBytesPerGpu ?? 0));
     return (bytes / (this.settings.sleep_reload_gbps * 1e9)) * 1000;
   }
 
@@ -104,7 +107,7 @@ export class SleepService implements OnModuleDestroy {
   private idle(): Promise<void> {
     return new Promise((resolve) => {
       const check = (): void => {
-        if (this.engine.inFlight === 0) return resolve();
+        if (this.engines.all.every(({ engine }) => engine.inFlight === 0)) return resolve();
         const timer = setTimeout(() => {
           this.timers.delete(timer);
           check();

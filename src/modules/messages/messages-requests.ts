@@ -4,9 +4,9 @@ import { Settings } from '../../config/settings';
 import { ApiError } from '../api/api-error';
 import { checkSampling, effectiveMaxTokens, stopList } from '../api/request-checks';
 import { HttpInferenceCall } from '../http/http-responder';
-import { ServedModel } from '../models/served-model';
+import { ServedModels } from '../models/served-models';
 import { ConversationTurn, ToolChoice, ToolOffer } from '../responses/responses.types';
-import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
+import { ChatTurn, encodeChatYielding } from '../tokenizer/tokenizer.types';
 import { toolsPromptText } from '../tokenizer/tools-prompt';
 import { reasoningMarkers } from '../responses/reasoning-parsers';
 import { AnthropicMessagesRequestDto, AnthropicPromptDto, ContentBlock } from './dto/messages-request.dto';
@@ -29,18 +29,17 @@ function resultText(content: ContentBlock['content']): string {
 @Injectable()
 export class MessagesRequests {
   constructor(
-    private readonly served: ServedModel,
-    @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
+    private readonly models: ServedModels,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   async translate(dto: AnthropicMessagesRequestDto, requestId: string): Promise<HttpInferenceCall> {
-    const { model, tools, conversation, promptTokenIds } = await this.prompt(dto);
+    const { model, served, tokenizer, modelSettings, tools, conversation, promptTokenIds } = await this.prompt(dto);
     checkSampling({ temperature: dto.temperature, top_p: dto.top_p, top_k: dto.top_k, max_tokens: dto.max_tokens, stop: dto.stop_sequences }, this.settings);
-    const maxTokens = effectiveMaxTokens(dto.max_tokens, null, promptTokenIds.length, this.served.maxModelLen);
+    const maxTokens = effectiveMaxTokens(dto.max_tokens, null, promptTokenIds.length, served.maxModelLen);
     const lastUser = [...conversation].reverse().find((t) => t.role === 'user') ?? conversation[conversation.length - 1];
     const seed = this.settings.seed;
-    const reasoning = reasoningMarkers(this.settings.reasoning_parser);
+    const reasoning = reasoningMarkers(modelSettings.reasoning_parser);
     return {
       renderer: messagesRenderer({ id: `chatcmpl-${requestId}`, model, namedTool: typeof tools?.choice === 'object' }),
       stream: dto.stream === true,
@@ -50,6 +49,7 @@ export class MessagesRequests {
         model,
         n: 1,
         maxTokensParam: maxTokens,
+        tokenizer,
         prompts: [
           {
             tokenIds: promptTokenIds,
@@ -61,7 +61,7 @@ export class MessagesRequests {
               choiceIndex,
               seed,
               maxTokens,
-              roomTokens: this.served.maxModelLen - promptTokenIds.length,
+              roomTokens: served.maxModelLen - promptTokenIds.length,
               minTokens: 0,
               ignoreEos: false,
               stop: stopList(dto.stop_sequences),
@@ -81,14 +81,15 @@ export class MessagesRequests {
   }
 
   private async prompt(dto: AnthropicPromptDto) {
-    this.served.require('Messages');
-    const model = this.served.resolve(dto.model);
+    const { served, tokenizer, settings: modelSettings } = this.models.route(dto.model);
+    served.require('Messages');
+    const model = served.resolve(dto.model);
     const tools = toolOffer(dto);
     const conversation = conversationOf(dto);
     const turns: ChatTurn[] = conversation.map((t) => ({ role: t.role, content: t.content }));
     const toolsText = toolsPromptText(tools);
-    const promptTokenIds = await encodeChatYielding(this.tokenizer, toolsText === null ? turns : [{ role: 'system', content: toolsText }, ...turns]);
-    return { model, tools, conversation, promptTokenIds };
+    const promptTokenIds = await encodeChatYielding(tokenizer, toolsText === null ? turns : [{ role: 'system', content: toolsText }, ...turns]);
+    return { model, served, tokenizer, modelSettings, tools, conversation, promptTokenIds };
   }
 }
 

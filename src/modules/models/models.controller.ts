@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomHex } from '../api/ids';
-import { ServedModel } from './served-model';
+import { ServedModels } from './served-models';
 import { UtilityRoute } from '../api/route-kind';
 import { anyObject, arr, int, literal, nullable, obj, str } from '../api/openapi';
 
@@ -25,29 +25,29 @@ const MODEL_LIST_SCHEMA = obj({
 @ApiTags('OpenAI')
 @Controller('v1/models')
 export class ModelsController {
-  constructor(private readonly served: ServedModel) {}
+  constructor(private readonly models: ServedModels) {}
 
   @UtilityRoute()
 
   @Get()
-  @ApiOperation({ summary: 'List the served model (vLLM shape)' })
+  @ApiOperation({ summary: 'List the served models (vLLM shape)' })
   @ApiOkResponse({ schema: MODEL_LIST_SCHEMA })
   list(): object {
     return {
       object: 'list',
-      data: this.served.names.map((id) => ({
+      data: this.models.entries.flatMap(({ served }) => served.names.map((id) => ({
         id,
         object: 'model',
-        created: this.served.created,
+        created: served.created,
         owned_by: 'vllm',
-        root: this.served.root,
+        root: served.root,
         parent: null,
-        max_model_len: this.served.maxModelLen,
+        max_model_len: served.maxModelLen,
         permission: [
           {
             id: `modelperm-${randomHex()}`,
             object: 'model_permission',
-            created: this.served.created,
+            created: served.created,
             allow_create_engine: false,
             allow_sampling: true,
             allow_logprobs: true,
@@ -59,7 +59,7 @@ export class ModelsController {
             is_blocking: false,
           },
         ],
-      })),
+      }))),
     };
   }
 }

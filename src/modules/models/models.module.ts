@@ -7,6 +7,13 @@ import { PerformanceProfile } from '../benchmarks/profile.types';
 import { resolveContextWindow } from '../benchmarks/resolve-profile';
 import { ModelsController } from './models.controller';
 import { ServedModel, ServedTask } from './served-model';
+import { ServedModels } from './served-models';
+import { EngineModule } from '../engine/engine.module';
+import { Engines } from '../engine/engines';
+import { TokenizerModule } from '../tokenizer/tokenizer.module';
+import { createTokenizer } from '../tokenizer/create-tokenizer';
+import { readModelConfig } from '../tokenizer/model-family';
+import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { PoolingFacts } from '../benchmarks/catalog.types';
 import { EMBEDDING_DIM } from '../responses/embedding';
 
@@ -41,10 +48,31 @@ export function servedTask(settings: Pick<Settings, 'task' | 'runner' | 'convert
   return pooling?.task ?? 'embed';
 }
 
+/**
+ * Every served model: the first is the app's own (ServedModel, TOKENIZER, Engine, PROFILE, which
+ * single-model code keeps using), the others one per additional model, each with the tokenizer of
+ * its model family, loaded at start-up as the first one is.
+ */
+function servedModels(primary: ServedModel, tokenizer: Tokenizer, engines: Engines): ServedModels {
+  const [first, ...extras] = engines.all;
+  return new ServedModels([
+    { served: primary, tokenizer, engine: first.engine, profile: first.profile, settings: first.settings },
+    ...extras.map(({ settings, profile, engine }) => {
+      const extra = createTokenizer(settings.model, settings.model_config ? readModelConfig(settings.model_config) : {});
+      const ms = extra.warmUp();
+      Logger.log(`${settings.model}: ${extra.name} loaded in ${ms.toFixed(0)} ms`, 'Tokenizer');
+      return { served: servedModel(settings, profile), tokenizer: extra, engine, profile, settings };
+    }),
+  ]);
+}
+
 @Module({
-  imports: [BenchmarksModule],
+  imports: [BenchmarksModule, EngineModule, TokenizerModule],
   controllers: [ModelsController],
-  providers: [{ provide: ServedModel, inject: [SETTINGS, PROFILE], useFactory: servedModel }],
-  exports: [ServedModel],
+  providers: [
+    { provide: ServedModel, inject: [SETTINGS, PROFILE], useFactory: servedModel },
+    { provide: ServedModels, inject: [ServedModel, TOKENIZER, Engines], useFactory: servedModels },
+  ],
+  exports: [ServedModel, ServedModels],
 })
 export class ModelsModule {}

@@ -5,9 +5,9 @@ import { ApiError } from '../api/api-error';
 import { nowSeconds, randomHex } from '../api/ids';
 import { checkSampling } from '../api/request-checks';
 import { HttpInferenceCall } from '../http/http-responder';
-import { ServedModel } from '../models/served-model';
+import { ServedModels } from '../models/served-models';
 import { ConversationTurn, OutputFormat, ToolChoice, ToolOffer } from '../responses/responses.types';
-import { ChatTurn, encodeChatYielding, TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
+import { ChatTurn, encodeChatYielding } from '../tokenizer/tokenizer.types';
 import { toolsPromptText } from '../tokenizer/tools-prompt';
 import { reasoningMarkers } from '../responses/reasoning-parsers';
 import { ResponsesRequestDto } from './dto/responses-request.dto';
@@ -41,15 +41,15 @@ function contentText(content: unknown): string {
 @Injectable()
 export class ResponsesRequests {
   constructor(
-    private readonly served: ServedModel,
+    private readonly models: ServedModels,
     private readonly store: ResponseStore,
-    @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   async translate(dto: ResponsesRequestDto): Promise<HttpInferenceCall> {
-    this.served.require('Responses');
-    const model = this.served.resolve(dto.model);
+    const { served, tokenizer, settings: modelSettings } = this.models.route(dto.model);
+    served.require('Responses');
+    const model = served.resolve(dto.model);
     checkSampling({ temperature: dto.temperature, top_p: dto.top_p, top_k: dto.top_k, max_tokens: dto.max_output_tokens }, this.settings);
     if (dto.background) {
       bad(
@@ -71,8 +71,8 @@ export class ResponsesRequests {
     const conversation: ConversationTurn[] = [...(dto.instructions ? [{ role: 'system', content: dto.instructions }] : []), ...history];
     const turns: ChatTurn[] = conversation.map((t) => ({ role: t.role, content: t.content }));
     const toolsText = toolsPromptText(tools);
-    const promptTokenIds = await encodeChatYielding(this.tokenizer, toolsText === null ? turns : [{ role: 'system', content: toolsText }, ...turns]);
-    const maxModelLen = this.served.maxModelLen;
+    const promptTokenIds = await encodeChatYielding(tokenizer, toolsText === null ? turns : [{ role: 'system', content: toolsText }, ...turns]);
+    const maxModelLen = served.maxModelLen;
     if (promptTokenIds.length >= maxModelLen) {
       bad(`The engine prompt length ${promptTokenIds.length} exceeds the max_model_len ${maxModelLen}. Please reduce prompt.`);
     }
@@ -81,7 +81,7 @@ export class ResponsesRequests {
     const maxTokens = Math.min(dto.max_output_tokens ?? room, room);
     const lastUser = [...conversation].reverse().find((t) => t.role === 'user') ?? conversation[conversation.length - 1];
     const seed = dto.seed ?? this.settings.seed;
-    const reasoning = reasoningMarkers(this.settings.reasoning_parser);
+    const reasoning = reasoningMarkers(modelSettings.reasoning_parser);
     const id = dto.request_id ?? `resp_${randomHex()}`;
     const renderer = responsesRenderer(
       {
@@ -117,6 +117,7 @@ export class ResponsesRequests {
         model,
         n: 1,
         maxTokensParam: maxTokens,
+        tokenizer,
         prompts: [
           {
             tokenIds: promptTokenIds,
