@@ -14,7 +14,9 @@ import { PatternStore, ReloadResult } from '../responses/pattern-store';
 import { SleepService } from '../lifecycle/sleep.service';
 import { HttpMetrics } from './http-metrics';
 import { SimulatorMetrics } from './simulator-metrics';
-import { VllmMetrics } from './vllm-metrics';
+import { CacheConfigInfo, ModelSeries, VllmMetrics } from './vllm-metrics';
+import { Engines } from '../engine/engines';
+import { ServedModels } from '../models/served-models';
 
 /** What the Responses module reports after each reload of the pattern file. */
 export type PatternReloadResult = Pick<ReloadResult, 'ok' | 'error'>;
@@ -30,10 +32,12 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   readonly http: HttpMetrics;
   readonly simulator: SimulatorMetrics;
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly series: Array<{ series: ModelSeries; engine: Engine }>;
 
   constructor(
     readonly registry: Registry,
-    private readonly engine: Engine,
+    models: ServedModels,
+    engines: Engines,
     private readonly runtime: RuntimeConfig,
     private readonly exchanges: Exchanges,
     private readonly faults: FaultsService,
@@ -43,19 +47,29 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     @Inject(SETTINGS) settings: Settings,
     @Inject(PROFILE) profile: PerformanceProfile,
   ) {
+    const cacheOf = (modelSettings: Settings, modelProfile: PerformanceProfile): CacheConfigInfo => ({
+      block_size: modelProfile.blockSize,
+      cache_dtype: modelSettings.kv_cache_dtype,
+      enable_prefix_caching: modelSettings.enable_prefix_caching,
+      gpu_memory_utilization: modelSettings.gpu_memory_utilization,
+      num_gpu_blocks: modelProfile.kvCacheBlocks,
+    });
+    const [first, ...others] = models.entries;
     this.vllm = new VllmMetrics({
       registry,
       modelName: served.name,
-      maxModelLen: served.maxModelLen,
-      cache: {
-        block_size: profile.blockSize,
-        cache_dtype: settings.kv_cache_dtype,
-        enable_prefix_caching: settings.enable_prefix_caching,
-        gpu_memory_utilization: settings.gpu_memory_utilization,
-        num_gpu_blocks: profile.kvCacheBlocks,
-      },
-      state: () => engine.state,
+      maxModelLen: Math.max(...models.entries.map((m) => m.served.maxModelLen)),
+      cache: cacheOf(settings, profile),
+      state: () => first.engine.state,
     });
+    // One series per served model, fed by its own engine.
+    this.series = [
+      { series: this.vllm.primary, engine: first.engine },
+      ...others.map((m, i) => ({
+        series: this.vllm.addModel({ modelName: m.served.name, cache: cacheOf(engines.all[i + 1].settings, m.profile), state: () => m.engine.state }),
+        engine: m.engine,
+      })),
+    ];
     this.http = new HttpMetrics(registry);
     this.simulator = new SimulatorMetrics(
       registry,
@@ -71,14 +85,18 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    const events = this.engine.events;
+    for (const { series, engine } of this.series) {
+      const events = engine.events;
+      this.unsubscribe.push(
+        events.on('queued', (e) => series.onQueued(e.requestId, e.promptTokens, e.time)),
+        events.on('tokens', (e) => series.onTokens(e)),
+        events.on('step', (e) => series.onStep(e)),
+        events.on('prefixCache', (e) => series.onPrefixCache(e)),
+        events.on('preempted', () => series.onPreempted()),
+        events.on('finished', (e) => series.onFinished(e)),
+      );
+    }
     this.unsubscribe.push(
-      events.on('queued', (e) => this.vllm.onQueued(e.requestId, e.promptTokens, e.time)),
-      events.on('tokens', (e) => this.vllm.onTokens(e)),
-      events.on('step', (e) => this.vllm.onStep(e)),
-      events.on('prefixCache', (e) => this.vllm.onPrefixCache(e)),
-      events.on('preempted', () => this.vllm.onPreempted()),
-      events.on('finished', (e) => this.vllm.onFinished(e)),
       this.runtime.onChange((values) => this.simulator.latencyScale.set(values.latency_scale)),
       this.patterns.onReload((result) => this.recordPatternReload(result)),
       this.faults.onInjected((fault) => this.simulator.recordFault(fault.type)),

@@ -34,6 +34,7 @@ export interface CacheConfigInfo {
 export interface VllmMetricsOptions {
   registry: Registry;
   modelName: string;
+  /** Sizes the token-count buckets; with several served models, the largest context window (the families are shared). */
   maxModelLen: number;
   cache: CacheConfigInfo;
   /** Read at scrape time: the gauges show the engine as it is now, not as of the last step. */
@@ -68,7 +69,6 @@ const seconds = (ms: number): number => Math.max(0, ms) / 1000;
  * SchedulerStats. Plain class (no Nest) so it can be driven directly in unit specs.
  */
 export class VllmMetrics {
-  readonly labels: Record<Label, string>;
   // Counter names carry `_total`: prom-client prints names as given, Python's client appends it.
 
   readonly numRequestsRunning: Gauge<Label>;
@@ -99,12 +99,12 @@ export class VllmMetrics {
   readonly requestPrefillTime: Histogram<Label>;
   readonly requestDecodeTime: Histogram<Label>;
 
-  private readonly inFlight = new Map<string, InFlight>();
-  private readonly parents = new Map<string, ParentGroup>();
+  /** Every served model's series; the families are shared, one label set per model. */
+  private readonly series: ModelSeries[] = [];
+  private readonly histograms: Histogram<Label>[] = [];
 
   constructor(options: VllmMetricsOptions) {
-    const { registry, state } = options;
-    const labels = (this.labels = { model_name: options.modelName, engine: ENGINE_INDEX });
+    const { registry } = options;
     const registers = [registry];
     const gauge = (name: string, help: string, read?: (s: EngineState) => number): Gauge<Label> => {
       const g: Gauge<Label> = new Gauge({
@@ -112,19 +112,18 @@ export class VllmMetrics {
         help,
         labelNames: LABELS,
         registers,
-        collect: read && state ? () => g.set(labels, read(state())) : undefined,
+        collect: read
+          ? () => {
+              for (const series of this.series) if (series.state) g.set(series.labels, read(series.state()));
+            }
+          : undefined,
       });
-      g.set(labels, 0);
       return g;
     };
-    const counter = (name: string, help: string): Counter<Label> => {
-      const c = new Counter({ name, help, labelNames: LABELS, registers });
-      c.inc(labels, 0);
-      return c;
-    };
+    const counter = (name: string, help: string): Counter<Label> => new Counter({ name, help, labelNames: LABELS, registers });
     const histogram = (name: string, help: string, buckets: readonly number[]): Histogram<Label> => {
       const h = new Histogram({ name, help, labelNames: LABELS, buckets: [...buckets], registers });
-      h.zero(labels);
+      this.histograms.push(h);
       return h;
     };
     const tokenBuckets = build125Buckets(options.maxModelLen);
@@ -138,22 +137,17 @@ export class VllmMetrics {
       labelNames: [...LABELS, 'sleep_state'],
       registers,
     });
-    for (const [sleepState, value] of [['awake', 1], ['weights_offloaded', 0], ['discard_all', 0]] as const) {
-      this.engineSleepState.set({ ...labels, sleep_state: sleepState }, value);
-    }
 
     // KV cache
     this.kvCacheUsagePerc = gauge('vllm:kv_cache_usage_perc', 'KV-cache usage. 1 means 100 percent usage.', (s) => s.kvCacheUsage);
     this.prefixCacheQueries = counter('vllm:prefix_cache_queries_total', 'Prefix cache queries, in terms of number of queried tokens.');
     this.prefixCacheHits = counter('vllm:prefix_cache_hits_total', 'Prefix cache hits, in terms of number of cached tokens.');
-    const info = cacheConfigLabels(options.cache);
     this.cacheConfigInfo = new Gauge({
       name: 'vllm:cache_config_info',
       help: 'Information of the LLMEngine CacheConfig',
-      labelNames: Object.keys(info),
+      labelNames: Object.keys(cacheConfigLabels(options.cache)),
       registers,
     });
-    this.cacheConfigInfo.set(info, 1);
 
     // Counters
     this.numPreemptions = counter('vllm:num_preemptions_total', 'Cumulative number of preemption from the engine.');
@@ -165,7 +159,6 @@ export class VllmMetrics {
       labelNames: [...LABELS, 'finished_reason'],
       registers,
     });
-    for (const reason of VLLM_FINISH_REASONS) this.requestSuccess.inc({ ...labels, finished_reason: reason }, 0);
 
     // Histograms of counts
     this.requestPromptTokens = histogram('vllm:request_prompt_tokens', 'Number of prefill tokens processed.', tokenBuckets);
@@ -196,14 +189,104 @@ export class VllmMetrics {
     );
     this.requestPrefillTime = histogram('vllm:request_prefill_time_seconds', 'Histogram of time spent in PREFILL phase for request.', REQUEST_LATENCY_BUCKETS);
     this.requestDecodeTime = histogram('vllm:request_decode_time_seconds', 'Histogram of time spent in DECODE phase for request.', REQUEST_LATENCY_BUCKETS);
+    this.addModel(options);
+  }
+
+  /** The first model's labels. */
+  get labels(): Record<Label, string> {
+    return this.primary.labels;
+  }
+
+  /** Adds a served model's series (one per model: the first is the constructor's). */
+  addModel(options: ModelSeriesOptions): ModelSeries {
+    const series = new ModelSeries(this, options);
+    this.series.push(series);
+    this.initSeries(series);
+    return series;
+  }
+
+  /** The first model's series (the server's `--model`). */
+  get primary(): ModelSeries {
+    return this.series[0];
+  }
+
+  recordSleepState(sleeping: boolean, level: number): void {
+    for (const series of this.series) series.recordSleepState(sleeping, level);
+  }
+
+  onQueued(requestId: string, promptTokens: number, time: Millis): void {
+    this.primary.onQueued(requestId, promptTokens, time);
+  }
+
+  onTokens(event: TokenEvent): void {
+    this.primary.onTokens(event);
+  }
+
+  onStep(event: StepEvent): void {
+    this.primary.onStep(event);
+  }
+
+  onPrefixCache(event: PrefixCacheEvent): void {
+    this.primary.onPrefixCache(event);
+  }
+
+  onPreempted(): void {
+    this.primary.onPreempted();
+  }
+
+  onFinished(outcome: RequestOutcome): void {
+    this.primary.onFinished(outcome);
+  }
+
+  /** A series' label sets at zero, as vLLM creates them: every finish reason, awake, its cache config. */
+  private initSeries(series: ModelSeries): void {
+    const labels = series.labels;
+    for (const g of [this.numRequestsRunning, this.numRequestsWaiting, this.kvCacheUsagePerc]) g.set(labels, 0);
+    for (const c of [this.prefixCacheQueries, this.prefixCacheHits, this.numPreemptions, this.promptTokens, this.generationTokens]) c.inc(labels, 0);
+    for (const h of this.histograms) h.zero(labels);
+    for (const [sleepState, value] of [['awake', 1], ['weights_offloaded', 0], ['discard_all', 0]] as const) {
+      this.engineSleepState.set({ ...labels, sleep_state: sleepState }, value);
+    }
+    this.cacheConfigInfo.set(cacheConfigLabels(series.options.cache), 1);
+    for (const reason of VLLM_FINISH_REASONS) this.requestSuccess.inc({ ...labels, finished_reason: reason }, 0);
+  }
+}
+
+
+/** What a model's series needs besides the shared families: its label values, cache settings and engine state. */
+export interface ModelSeriesOptions {
+  modelName: string;
+  cache: CacheConfigInfo;
+  /** Read at scrape time: the gauges show the engine as it is now, not as of the last step. */
+  state?: () => EngineState;
+}
+
+/**
+ * One served model's series of the vLLM families (`model_name` = its served name), fed from its
+ * own engine's events. The server runs one per served model; vLLM runs one model per server.
+ */
+export class ModelSeries {
+  readonly labels: Record<Label, string>;
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly parents = new Map<string, ParentGroup>();
+
+  constructor(
+    private readonly m: VllmMetrics,
+    readonly options: ModelSeriesOptions,
+  ) {
+    this.labels = { model_name: options.modelName, engine: ENGINE_INDEX };
+  }
+
+  get state(): (() => EngineState) | undefined {
+    return this.options.state;
   }
 
   /** vLLM's record_sleep_state: awake 0 while sleeping; weights_offloaded 1 at level 1, discard_all 1 at level 2. */
   recordSleepState(sleeping: boolean, level: number): void {
     const l = this.labels;
-    this.engineSleepState.set({ ...l, sleep_state: 'awake' }, sleeping ? 0 : 1);
-    this.engineSleepState.set({ ...l, sleep_state: 'weights_offloaded' }, sleeping && level === 1 ? 1 : 0);
-    this.engineSleepState.set({ ...l, sleep_state: 'discard_all' }, sleeping && level === 2 ? 1 : 0);
+    this.m.engineSleepState.set({ ...l, sleep_state: 'awake' }, sleeping ? 0 : 1);
+    this.m.engineSleepState.set({ ...l, sleep_state: 'weights_offloaded' }, sleeping && level === 1 ? 1 : 0);
+    this.m.engineSleepState.set({ ...l, sleep_state: 'discard_all' }, sleeping && level === 2 ? 1 : 0);
   }
 
   onQueued(requestId: string, promptTokens: number, time: Millis): void {
@@ -213,32 +296,32 @@ export class VllmMetrics {
   /** vLLM counts a request's prompt when its prefill completes (first token), and TTFT from arrival. */
   onTokens(event: TokenEvent): void {
     const request = this.inFlight.get(event.requestId);
-    this.generationTokens.inc(this.labels, event.tokenIds.length);
+    this.m.generationTokens.inc(this.labels, event.tokenIds.length);
     if (event.interTokenMs === undefined) {
       if (request) {
-        this.promptTokens.inc(this.labels, request.promptTokens);
-        this.timeToFirstToken.observe(this.labels, seconds(event.time - request.arrivalTime));
+        this.m.promptTokens.inc(this.labels, request.promptTokens);
+        this.m.timeToFirstToken.observe(this.labels, seconds(event.time - request.arrivalTime));
       }
     } else {
-      this.interTokenLatency.observe(this.labels, seconds(event.interTokenMs));
+      this.m.interTokenLatency.observe(this.labels, seconds(event.interTokenMs));
     }
     if (request) request.lastTokenTime = event.time;
   }
 
   onStep(event: StepEvent): void {
-    this.iterationTokens.observe(this.labels, event.totalTokens);
-    this.numRequestsRunning.set(this.labels, event.running);
-    this.numRequestsWaiting.set(this.labels, event.waiting);
-    this.kvCacheUsagePerc.set(this.labels, event.kvCacheUsage);
+    this.m.iterationTokens.observe(this.labels, event.totalTokens);
+    this.m.numRequestsRunning.set(this.labels, event.running);
+    this.m.numRequestsWaiting.set(this.labels, event.waiting);
+    this.m.kvCacheUsagePerc.set(this.labels, event.kvCacheUsage);
   }
 
   onPrefixCache(event: PrefixCacheEvent): void {
-    this.prefixCacheQueries.inc(this.labels, event.queries);
-    this.prefixCacheHits.inc(this.labels, event.hits);
+    this.m.prefixCacheQueries.inc(this.labels, event.queries);
+    this.m.prefixCacheHits.inc(this.labels, event.hits);
   }
 
   onPreempted(): void {
-    this.numPreemptions.inc(this.labels, 1);
+    this.m.numPreemptions.inc(this.labels, 1);
   }
 
   /** vLLM's `update_from_finished_request` + `ParentRequest.observe_finished_request`. */
@@ -251,16 +334,16 @@ export class VllmMetrics {
     const lastToken = request?.lastTokenTime ?? outcome.firstTokenTime ?? outcome.finishedTime;
     const decodeMs = lastToken - firstToken;
 
-    this.requestSuccess.inc({ ...l, finished_reason: outcome.finishReason }, 1);
-    this.e2eRequestLatency.observe(l, seconds(outcome.finishedTime - outcome.arrivalTime));
-    this.requestQueueTime.observe(l, seconds(scheduled - outcome.arrivalTime));
-    this.requestPrefillTime.observe(l, seconds(firstToken - scheduled));
-    this.requestInferenceTime.observe(l, seconds(lastToken - scheduled));
-    this.requestDecodeTime.observe(l, seconds(decodeMs));
-    this.requestPromptTokens.observe(l, outcome.promptTokens);
-    this.requestGenerationTokens.observe(l, outcome.generatedTokens);
-    this.requestTimePerOutputToken.observe(l, outcome.generatedTokens > 1 ? seconds(decodeMs) / (outcome.generatedTokens - 1) : 0);
-    if (outcome.maxTokens) this.requestParamsMaxTokens.observe(l, outcome.maxTokens);
+    this.m.requestSuccess.inc({ ...l, finished_reason: outcome.finishReason }, 1);
+    this.m.e2eRequestLatency.observe(l, seconds(outcome.finishedTime - outcome.arrivalTime));
+    this.m.requestQueueTime.observe(l, seconds(scheduled - outcome.arrivalTime));
+    this.m.requestPrefillTime.observe(l, seconds(firstToken - scheduled));
+    this.m.requestInferenceTime.observe(l, seconds(lastToken - scheduled));
+    this.m.requestDecodeTime.observe(l, seconds(decodeMs));
+    this.m.requestPromptTokens.observe(l, outcome.promptTokens);
+    this.m.requestGenerationTokens.observe(l, outcome.generatedTokens);
+    this.m.requestTimePerOutputToken.observe(l, outcome.generatedTokens > 1 ? seconds(decodeMs) / (outcome.generatedTokens - 1) : 0);
+    if (outcome.maxTokens) this.m.requestParamsMaxTokens.observe(l, outcome.maxTokens);
     this.observeParent(outcome);
   }
 
@@ -268,8 +351,8 @@ export class VllmMetrics {
   private observeParent(outcome: RequestOutcome): void {
     const key = outcome.n > 1 ? outcome.group : undefined;
     if (key === undefined) {
-      this.requestMaxNumGenerationTokens.observe(this.labels, outcome.generatedTokens);
-      this.requestParamsN.observe(this.labels, outcome.n);
+      this.m.requestMaxNumGenerationTokens.observe(this.labels, outcome.generatedTokens);
+      this.m.requestParamsN.observe(this.labels, outcome.n);
       return;
     }
     const group = this.parents.get(key) ?? { remaining: outcome.n, maxGenerated: 0 };
@@ -280,8 +363,8 @@ export class VllmMetrics {
       return;
     }
     this.parents.delete(key);
-    this.requestMaxNumGenerationTokens.observe(this.labels, group.maxGenerated);
-    this.requestParamsN.observe(this.labels, outcome.n);
+    this.m.requestMaxNumGenerationTokens.observe(this.labels, group.maxGenerated);
+    this.m.requestParamsN.observe(this.labels, outcome.n);
   }
 }
 
