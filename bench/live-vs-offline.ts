@@ -15,7 +15,7 @@ import { Random } from '../src/common/random';
 import { resolveProfile } from '../src/modules/benchmarks/resolve-profile';
 import { createEngine } from '../src/modules/engine/create-engine';
 import { VirtualClock } from '../src/modules/engine/virtual-clock';
-import { PlannedRequest, replayRequests, summarize, Summary } from '../src/modules/engine/workload';
+import { LatencySummary, PlannedRequest, replayRequests, summarizeLatencies } from '../src/modules/simulate';
 import { bootServer, numberArg } from './support/server';
 import { StreamResult, streamChat } from './support/sse-client';
 
@@ -64,12 +64,12 @@ async function runLive(url: string, model: string, planned: Planned[]): Promise<
   return { results, start };
 }
 
-function liveSummaries(results: StreamResult[]): { ttft: Summary; itl: Summary; e2e: Summary } {
+function liveSummaries(results: StreamResult[]): { ttft: LatencySummary; itl: LatencySummary; e2e: LatencySummary } {
   const ok = results.filter((r) => !r.error && r.doneAt !== undefined && r.contentAt.length > 0);
   return {
-    ttft: summarize(ok.map((r) => r.contentAt[0] - r.sentAt)),
-    itl: summarize(ok.flatMap((r) => r.contentAt.slice(1).map((t, i) => t - r.contentAt[i]))),
-    e2e: summarize(ok.map((r) => r.doneAt! - r.sentAt)),
+    ttft: summarizeLatencies(ok.map((r) => r.contentAt[0] - r.sentAt)),
+    itl: summarizeLatencies(ok.flatMap((r) => r.contentAt.slice(1).map((t, i) => t - r.contentAt[i]))),
+    e2e: summarizeLatencies(ok.map((r) => r.doneAt! - r.sentAt)),
   };
 }
 
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     const offline = replayRequests(requests, engine, clock).overall;
     const live = liveSummaries(results);
 
-    const rows: Array<[string, Summary, Summary]> = [
+    const rows: Array<[string, LatencySummary, LatencySummary]> = [
       ['TTFT', live.ttft, offline.ttft_ms],
       ['ITL', live.itl, offline.itl_ms],
       ['E2E', live.e2e, offline.e2e_ms],

@@ -59,7 +59,7 @@ async function startup(runs = 3): Promise<void> {
         let log = '';
         const onData = (b: Buffer): void => {
           log += b.toString();
-          const m = /listening on [^\s]*:(\d+)/i.exec(log);
+          const m = /Starting vLLM API server 0 on http:\/\/[^\s]*:(\d+)/.exec(log);
           if (m) resolve(Number(m[1]));
         };
         child.stdout.on('data', onData);

@@ -9,7 +9,7 @@
  */
 import { Random } from '../../src/common/random';
 import type { BenchmarkPoint, Metric } from '../../src/modules/benchmarks/measurements';
-import type { PlannedRequest } from '../../src/modules/engine/workload';
+import type { PlannedRequest } from '../../src/modules/simulate';
 
 /** The statistic a figure is, once a source's "unspecified"/"approx" labels are resolved. */
 export type Statistic = 'mean' | 'median' | 'duration';

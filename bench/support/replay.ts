@@ -16,7 +16,7 @@ import { Engine } from '../../src/modules/engine/engine';
 import { BlockPool } from '../../src/modules/engine/block-pool';
 import { StepTiming } from '../../src/modules/engine/step-timing';
 import { VirtualClock } from '../../src/modules/engine/virtual-clock';
-import { ReplayedRequest, replayTimeline } from '../../src/modules/engine/workload';
+import { ReplayedRequest, replayTimeline } from '../../src/modules/simulate';
 import { BenchmarkTool, Statistic, toolFor } from './benchmark-tools';
 
 export const catalog = Catalog.load();

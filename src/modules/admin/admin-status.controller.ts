@@ -8,15 +8,17 @@ import { PatternStore } from '../responses/pattern-store';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { ApiAdminErrors } from './api-errors';
 import { ControlRoute } from '../api/route-kind';
+import { FakeMetricsService } from '../fake-metrics/fake-metrics.service';
 
 interface EngineStatus {
   running: number;
   waiting: number;
+  waiting_deferred: number;
   kv_cache_usage: number;
   kv_cache_blocks: number;
 }
 
-const engineStatus = (s: EngineState): EngineStatus => ({ running: s.running, waiting: s.waiting, kv_cache_usage: s.kvCacheUsage, kv_cache_blocks: s.kvCacheBlocks });
+const engineStatus = (s: EngineState): EngineStatus => ({ running: s.running, waiting: s.waiting, waiting_deferred: s.waitingDeferred, kv_cache_usage: s.kvCacheUsage, kv_cache_blocks: s.kvCacheBlocks });
 
 export interface AdminStatus {
   started_at: string;
@@ -36,6 +38,8 @@ export interface AdminStatus {
     etag: string;
   };
   faults: FaultRule[];
+  /** While /metrics reports fake numbers instead of the engine's: since when, and the spec. */
+  fake_metrics: { active: boolean; since: string | null; spec: Record<string, unknown> | null };
 }
 
 @ApiTags('Admin')
@@ -50,6 +54,7 @@ export class AdminStatusController {
     private readonly engines: Engines,
     private readonly store: PatternStore,
     private readonly faults: FaultsService,
+    private readonly fake: FakeMetricsService,
   ) {}
 
   @ControlRoute()
@@ -73,6 +78,7 @@ export class AdminStatusController {
         etag: file.etag,
       },
       faults: this.faults.list(),
+      fake_metrics: { active: this.fake.spec !== null, since: this.fake.setAt?.toISOString() ?? null, spec: this.fake.spec?.source ?? null },
     };
   }
 }

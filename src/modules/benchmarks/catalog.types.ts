@@ -9,6 +9,8 @@ export interface ModelSpec extends ArchitectureShape {
   numActiveParameters: number;
   /** The checkpoint's weight format: from its `quantization_config`, else from its name (`-FP8`, `-AWQ`, ...); null = 16-bit. */
   quantization: WeightsDtype | null;
+  /** The config's torch_dtype ("bfloat16", "float16", ...), what vLLM's `--dtype auto` starts from. */
+  torchDtype: string | null;
   /** Where the facts come from (catalog row source, a config.json path, the settings file). */
   source: string;
   /** Set for a pooling model (embedding, reranker, classifier): what vLLM's pooling runner serves. */

@@ -103,6 +103,7 @@ export function modelSpecFromConfig(input: unknown, fallbackId: string | undefin
     numParameters: stated ?? counted.total,
     numActiveParameters: statedActive ?? (shape.numExperts ? counted.active : stated ?? counted.active),
     quantization: quantizationFromConfig(outer.quantization_config ?? raw.quantization_config) ?? quantizationFromName(id),
+    torchDtype: str(raw.torch_dtype) ?? str(raw.dtype) ?? null,
     source: str(raw.source) ?? where,
     ...poolingOf(raw.pooling, hiddenSize, at),
   };

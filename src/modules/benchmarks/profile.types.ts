@@ -58,4 +58,8 @@ export interface PerformanceProfile {
   weightsBytesPerGpu?: number;
   /** How the profile was obtained, for logs and /admin/status (e.g. "roofline fitted on 41 points"). */
   description: string;
+  /** KV bytes of one token on one GPU (what a P/D transfer moves per token and GPU); absent where unknown. */
+  kvBytesPerTokenPerGpu?: number;
+  /** Bytes of a LoRA adapter of rank 1 on this model (all attention and MLP projections, 16-bit); scales with the rank. */
+  loraBytesPerRank?: number;
 }

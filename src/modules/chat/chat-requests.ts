@@ -5,10 +5,13 @@ import { Settings } from '../../config/settings';
 import { ApiError } from '../api/api-error';
 import { nowSeconds } from '../api/ids';
 import { LogprobSampler } from '../api/logprobs';
-import { checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, replyLimits } from '../api/request-checks';
+import { cacheHitThresholdOf, checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, replyLimits } from '../api/request-checks';
 import { HttpInferenceCall, streamingOf } from '../http/http-responder';
+import { Choice } from '../generation/generation';
 import { outputFormatOf } from '../http/response-format';
 import { ServedModels } from '../models/served-models';
+import { optional } from '../api/optional';
+import { kvTransferAskOf, PrefillHandoff } from '../api/kv-transfer';
 import { ChatTurn, encodeChatYielding } from '../tokenizer/tokenizer.types';
 import { chatRenderer } from './chat.renderer';
 import { conversationOf, toolCallRendering, toolOfferOf } from './chat-tools';
@@ -26,12 +29,13 @@ export class ChatRequests {
   constructor(
     private readonly models: ServedModels,
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly handoff: PrefillHandoff,
   ) {}
 
   async translate(dto: ChatCompletionRequestDto, requestId: string): Promise<HttpInferenceCall> {
     const { served, tokenizer, settings: modelSettings } = this.models.route(dto.model);
     served.require('Chat Completions');
-    const model = served.resolve(dto.model);
+    const { model, lora } = served.target(dto.model);
     const requestedMax = dto.max_completion_tokens ?? dto.max_tokens;
     if (dto.max_completion_tokens != null && dto.max_completion_tokens < 1) {
       throw ApiError.badRequest(`max_tokens must be at least 1, got ${dto.max_completion_tokens}.`, 'max_completion_tokens');
@@ -54,7 +58,12 @@ export class ChatRequests {
     const seed = dto.seed ?? this.settings.seed;
     const reasoning = reasoningMarkers(modelSettings.reasoning_parser, dto.chat_template_kwargs);
     const id = `chatcmpl-${requestId}`;
+    // P/D: the prefill side computes the prompt and one token, then hands its KV to the decoder.
+    const ask = kvTransferAskOf(dto.kv_transfer_params);
+    const prefillOnly = ask.remoteDecode ? { maxTokens: 1, ignoreEos: true, minTokens: 0, stop: [], stopTokenIds: [] } : {};
+    const kvTransferParams = ask.remoteDecode ? (choices: readonly Choice[]) => this.handoff.params(id, choices[0]?.outcome?.blockIds ?? []) : undefined;
     const renderer = chatRenderer({
+      kvTransferParams,
       id,
       created: nowSeconds(),
       model,
@@ -70,6 +79,10 @@ export class ChatRequests {
       ...streamingOf(dto),
       work: {
         model,
+        ...(lora ? { lora } : {}),
+        ...(ask.remotePrefill ? { remotePrefill: true } : {}),
+        ...(ask.remoteDecode ? { reportBlocks: true } : {}),
+        ...optional('cacheHitThreshold', cacheHitThresholdOf(dto.cache_hit_threshold, this.settings)),
         n: dto.n ?? 1,
         maxTokensParam: maxTokens,
         tokenizer,
@@ -86,6 +99,7 @@ export class ChatRequests {
               maxTokens,
               roomTokens: served.maxModelLen - promptTokenIds.length,
               ...replyLimits(dto),
+              ...prefillOnly,
               ...(tools ? { tools } : {}),
               ...(format ? { format } : {}),
               ...(reasoning ? { reasoning } : {}),

@@ -10,6 +10,8 @@ const NO_FIELDS = Object.freeze({});
 
 /** What a chat completion's chunks and body are made of, besides the choices. */
 export interface ChatRenderContext {
+  /** P/D prefill side: the kv_transfer_params the body hands the decoder. */
+  kvTransferParams?: (choices: readonly Choice[]) => object;
   id: string;
   created: number;
   model: string;
@@ -120,7 +122,7 @@ export function chatRenderer(ctx: ChatRenderContext): Renderer {
       usage,
       prompt_logprobs: null,
       prompt_token_ids: ctx.returnTokenIds ? ctx.promptTokenIds : null,
-      kv_transfer_params: null,
+      kv_transfer_params: ctx.kvTransferParams?.(choices) ?? null,
     }),
   };
 }

@@ -6,6 +6,7 @@ import { ApiError } from '../api/api-error';
 import { nowSeconds } from '../api/ids';
 import { LogprobSampler } from '../api/logprobs';
 import {
+  cacheHitThresholdOf,
   checkLogprobs,
   checkPromptTokens,
   checkSampling,
@@ -16,8 +17,11 @@ import {
   replyLimits,
 } from '../api/request-checks';
 import { HttpInferenceCall, streamingOf } from '../http/http-responder';
+import { Choice } from '../generation/generation';
 import { outputFormatOf } from '../http/response-format';
 import { ServedModels } from '../models/served-models';
+import { optional } from '../api/optional';
+import { kvTransferAskOf, PrefillHandoff } from '../api/kv-transfer';
 import { encodePromptYielding, Tokenizer } from '../tokenizer/tokenizer.types';
 import { CompletionPrompt, completionRenderer } from './completions.renderer';
 import { CompletionRequestDto } from './dto/completion-request.dto';
@@ -41,6 +45,7 @@ export class CompletionsRequests {
   constructor(
     private readonly models: ServedModels,
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly handoff: PrefillHandoff,
   ) {}
 
   async translate(dto: CompletionRequestDto, requestId: string): Promise<HttpInferenceCall> {
@@ -48,7 +53,7 @@ export class CompletionsRequests {
     served.require('Completions');
     if (dto.prompt === '') throw ApiError.badRequest(EMPTY_PROMPT_MESSAGE, 'prompt');
     if (Array.isArray(dto.prompt) && dto.prompt.length === 0) throw ApiError.badRequest(NO_PROMPT_MESSAGE);
-    const model = served.resolve(dto.model);
+    const { model, lora } = served.target(dto.model);
     checkSampling(dto, this.settings);
     checkSequences(promptCount(dto.prompt), dto.n ?? 1, this.settings);
     checkLogprobs(dto.logprobs, 'logprobs', this.settings);
@@ -58,7 +63,12 @@ export class CompletionsRequests {
     for (const p of prompts) checkPromptTokens(p.tokenIds, tokenizer.vocabSize);
     const seed = dto.seed ?? this.settings.seed;
     const id = `cmpl-${requestId}`;
+    // P/D: the prefill side computes the prompt and one token, then hands its KV to the decoder.
+    const ask = kvTransferAskOf(dto.kv_transfer_params);
+    const prefillOnly = ask.remoteDecode ? { maxTokens: 1, ignoreEos: true, minTokens: 0, stop: [], stopTokenIds: [] } : {};
+    const kvTransferParams = ask.remoteDecode ? (choices: readonly Choice[]) => this.handoff.params(id, choices[0]?.outcome?.blockIds ?? []) : undefined;
     const renderer = completionRenderer({
+      kvTransferParams,
       id,
       created: nowSeconds(),
       model,
@@ -73,6 +83,10 @@ export class CompletionsRequests {
       ...streamingOf(dto),
       work: {
         model,
+        ...(lora ? { lora } : {}),
+        ...(ask.remotePrefill ? { remotePrefill: true } : {}),
+        ...(ask.remoteDecode ? { reportBlocks: true } : {}),
+        ...optional('cacheHitThreshold', cacheHitThresholdOf(dto.cache_hit_threshold, this.settings)),
         n: dto.n ?? 1,
         maxTokensParam: dto.max_tokens ?? DEFAULT_MAX_TOKENS,
         tokenizer,
@@ -86,6 +100,7 @@ export class CompletionsRequests {
             maxTokens: maxTokens[i],
             roomTokens: served.maxModelLen - p.tokenIds.length,
             ...replyLimits(dto),
+            ...prefillOnly,
             format,
           }),
         })),

@@ -12,6 +12,8 @@ export interface CompletionPrompt {
 
 /** What a text completion's chunks and body are made of, besides the choices. */
 export interface CompletionRenderContext {
+  /** P/D prefill side: the kv_transfer_params the body hands the decoder. */
+  kvTransferParams?: (choices: readonly Choice[]) => object;
   id: string;
   created: number;
   model: string;
@@ -115,7 +117,7 @@ export function completionRenderer(ctx: CompletionRenderContext): Renderer {
       service_tier: null,
       system_fingerprint: null,
       usage,
-      kv_transfer_params: null,
+      kv_transfer_params: ctx.kvTransferParams?.(choices) ?? null,
     }),
   };
 }

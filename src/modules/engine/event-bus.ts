@@ -20,6 +20,11 @@ export class EngineEventBus {
     };
   }
 
+  /** Whether anyone listens to `event`: an emitter may skip building a payload nobody reads. */
+  has<K extends keyof EngineEvents>(event: K): boolean {
+    return (this.listeners[event]?.length ?? 0) > 0;
+  }
+
   emit<K extends keyof EngineEvents>(event: K, payload: EngineEvents[K]): void {
     const listeners = this.listeners[event] as readonly Listener<K>[] | undefined;
     if (!listeners) return;

@@ -21,23 +21,26 @@ interface ReleaseSample {
 export class ReleasePacer {
   /** Wall time per token the doors took in recent large steps. */
   private readonly samples: ReleaseSample[] = [];
+  /** Time per token to lead by, from the samples' medians; kept up to date as samples come. */
+  private perToken = 0;
 
   /** The lead for a step handing out `tokens` tokens and lasting `stepMs`: never earlier than its middle. */
   lead(tokens: number, stepMs: Millis): Millis {
-    if (this.samples.length === 0) return 0;
+    return this.perToken === 0 ? 0 : Math.min(stepMs / 2, tokens * this.perToken);
+  }
+
+  /** Records how long a step's hand-out and flush took. */
+  measured(tokens: number, handOutMs: Millis, flushMs: Millis): void {
+    // Small steps are dominated by fixed costs (and their burst is short anyway); a hand-out that
+    // took no time (the virtual clock) has nothing to lead by.
+    if (tokens < RELEASE_SAMPLE_MIN_TOKENS || (handOutMs === 0 && flushMs === 0)) return;
+    this.samples.push({ handOut: handOutMs / tokens, flush: flushMs / tokens });
+    if (this.samples.length > RELEASE_SAMPLES) this.samples.shift();
     // Medians shrug off a step stretched by a GC pause.
     const median = (pick: (s: ReleaseSample) => number): number => {
       const sorted = this.samples.map(pick).sort((a, b) => a - b);
       return sorted[sorted.length >> 1];
     };
-    return Math.min(stepMs / 2, tokens * (median((s) => s.handOut) + median((s) => s.flush) / 2));
-  }
-
-  /** Records how long a step's hand-out and flush took. */
-  measured(tokens: number, handOutMs: Millis, flushMs: Millis): void {
-    // Small steps are dominated by fixed costs (and their burst is short anyway).
-    if (tokens < RELEASE_SAMPLE_MIN_TOKENS) return;
-    this.samples.push({ handOut: handOutMs / tokens, flush: flushMs / tokens });
-    if (this.samples.length > RELEASE_SAMPLES) this.samples.shift();
+    this.perToken = median((s) => s.handOut) + median((s) => s.flush) / 2;
   }
 }

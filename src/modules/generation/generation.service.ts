@@ -161,7 +161,10 @@ export class GenerationService {
     for (let k = 1; ; k++) if (!engine.has(`${id}.${k}`)) return `${id}.${k}`;
   }
 
-  /** The engine of the request's model (the app's own when it serves one model). */
+  /**
+   * The engine of the request's model: an additional model's own, else the first model's (which
+   * also runs the LoRA adapters, named by their own names).
+   */
   private engineOf(req: InferenceRequest): Engine {
     return this.engines.of(req.model)?.engine ?? this.engine;
   }
@@ -186,6 +189,10 @@ export class GenerationService {
         group: group === undefined ? undefined : `${group}#${choice.promptIndex}`,
         origin: req.exchange.origin,
         slowdown,
+        ...(req.lora ? { lora: req.lora } : {}),
+        ...(req.remotePrefill ? { remotePrefill: true } : {}),
+        ...(req.reportBlocks ? { reportBlocks: true } : {}),
+        ...(req.cacheHitThreshold !== undefined ? { cacheHitThreshold: req.cacheHitThreshold } : {}),
       },
       {
         onTokens: (event) => {

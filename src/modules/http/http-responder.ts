@@ -18,6 +18,19 @@ import { SseStream, SseWriter } from './sse';
 
 /** The request header that asks for one fault for this request only. */
 const FAULT_HEADER = 'x-simulate-fault';
+/** llm-d-inference-sim's: answer this request with this status code, deterministically. */
+const RETURN_ERROR_HEADER = 'x-return-error';
+/** llm-d-inference-sim's: end this request at once with finish_reason cache_threshold. */
+const CACHE_THRESHOLD_HEADER = 'x-cache-threshold-finish-reason';
+
+/** The error `X-Return-Error: <status>` asks for; a value that is not a 4xx/5xx status is the client's mistake (400). */
+function returnedError(value: string): ApiError {
+  const code = /^\s*\d{3}\s*$/.test(value) ? Number(value) : NaN;
+  if (!(code >= 400 && code <= 599)) {
+    return ApiError.badRequest(`Invalid X-Return-Error header value ${JSON.stringify(value.slice(0, 64))}: must be an HTTP error status (400-599)`, 'x-return-error');
+  }
+  return new ApiError(code, `Simulated error triggered by X-Return-Error header (code ${code})`);
+}
 
 /** How one route family renders a generation: chunk and body shapes. */
 export interface Renderer {
@@ -94,8 +107,16 @@ export class HttpResponder {
   ) {}
 
   respond(reply: FastifyReply, call: HttpInferenceCall): Promise<object | string | void> {
+    const returnError = headerOf(reply.request, RETURN_ERROR_HEADER);
+    if (returnError !== undefined) return Promise.reject(returnedError(returnError));
     const exchange = exchangeOf(reply.request) ?? this.exchanges.open({ id: reply.request.id, origin: 'http', route: reply.request.url, kind: 'inference' });
-    const request: InferenceRequest = { ...call.work, exchange, faultRequested: headerOf(reply.request, FAULT_HEADER) };
+    const forceThreshold = headerOf(reply.request, CACHE_THRESHOLD_HEADER)?.trim().toLowerCase() === 'true';
+    const request: InferenceRequest = {
+      ...call.work,
+      ...(forceThreshold ? { cacheHitThreshold: Infinity } : {}),
+      exchange,
+      faultRequested: headerOf(reply.request, FAULT_HEADER),
+    };
     return call.stream ? this.stream(reply, request, call) : this.answer(reply, request, call);
   }
 

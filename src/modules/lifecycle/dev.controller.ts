@@ -7,23 +7,18 @@ import { Settings } from '../../config/settings';
 import { ApiError } from '../api/api-error';
 import { ControlRoute, ProbeRoute } from '../api/route-kind';
 import { SIMULATED_VLLM_VERSION } from '../api/version';
-import { Engines } from '../engine/engines';
 import { SleepLevel, SleepMode, SleepService } from './sleep.service';
-
-/** Query flags as FastAPI reads a bool: true/1/yes/on. */
-const flag = (v: string | undefined): boolean => v !== undefined && ['true', '1', 'yes', 'on'].includes(v.toLowerCase());
 
 /**
  * vLLM's development routes, served only with VLLM_SERVER_DEV_MODE=1 as vLLM serves them: sleep
- * and wake-up (which also need --enable-sleep-mode), the prefix-cache reset, and the server's
- * configuration.
+ * and wake-up (which also need --enable-sleep-mode) and the server's configuration. (The
+ * prefix-cache reset is served always: routers' KV-event set-ups use it; prefix-cache.controller.ts.)
  */
 @ApiTags('Development (VLLM_SERVER_DEV_MODE)')
 @Controller()
 export class DevController {
   constructor(
     private readonly sleepService: SleepService,
-    private readonly engines: Engines,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
@@ -58,20 +53,6 @@ export class DevController {
   @ApiOkResponse({ schema: obj({ is_sleeping: bool() }) })
   isSleeping(): object {
     return { is_sleeping: this.sleepService.sleeping };
-  }
-
-  @Post('reset_prefix_cache')
-  @HttpCode(200)
-  @ControlRoute()
-  @ApiOperation({ summary: "Drop the prefix cache (vLLM does not report whether it could: it cannot while requests hold blocks)" })
-  @ApiQuery({ name: 'reset_running_requests', required: false, schema: { type: 'boolean' } })
-  @ApiQuery({ name: 'reset_external', required: false, schema: { type: 'boolean' } })
-  resetPrefixCache(@Query('reset_running_requests') resetRunning: string | undefined, @Res() reply: FastifyReply): void {
-    for (const { engine } of this.engines.all) {
-      if (flag(resetRunning)) engine.abortAll();
-      engine.resetPrefixCache();
-    }
-    void reply.code(200).send();
   }
 
   @Get('server_info')

@@ -6,12 +6,13 @@ import { SleepService } from './sleep.service';
 import { Admission } from './admission';
 import { HealthController } from './health.controller';
 import { LifecycleService } from './lifecycle.service';
+import { PrefixCacheController } from './prefix-cache.controller';
 import { ServerLoad } from './server-load';
 
 /** Readiness (simulated loading, drain), the load the doors let in, sleep mode, and the probes that report them. */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), EngineModule, BenchmarksModule],
-  controllers: [HealthController],
+  controllers: [HealthController, PrefixCacheController],
   providers: [LifecycleService, ServerLoad, Admission, SleepService],
   exports: [LifecycleService, ServerLoad, Admission, SleepService],
 })

@@ -34,7 +34,7 @@ export class MessagesRequests {
   ) {}
 
   async translate(dto: AnthropicMessagesRequestDto, requestId: string): Promise<HttpInferenceCall> {
-    const { model, served, tokenizer, modelSettings, tools, conversation, promptTokenIds } = await this.prompt(dto);
+    const { model, lora, served, tokenizer, modelSettings, tools, conversation, promptTokenIds } = await this.prompt(dto);
     checkSampling({ temperature: dto.temperature, top_p: dto.top_p, top_k: dto.top_k, max_tokens: dto.max_tokens, stop: dto.stop_sequences }, this.settings);
     const maxTokens = effectiveMaxTokens(dto.max_tokens, null, promptTokenIds.length, served.maxModelLen);
     const lastUser = [...conversation].reverse().find((t) => t.role === 'user') ?? conversation[conversation.length - 1];
@@ -47,6 +47,7 @@ export class MessagesRequests {
       continuousUsage: false,
       work: {
         model,
+        ...(lora ? { lora } : {}),
         n: 1,
         maxTokensParam: maxTokens,
         tokenizer,
@@ -83,13 +84,13 @@ export class MessagesRequests {
   private async prompt(dto: AnthropicPromptDto) {
     const { served, tokenizer, settings: modelSettings } = this.models.route(dto.model);
     served.require('Messages');
-    const model = served.resolve(dto.model);
+    const { model, lora } = served.target(dto.model);
     const tools = toolOffer(dto);
     const conversation = conversationOf(dto);
     const turns: ChatTurn[] = conversation.map((t) => ({ role: t.role, content: t.content }));
     const toolsText = toolsPromptText(tools);
     const promptTokenIds = await encodeChatYielding(tokenizer, toolsText === null ? turns : [{ role: 'system', content: toolsText }, ...turns]);
-    return { model, served, tokenizer, modelSettings, tools, conversation, promptTokenIds };
+    return { model, lora, served, tokenizer, modelSettings, tools, conversation, promptTokenIds };
   }
 }
 

@@ -33,33 +33,38 @@ export class ModelsController {
   @ApiOperation({ summary: 'List the served models (vLLM shape)' })
   @ApiOkResponse({ schema: MODEL_LIST_SCHEMA })
   list(): object {
+    const card = (id: string, created: number, root: string, parent: string | null, maxModelLen: number | null) => ({
+      id,
+      object: 'model',
+      created,
+      owned_by: 'vllm',
+      root,
+      parent,
+      max_model_len: maxModelLen,
+      permission: [
+        {
+          id: `modelperm-${randomHex()}`,
+          object: 'model_permission',
+          created,
+          allow_create_engine: false,
+          allow_sampling: true,
+          allow_logprobs: true,
+          allow_search_indices: false,
+          allow_view: true,
+          allow_fine_tuning: false,
+          organization: '*',
+          group: null,
+          is_blocking: false,
+        },
+      ],
+    });
     return {
       object: 'list',
-      data: this.models.entries.flatMap(({ served }) => served.names.map((id) => ({
-        id,
-        object: 'model',
-        created: served.created,
-        owned_by: 'vllm',
-        root: served.root,
-        parent: null,
-        max_model_len: served.maxModelLen,
-        permission: [
-          {
-            id: `modelperm-${randomHex()}`,
-            object: 'model_permission',
-            created: served.created,
-            allow_create_engine: false,
-            allow_sampling: true,
-            allow_logprobs: true,
-            allow_search_indices: false,
-            allow_view: true,
-            allow_fine_tuning: false,
-            organization: '*',
-            group: null,
-            is_blocking: false,
-          },
-        ],
-      }))),
+      data: this.models.entries.flatMap(({ served }) => [
+        ...served.names.map((id) => card(id, served.created, served.root, null, served.maxModelLen)),
+        // vLLM's LoRA cards: root is the adapter's path, parent its base model, no max_model_len of their own.
+        ...(served.adapters?.list() ?? []).map((a) => card(a.name, a.created, a.path, a.base, null)),
+      ]),
     };
   }
 }

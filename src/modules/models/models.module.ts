@@ -1,14 +1,19 @@
 import { Logger, Module } from '@nestjs/common';
 import { SETTINGS } from '../../config/config.module';
+import { SettingsError } from '../../config/load-settings';
+import { servedModelSettings } from '../../config/served-models';
 import { Settings, servedNames } from '../../config/settings';
 import { BenchmarksModule } from '../benchmarks/benchmarks.module';
 import { PROFILE } from '../benchmarks/profile.token';
 import { PerformanceProfile } from '../benchmarks/profile.types';
 import { resolveContextWindow } from '../benchmarks/resolve-profile';
+import { Engine } from '../engine/engine';
+import { EngineModule } from '../engine/engine.module';
+import { DEFAULT_LORA_COSTS, LoraAdapters, parseLoraModule } from './lora-adapters';
+import { LoraController } from './lora.controller';
 import { ModelsController } from './models.controller';
 import { ServedModel, ServedTask } from './served-model';
 import { ServedModels } from './served-models';
-import { EngineModule } from '../engine/engine.module';
 import { Engines } from '../engine/engines';
 import { TokenizerModule } from '../tokenizer/tokenizer.module';
 import { createTokenizer } from '../tokenizer/create-tokenizer';
@@ -17,16 +22,59 @@ import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { PoolingFacts } from '../benchmarks/catalog.types';
 import { EMBEDDING_DIM } from '../responses/embedding';
 
-/** The served model as clients see it; its context window is the one the KV cache can hold. */
-function servedModel(settings: Settings, profile: PerformanceProfile): ServedModel {
+/** Adapters one server may hold at once, loaded at start-up or at run time (each a short entry; the engine keeps max_cpu_loras of them in host memory). */
+export const MAX_LORA_ADAPTERS = 4096;
+
+/**
+ * The adapters, when LoRA is on: `--lora-modules` loaded at start-up, a malformed entry a
+ * SettingsError. They apply to the first model (`--model`) and run on its engine; their names may
+ * not be any served model's (`reserved`: the additional models' names).
+ */
+function loraAdapters(settings: Settings, profile: PerformanceProfile, engine: Engine, reserved: readonly string[]): LoraAdapters | undefined {
+  if (!settings.enable_lora) {
+    if (settings.lora_modules.length > 0) throw new SettingsError('--lora-modules needs --enable-lora.');
+    return undefined;
+  }
+  const bytesPerGpu = ((profile.loraBytesPerRank ?? 0) * settings.max_lora_rank) / profile.tensorParallelSize;
+  const adapters = new LoraAdapters(
+    servedNames(settings),
+    { ...DEFAULT_LORA_COSTS, bytesPerGpu },
+    MAX_LORA_ADAPTERS,
+    { added: (id) => engine.addLora(id), removed: (id) => engine.removeLora(id) },
+    reserved,
+  );
+  for (const entry of settings.lora_modules) {
+    let parsed;
+    try {
+      parsed = parseLoraModule(entry);
+    } catch (err) {
+      throw new SettingsError((err as Error).message);
+    }
+    try {
+      adapters.load(parsed.name, parsed.path, parsed.base);
+    } catch (err) {
+      throw new SettingsError(`--lora-modules: ${(err as Error).message}`);
+    }
+  }
+  return adapters;
+}
+
+/** The first served model (`--model`) as clients see it, with the LoRA adapters when LoRA is on. */
+function primaryModel(settings: Settings, profile: PerformanceProfile, engine: Engine): ServedModel {
+  const reserved = servedModelSettings(settings).slice(1).flatMap(servedNames);
+  return servedModel(settings, profile, loraAdapters(settings, profile, engine, reserved));
+}
+
+/** A served model as clients see it; its context window is the one the KV cache can hold. */
+function servedModel(settings: Settings, profile: PerformanceProfile, adapters?: LoraAdapters): ServedModel {
   const window = resolveContextWindow(settings.max_model_len, profile);
   if (window.warning) Logger.warn(window.warning, 'Config');
   const task = servedTask(settings, profile.model.pooling);
-  if (task === 'generate') return new ServedModel(servedNames(settings), settings.model, window.maxModelLen);
+  if (task === 'generate') return new ServedModel(servedNames(settings), settings.model, window.maxModelLen, 'generate', undefined, adapters);
   // A model converted to another task than its own (a generation model served for embeddings) embeds at the default size.
   const own = profile.model.pooling;
   const pooling: PoolingFacts = own && own.task === task ? own : { task, dimensions: task === 'embed' ? (own?.dimensions ?? EMBEDDING_DIM) : 1 };
-  return new ServedModel(servedNames(settings), settings.model, window.maxModelLen, task, pooling);
+  return new ServedModel(servedNames(settings), settings.model, window.maxModelLen, task, pooling, adapters);
 }
 
 /**
@@ -61,6 +109,7 @@ function servedModels(primary: ServedModel, tokenizer: Tokenizer, engines: Engin
       const extra = createTokenizer(settings.model, settings.model_config ? readModelConfig(settings.model_config) : {});
       const ms = extra.warmUp();
       Logger.log(`${settings.model}: ${extra.name} loaded in ${ms.toFixed(0)} ms`, 'Tokenizer');
+      // LoRA adapters are the first model's: an additional model serves no adapters.
       return { served: servedModel(settings, profile), tokenizer: extra, engine, profile, settings };
     }),
   ]);
@@ -68,9 +117,9 @@ function servedModels(primary: ServedModel, tokenizer: Tokenizer, engines: Engin
 
 @Module({
   imports: [BenchmarksModule, EngineModule, TokenizerModule],
-  controllers: [ModelsController],
+  controllers: [ModelsController, LoraController],
   providers: [
-    { provide: ServedModel, inject: [SETTINGS, PROFILE], useFactory: servedModel },
+    { provide: ServedModel, inject: [SETTINGS, PROFILE, Engine], useFactory: primaryModel },
     { provide: ServedModels, inject: [ServedModel, TOKENIZER, Engines], useFactory: servedModels },
   ],
   exports: [ServedModel, ServedModels],

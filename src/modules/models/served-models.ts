@@ -31,15 +31,18 @@ export class ServedModels {
     return this.entries[0];
   }
 
-  /** The entry a request's `model` names (unset: the first model). */
+  /**
+   * The entry a request's `model` names (unset: the first model): a served name, or a LoRA
+   * adapter's, served under its base model (the entry's `served.target()` gives the adapter).
+   */
   route(requested: string | undefined | null): ModelEntry {
     if (requested === undefined || requested === null || requested === '') return this.primary;
-    const entry = this.byName.get(requested);
+    const entry = this.byName.get(requested) ?? this.entries.find((e) => e.served.adapters?.get(requested) !== undefined);
     if (!entry) throw ApiError.modelNotFound(requested);
     return entry;
   }
 
-  /** The entry of a served name already resolved (a request's InferenceWork.model). */
+  /** The entry of a served name already resolved (not an adapter's). */
   of(servedName: string): ModelEntry | undefined {
     return this.byName.get(servedName);
   }

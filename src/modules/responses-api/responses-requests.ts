@@ -49,7 +49,7 @@ export class ResponsesRequests {
   async translate(dto: ResponsesRequestDto): Promise<HttpInferenceCall> {
     const { served, tokenizer, settings: modelSettings } = this.models.route(dto.model);
     served.require('Responses');
-    const model = served.resolve(dto.model);
+    const { model, lora } = served.target(dto.model);
     checkSampling({ temperature: dto.temperature, top_p: dto.top_p, top_k: dto.top_k, max_tokens: dto.max_output_tokens }, this.settings);
     if (dto.background) {
       bad(
@@ -115,6 +115,7 @@ export class ResponsesRequests {
       continuousUsage: false,
       work: {
         model,
+        ...(lora ? { lora } : {}),
         n: 1,
         maxTokensParam: maxTokens,
         tokenizer,

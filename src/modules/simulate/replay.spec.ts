@@ -1,29 +1,8 @@
 import 'reflect-metadata';
-import { Random } from '../../common/random';
-import { RuntimeValues } from '../../config/runtime-config';
-import { StepBatch, StepTimeModel } from '../benchmarks/profile.types';
-import { Engine } from './engine';
-import { BlockPool } from './block-pool';
-import { StepTiming } from './step-timing';
-import { VirtualClock } from './virtual-clock';
-import { PlannedRequest, replayRequests, replayTimeline } from './workload';
-
-/** 10 ms per step, plus 0.1 ms per prefill token and 1 ms per decode: a 100-token prompt alone takes 20 ms, a decode of one 11 ms. */
-const linearModel: StepTimeModel = {
-  stepTimeMs: (b: StepBatch) => 10 + 0.1 * b.prefillTokens + 1 * b.decodeSeqs,
-};
-
-function rig(): { clock: VirtualClock; engine: Engine } {
-  const clock = new VirtualClock();
-  const values: RuntimeValues = {
-    latency_scale: 1, ttft_ms: null, itl_ms: null, prefill_ms_per_token: null, latency_jitter: 0, max_num_seqs: 256, response_mode: 'patterns',
-  };
-  const engine = new Engine(clock, new BlockPool(10_000, 16, true), new StepTiming(linearModel, () => values, new Random(1)), {
-    maxNumSeqs: () => values.max_num_seqs,
-    maxNumBatchedTokens: 8192,
-  });
-  return { clock, engine };
-}
+import { linearRig as rig } from './__fixtures__/linear-engine';
+import { PlannedRequest } from './planned-request';
+import { replayTimeline } from './replay';
+import { replayRequests } from './simulation';
 
 /** `n` requests of a 100-token prompt (distinct) and 3 output tokens, due at `arrival(i)`. */
 function requests(n: number, arrival: (i: number) => number = () => 0): PlannedRequest[] {
