@@ -1,4 +1,5 @@
 import { bootApp, post, TestApp } from './support/app';
+import { cleanEnv, exitWithin, freePort, SimulatorProcess, spawnSimulator, waitForHttp } from './support/child';
 
 /*
  * Several models in one instance: each additional model has its own engine (GPU type, TP, KV
@@ -67,5 +68,86 @@ describe('several models in one instance', () => {
   it('refuses a name two models share, and a setting that is the server\'s, at start-up', async () => {
     await expect(bootApp({ additional_models: [`${SMALL};served_model_name=${PRIMARY}`] })).rejects.toThrow(`The served model name '${PRIMARY}' is used by two models`);
     await expect(bootApp({ additional_models: [`${SMALL};port=9`] })).rejects.toThrow('port cannot be set per model');
+  });
+});
+
+describe('two models whose timings differ, in one instance', () => {
+  const SLOW = 'meta-llama/Llama-3.1-8B-Instruct';
+  let app: TestApp;
+  beforeAll(async () => {
+    // Real (unscaled) step times: an 8B model on an L4, and a 0.6B reasoning model on an H100.
+    app = await bootApp({ model: SLOW, gpu_type: 'NVIDIA-L4', latency_scale: 1, additional_models: ['Qwen/Qwen3-0.6B;gpu_type=NVIDIA-H100;served_model_name=small;reasoning_parser=qwen3'] });
+  });
+  afterAll(() => app.close());
+
+  /** Mean of a histogram's observations for one model, from its _sum and _count. */
+  const mean = (text: string, name: string, model: string) => metric(text, `${name}_sum`, model) / metric(text, `${name}_count`, model);
+
+  it("streams each model at its own engine's pace (the step times of its model on its GPU), in parallel", async () => {
+    const stream = async (model: string) => {
+      const chunks = await app.openai.chat.completions.create({
+        model,
+        messages: [{ role: 'user', content: 'Count from one to twenty.' }],
+        max_tokens: 12,
+        stream: true,
+        stream_options: { include_usage: true },
+        ignore_eos: true,
+      } as never);
+      let tokens = 0;
+      for await (const chunk of chunks as unknown as AsyncIterable<{ model: string; usage?: { completion_tokens: number } | null }>) {
+        expect(chunk.model).toBe(model);
+        if (chunk.usage) tokens = chunk.usage.completion_tokens;
+      }
+      return tokens;
+    };
+    expect(await Promise.all([stream(SLOW), stream('small')])).toEqual([12, 12]);
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    const slowItl = mean(text, 'vllm:inter_token_latency_seconds', SLOW);
+    const fastItl = mean(text, 'vllm:inter_token_latency_seconds', 'small');
+    // Decoding is memory-bound: 16 GB of weights over an L4's 300 GB/s against 1.2 GB over an H100's 3.35 TB/s.
+    expect(slowItl).toBeGreaterThan(0.02);
+    expect(slowItl / fastItl).toBeGreaterThan(4);
+    expect(mean(text, 'vllm:time_to_first_token_seconds', SLOW)).toBeGreaterThan(mean(text, 'vllm:time_to_first_token_seconds', 'small'));
+  });
+
+  it('keeps each model\'s own reasoning parser', async () => {
+    const messages = [{ role: 'user' as const, content: 'What is 12 * 7?' }];
+    const small = await app.openai.chat.completions.create({ model: 'small', messages, max_tokens: 400 });
+    const slow = await app.openai.chat.completions.create({ model: SLOW, messages, max_tokens: 4 });
+    expect((small.choices[0].message as { reasoning_content?: string }).reasoning_content).toBeTruthy();
+    expect((slow.choices[0].message as { reasoning_content?: string | null }).reasoning_content ?? null).toBeNull();
+  });
+});
+
+describe('several models from the command line', () => {
+  const running: SimulatorProcess[] = [];
+  afterAll(async () => {
+    for (const sim of running) sim.kill('SIGKILL');
+    await Promise.all(running.map((s) => s.exited));
+  });
+
+  it('--add-model repeated: one start-up line per additional model, every model in /v1/models', async () => {
+    const port = await freePort();
+    const sim = spawnSimulator(
+      ['serve', PRIMARY, '--port', String(port), '--host', '127.0.0.1', '--no-grpc', '--add-model', `${SMALL};gpu_type=NVIDIA-H100;served_model_name=opt`, '--add-model', EMBEDDER],
+      cleanEnv(),
+    );
+    running.push(sim);
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHttp(sim, `${url}/health`);
+    const models = (await (await fetch(`${url}/v1/models`)).json()) as { data: Array<{ id: string }> };
+    expect(models.data.map((m) => m.id)).toEqual([PRIMARY, 'opt', EMBEDDER]);
+    expect(sim.output()).toMatch(/\[simulator\] Also serving 'opt' \(facebook\/opt-125m\) with its own engine: .*NVIDIA-H100.*; max_model_len 2048; \d+ KV cache blocks/);
+    expect(sim.output()).toContain(`Also serving '${EMBEDDER}'`);
+    sim.kill('SIGTERM');
+    expect((await exitWithin(sim, 30_000)).code).toBe(0);
+  });
+
+  it('a bad --add-model entry stops start-up with exit code 2 before anything loads', async () => {
+    const sim = spawnSimulator(['serve', PRIMARY, '--no-grpc', '--add-model', `${SMALL};port=9`], cleanEnv());
+    running.push(sim);
+    expect((await exitWithin(sim, 60_000)).code).toBe(2);
+    expect(sim.stderr()).toContain('additional_models[0]: port cannot be set per model.');
+    expect(sim.output()).not.toContain('loaded');
   });
 });
