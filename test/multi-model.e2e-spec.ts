@@ -71,6 +71,31 @@ describe('several models in one instance', () => {
   });
 });
 
+describe('LoRA adapters beside additional models', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await bootApp({ enable_lora: true, lora_modules: ['sql=/adapters/sql'], additional_models: [`${SMALL};served_model_name=opt`] });
+  });
+  afterAll(() => app.close());
+
+  it('an adapter is served under the first model, on its engine; the additional model resolves too', async () => {
+    const models = await app.openai.models.list();
+    const cards = models.data.map((m) => [m.id, (m as unknown as { parent: string | null }).parent]);
+    expect(cards).toEqual([[PRIMARY, null], ['sql', PRIMARY], ['opt', null]]);
+    const before = await (await fetch(`${app.url}/metrics`)).text();
+    const viaAdapter = await app.openai.completions.create({ model: 'sql', prompt: 'SELECT', max_tokens: 3, ignore_eos: true } as never);
+    const viaOpt = await app.openai.completions.create({ model: 'opt', prompt: 'SELECT', max_tokens: 5, ignore_eos: true } as never);
+    expect([viaAdapter.model, viaOpt.model]).toEqual(['sql', 'opt']);
+    const after = await (await fetch(`${app.url}/metrics`)).text();
+    const delta = (model: string) => metric(after, 'vllm:generation_tokens_total', model) - metric(before, 'vllm:generation_tokens_total', model);
+    expect([delta(PRIMARY), delta('opt')]).toEqual([3, 5]);
+  });
+
+  it('refuses an adapter that takes an additional model\'s name', async () => {
+    await expect(bootApp({ enable_lora: true, lora_modules: ['opt=/adapters/opt'], additional_models: [`${SMALL};served_model_name=opt`] })).rejects.toThrow("The name 'opt' is a served model name");
+  });
+});
+
 describe('two models whose timings differ, in one instance', () => {
   const SLOW = 'meta-llama/Llama-3.1-8B-Instruct';
   let app: TestApp;
