@@ -12,6 +12,7 @@ import { outputFormatOf } from '../http/response-format';
 import { ServedModels } from '../models/served-models';
 import { optional } from '../api/optional';
 import { kvTransferAskOf, PrefillHandoff } from '../api/kv-transfer';
+import { ReplyRequest } from '../responses/responses.types';
 import { ChatTurn, encodeChatYielding } from '../tokenizer/tokenizer.types';
 import { chatRenderer } from './chat.renderer';
 import { conversationOf, toolCallRendering, toolOfferOf } from './chat-tools';
@@ -40,7 +41,8 @@ export class ChatRequests {
     if (dto.max_completion_tokens != null && dto.max_completion_tokens < 1) {
       throw ApiError.badRequest(`max_tokens must be at least 1, got ${dto.max_completion_tokens}.`, 'max_completion_tokens');
     }
-    checkSampling({ ...dto, max_tokens: requestedMax }, this.settings);
+    // The DTO itself when max_tokens is what is checked (a copy has every one of its fields to copy).
+    checkSampling(requestedMax === dto.max_tokens ? dto : Object.assign({}, dto, { max_tokens: requestedMax }), this.settings);
     checkSequences(1, dto.n ?? 1, this.settings);
     checkLogprobs(dto.top_logprobs, 'top_logprobs', this.settings);
     if (dto.top_logprobs != null && dto.top_logprobs > 0 && dto.logprobs !== true) {
@@ -74,9 +76,7 @@ export class ChatRequests {
       topLogprobs: dto.top_logprobs ?? 0,
       calls: toolCallRendering(tools),
     });
-    return {
-      renderer,
-      ...streamingOf(dto),
+    return Object.assign({ renderer }, streamingOf(dto), {
       work: {
         model,
         ...(lora ? { lora } : {}),
@@ -89,24 +89,19 @@ export class ChatRequests {
         prompts: [
           {
             tokenIds: promptTokenIds,
-            reply: (choiceIndex: number) => ({
-              kind: 'chat' as const,
-              prompt: lastUser?.content ?? '',
-              messages: conversation,
-              ...(dto.parallel_tool_calls != null ? { parallelToolCalls: dto.parallel_tool_calls } : {}),
-              choiceIndex,
-              seed,
-              maxTokens,
-              roomTokens: served.maxModelLen - promptTokenIds.length,
-              ...replyLimits(dto),
-              ...prefillOnly,
-              ...(tools ? { tools } : {}),
-              ...(format ? { format } : {}),
-              ...(reasoning ? { reasoning } : {}),
-            }),
+            reply: (choiceIndex: number) => {
+              // Built field by field: V8 builds `{ ...a, b }` slowly, and this runs for every choice.
+              const base = { kind: 'chat' as const, prompt: lastUser?.content ?? '', messages: conversation, choiceIndex, seed, maxTokens, roomTokens: served.maxModelLen - promptTokenIds.length };
+              const reply: ReplyRequest = Object.assign(base, replyLimits(dto), prefillOnly);
+              if (dto.parallel_tool_calls != null) reply.parallelToolCalls = dto.parallel_tool_calls;
+              if (tools) reply.tools = tools;
+              if (format) reply.format = format;
+              if (reasoning) reply.reasoning = reasoning;
+              return reply;
+            },
           },
         ],
       },
-    };
+    });
   }
 }

@@ -57,21 +57,21 @@ function definitions(dto: Pick<ChatCompletionRequestDto, 'tools'>): ToolOffer['t
  * JSON text, whether the client sent a string or an object) and the call a tool result answers.
  */
 export function conversationOf(messages: readonly ChatMessageDto[]): ConversationTurn[] {
+  // Fields are set one by one rather than spread in: this runs for every message of every request.
   return messages.map((m) => {
     const calls = (m.tool_calls ?? []).flatMap((raw) => {
       const call = raw as { id?: unknown; function?: { name?: unknown; arguments?: unknown } } | null;
       const name = call?.function?.name;
       if (typeof name !== 'string') return [];
       const args = call?.function?.arguments;
-      return [{ ...(typeof call?.id === 'string' ? { id: call.id } : {}), name, arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) }];
+      const text = typeof args === 'string' ? args : JSON.stringify(args ?? {});
+      return [typeof call?.id === 'string' ? { id: call.id, name, arguments: text } : { name, arguments: text }];
     });
-    return {
-      role: m.role,
-      content: messageText(m),
-      ...(calls.length > 0 ? { toolCalls: calls } : {}),
-      ...(typeof m.tool_call_id === 'string' ? { toolCallId: m.tool_call_id } : {}),
-      ...(typeof m.name === 'string' ? { name: m.name } : {}),
-    };
+    const turn: ConversationTurn = { role: m.role, content: messageText(m) };
+    if (calls.length > 0) turn.toolCalls = calls;
+    if (typeof m.tool_call_id === 'string') turn.toolCallId = m.tool_call_id;
+    if (typeof m.name === 'string') turn.name = m.name;
+    return turn;
   });
 }
 

@@ -5,7 +5,7 @@ import { Choice, stopReasonOf } from '../generation/generation';
 import { Renderer } from '../http/http-responder';
 import { ToolCallRendering } from './chat-tools';
 
-/** Spread where an optional field group is off. */
+/** A chunk's choice that carries no token_ids field at all (not even null). */
 const NO_FIELDS = Object.freeze({});
 
 /** What a chat completion's chunks and body are made of, besides the choices. */
@@ -39,19 +39,28 @@ export function chatRenderer(ctx: ChatRenderContext): Renderer {
     for (const entry of done.length < to ? sampler.chat(choice.plan.tokenIds.slice(done.length, to), ctx.topLogprobs) : []) done.push(entry);
     return { content: done.slice(from, to) };
   };
-  const base = { id, object: 'chat.completion.chunk', created, model };
+  const object = 'chat.completion.chunk';
   // return_token_ids (vLLM): the prompt's ids on each choice's first chunk and in the body, the
   // output ids on every token chunk and choice. vLLM passes them (None when not asked for) to the
   // chunks it dumps with exclude_unset, so they are there as null; the role chunk's choice has none.
-  const promptIds = { prompt_token_ids: ctx.returnTokenIds ? ctx.promptTokenIds : null };
-  const tokenIdsOf = (choice: Choice, from: number, to: number) => ({ token_ids: ctx.returnTokenIds ? choice.plan.tokenIds.slice(from, to) : null });
-  const chunk = (index: number, delta: object, logprobs: object | null, finish: string | null, stopReason: string | number | null, usage?: Usage, ids: object = NO_FIELDS) => ({
-    ...base,
-    choices: [{ index, delta, logprobs, finish_reason: finish, ...(finish !== null ? { stop_reason: stopReason } : {}), ...ids }],
+  const promptIds = ctx.returnTokenIds ? ctx.promptTokenIds : null;
+  const tokenIdsOf = (choice: Choice, from: number, to: number) => (ctx.returnTokenIds ? choice.plan.tokenIds.slice(from, to) : null);
+  // Chunks are built key by key, not with spreads: one per token, and V8 builds `{ ...a, b }` slowly.
+  // `ids`: the choice's token_ids, or NO_FIELDS for a choice without the field.
+  const chunk = (index: number, delta: object, logprobs: object | null, finish: string | null, stopReason: string | number | null, usage?: Usage, ids: readonly number[] | null | typeof NO_FIELDS = NO_FIELDS) => {
+    const choice: Record<string, unknown> = { index, delta, logprobs, finish_reason: finish };
+    if (finish !== null) choice.stop_reason = stopReason;
+    if (ids !== NO_FIELDS) choice.token_ids = ids;
+    const out: Record<string, unknown> = { id, object, created, model, choices: [choice] };
     // Chat dumps its chunks with exclude_unset: a per-chunk usage has no details field.
-    ...(usage ? { usage: withoutUnsetDetails(usage) } : {}),
-  });
-  const roleChunk = (index: number, usage: Usage | undefined) => ({ ...chunk(index, { role: 'assistant', content: '' }, null, null, null, usage), ...promptIds });
+    if (usage) out.usage = withoutUnsetDetails(usage);
+    return out;
+  };
+  const roleChunk = (index: number, usage: Usage | undefined) => {
+    const out = chunk(index, { role: 'assistant', content: '' }, null, null, null, usage);
+    out.prompt_token_ids = promptIds;
+    return out;
+  };
   const finishOf = (choice: Choice, reason: string) => calls.finishReason(choice, reason);
   // A reasoning model's thinking goes in `reasoning` (vLLM's field) and `reasoning_content` (its older name, still sent).
   const thinking = (c: Choice, from: number, to: number): string | null => {
@@ -102,7 +111,7 @@ export function chatRenderer(ctx: ChatRenderContext): Renderer {
       roleChunk(choice.index, usage),
       chunk(choice.index, { content: '' }, null, outcome.finishReason, stopReasonOf(choice), usage, tokenIdsOf(choice, 0, 0)),
     ],
-    usageChunk: (usage) => ({ ...base, choices: [], usage }),
+    usageChunk: (usage) => ({ id, object, created, model, choices: [], usage }),
     body: (choices, usage) => ({
       id,
       object: 'chat.completion',

@@ -1,7 +1,7 @@
 import { Random } from '../../common/random';
 import { StepBatch, StepTimeModel } from '../benchmarks/profile.types';
 
-const DECODE_ONLY = (batch: StepBatch): StepBatch => ({ ...batch, prefillTokens: 0, prefillContextTokens: 0 });
+const DECODE_ONLY = (batch: StepBatch): StepBatch => Object.assign({}, batch, { prefillTokens: 0, prefillContextTokens: 0 });
 
 /** The knobs a user may turn on step times (at start-up or through the admin API). */
 export interface TimingKnobs {

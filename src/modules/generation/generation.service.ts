@@ -126,7 +126,14 @@ export class GenerationService {
     // submitted while this one was planned.
     const single = planned.length === 1;
     const engine = this.engineOf(req);
-    const choices: Choice[] = planned.map((c) => ({ ...c, engineId: this.freeId(engine, single ? exchange.id : `${exchange.id}-${c.index}`) }));
+    const choices: Choice[] = planned.map((c) => ({
+      index: c.index,
+      promptIndex: c.promptIndex,
+      engineId: this.freeId(engine, single ? exchange.id : `${exchange.id}-${c.index}`),
+      promptTokens: c.promptTokens,
+      plan: c.plan,
+      generated: c.generated,
+    }));
     const generation = new Generation(exchange.id, choices, exchange.origin);
     // Two requests may share a client id: sibling choices are grouped by this generation's number.
     const group = req.n > 1 ? `g${++this.serial}` : undefined;

@@ -111,12 +111,9 @@ export class HttpResponder {
     if (returnError !== undefined) return Promise.reject(returnedError(returnError));
     const exchange = exchangeOf(reply.request) ?? this.exchanges.open({ id: reply.request.id, origin: 'http', route: reply.request.url, kind: 'inference' });
     const forceThreshold = headerOf(reply.request, CACHE_THRESHOLD_HEADER)?.trim().toLowerCase() === 'true';
-    const request: InferenceRequest = {
-      ...call.work,
-      ...(forceThreshold ? { cacheHitThreshold: Infinity } : {}),
-      exchange,
-      faultRequested: headerOf(reply.request, FAULT_HEADER),
-    };
+    // Object.assign, not a spread: V8 builds `{ ...a, b }` through a slow runtime call.
+    const request: InferenceRequest = Object.assign({}, call.work, { exchange, faultRequested: headerOf(reply.request, FAULT_HEADER) });
+    if (forceThreshold) request.cacheHitThreshold = Infinity;
     return call.stream ? this.stream(reply, request, call) : this.answer(reply, request, call);
   }
 

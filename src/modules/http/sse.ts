@@ -84,13 +84,11 @@ export class SseStream {
     this.raw = reply.raw;
     const headers: Record<string, string | string[] | number> = {};
     for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = value as string;
-    this.raw.writeHead(200, {
-      ...headers,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    headers['content-type'] = 'text/event-stream; charset=utf-8';
+    headers['cache-control'] = 'no-cache';
+    headers.connection = 'keep-alive';
+    headers['x-accel-buffering'] = 'no';
+    this.raw.writeHead(200, headers);
     this.raw.flushHeaders();
     // Over before it finished: the client left before the end.
     onResponseOver(this.raw, () => {

@@ -9,6 +9,7 @@ import {
   TTFT_BUCKETS,
   build125Buckets,
 } from './buckets';
+import { SeriesCounter, SeriesHistogram } from './series-metrics';
 
 /**
  * vLLM's `FinishReason` strings (`vllm/v1/engine/__init__.py`, FINISH_REASON_STRINGS). Every one is
@@ -160,12 +161,12 @@ export class VllmMetrics {
       return g;
     };
     const counter = (name: string, help: string): Counter<Label> => {
-      const c = new Counter({ name, help, labelNames: LABELS, registers });
+      const c = new SeriesCounter({ name, help, labelNames: LABELS, registers });
       this.plainCounters.push(c);
       return c;
     };
     const histogram = (name: string, help: string, buckets: readonly number[]): Histogram<Label> => {
-      const h = new Histogram({ name, help, labelNames: LABELS, buckets: [...buckets], registers });
+      const h = new SeriesHistogram({ name, help, labelNames: LABELS, buckets: [...buckets], registers });
       this.histograms.push(h);
       return h;
     };
@@ -213,7 +214,7 @@ export class VllmMetrics {
     this.promptTokensCached = counter('vllm:prompt_tokens_cached_total', 'Number of cached prompt tokens (local + external).');
     this.promptTokensRecomputed = counter('vllm:prompt_tokens_recomputed_total', 'Number of cached tokens recomputed for forward pass.');
     this.generationTokens = counter('vllm:generation_tokens_total', 'Number of generation tokens processed.');
-    this.requestSuccess = new Counter({
+    this.requestSuccess = new SeriesCounter({
       name: 'vllm:request_success_total',
       help: 'Count of successfully processed requests.',
       labelNames: [...LABELS, 'finished_reason'],
@@ -287,7 +288,7 @@ export class VllmMetrics {
     }
     this.cacheConfigInfo.set(cacheConfigLabels({ engine: labels.engine, ...options.cache }), 1);
     for (const source of PROMPT_TOKEN_SOURCES) this.promptTokensBySource.inc({ ...labels, source }, 0);
-    for (const reason of VLLM_FINISH_REASONS) this.requestSuccess.inc({ ...labels, finished_reason: reason }, 0);
+    for (const reason of VLLM_FINISH_REASONS) this.requestSuccess.inc(series.reasonLabelsOf(reason), 0);
     series.recordLoraInfo(Date.now());
     return series;
   }
@@ -354,12 +355,15 @@ export class ModelSeries {
   private readonly loraSeries: string[] = [];
   private readonly inFlight = new Map<string, InFlight>();
   private readonly parents = new Map<string, ParentGroup>();
+  /** The label object of each finish reason, made once (see series-metrics.ts). */
+  private readonly reasonLabels = new Map<string, Readonly<Record<Label | 'finished_reason', string>>>();
 
   constructor(
     private readonly m: VllmMetrics,
     private readonly options: ModelSeriesOptions,
   ) {
-    this.labels = { model_name: options.modelName, engine: options.engineIndex ?? '0' };
+    // One frozen label object for every observation: the series metrics find its series once.
+    this.labels = Object.freeze({ model_name: options.modelName, engine: options.engineIndex ?? '0' });
   }
 
   get state(): (() => EngineState) | undefined {
@@ -431,12 +435,15 @@ export class ModelSeries {
 
   onStep(event: StepEvent): void {
     this.m.iterationTokens.observe(this.labels, event.totalTokens);
+    // vLLM stamps the adapters' info gauge every step; the time it carries is not a scrape-time read.
+    this.recordLoraInfo(Date.now());
+    // The gauges are read from the engine at scrape time: a step need not set them.
+    if (this.options.state) return;
     this.m.numRequestsRunning.set(this.labels, event.running);
     this.m.numRequestsWaiting.set(this.labels, event.waiting);
     this.m.kvCacheUsagePerc.set(this.labels, event.kvCacheUsage);
     this.m.numRequestsWaitingByReason.set({ ...this.labels, reason: 'capacity' }, event.waiting - event.waitingDeferred);
     this.m.numRequestsWaitingByReason.set({ ...this.labels, reason: 'deferred' }, event.waitingDeferred);
-    this.recordLoraInfo(Date.now());
   }
 
   onPrefixCache(event: PrefixCacheEvent): void {
@@ -458,7 +465,7 @@ export class ModelSeries {
     const lastToken = request?.lastTokenTime ?? outcome.firstTokenTime ?? outcome.finishedTime;
     const decodeMs = lastToken - firstToken;
 
-    this.m.requestSuccess.inc({ ...l, finished_reason: outcome.finishReason }, 1);
+    this.m.requestSuccess.inc(this.reasonLabelsOf(outcome.finishReason), 1);
     this.m.e2eRequestLatency.observe(l, seconds(outcome.finishedTime - outcome.arrivalTime));
     this.m.requestQueueTime.observe(l, seconds(scheduled - outcome.arrivalTime));
     this.m.requestPrefillTime.observe(l, seconds(firstToken - scheduled));
@@ -470,6 +477,13 @@ export class ModelSeries {
     this.m.requestTimePerOutputToken.observe(l, outcome.generatedTokens > 1 ? seconds(decodeMs) / (outcome.generatedTokens - 1) : 0);
     if (outcome.maxTokens) this.m.requestParamsMaxTokens.observe(l, outcome.maxTokens);
     this.observeParent(outcome);
+  }
+
+  /** This series' label object for a finish reason (made once). */
+  reasonLabelsOf(reason: string): Readonly<Record<Label | 'finished_reason', string>> {
+    let labels = this.reasonLabels.get(reason);
+    if (!labels) this.reasonLabels.set(reason, (labels = Object.freeze({ ...this.labels, finished_reason: reason })));
+    return labels;
   }
 
   /** `n` and the longest child are observed once per request, when its last child ends. */
