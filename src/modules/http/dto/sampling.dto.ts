@@ -85,11 +85,11 @@ export class SamplingDto {
   @ApiPropertyOptional({ type: 'integer', nullable: true }) @IsOptional() @IsInt() @Min(-1) @Max(20)
   prompt_logprobs?: number | null;
 
-  @ApiPropertyOptional({ description: "P/D disaggregation, as vLLM's NIXL connector reads it: do_remote_decode (prefill side), do_remote_prefill (decode side) and the prefill's remote_* fields" })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: "P/D disaggregation, as vLLM's NIXL connector reads it: do_remote_decode (prefill side), do_remote_prefill (decode side) and the prefill's remote_* fields" })
   @IsOptional() @IsObject()
   kv_transfer_params?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ description: "llm-d-inference-sim's: below this prefix-cache hit rate (0..1) the request ends at once with finish_reason cache_threshold (honoured with --enable-kvcache)" })
+  @ApiPropertyOptional({ type: 'number', nullable: true, minimum: 0, maximum: 1, description: "llm-d-inference-sim's: below this prefix-cache hit rate (0..1) the request ends at once with finish_reason cache_threshold (honoured with --enable-kvcache)" })
   @IsOptional() @IsNumber() @Min(0) @Max(1)
   cache_hit_threshold?: number | null;
 }
