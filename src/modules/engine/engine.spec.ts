@@ -486,6 +486,9 @@ describe('Engine: block events of the prefix cache (what vLLM publishes as KV ca
   it('resets the prefix cache only when no request holds blocks', () => {
     const r = rig();
     submit(r, request('a', 100, 1));
+    // Waiting, it holds no block yet (vLLM's BlockPool only checks the blocks in use); once scheduled, it does.
+    r.clock.advance(1);
+    expect(r.engine.state.running).toBe(1);
     expect(r.engine.resetPrefixCache()).toBe(false);
     r.clock.runUntilIdle();
     expect(r.engine.resetPrefixCache()).toBe(true);
