@@ -7,9 +7,8 @@ import { kvTransferAskOf, PrefillHandoff } from '../api/kv-transfer';
 import { cacheHitThresholdOf, checkPromptTokens, checkSampling, checkSequences, effectiveMaxTokens, EMPTY_PROMPT_MESSAGE, replyLimits } from '../api/request-checks';
 import { Choice } from '../generation/generation';
 import { HttpInferenceCall } from '../http/http-responder';
-import { ServedModel } from '../models/served-model';
+import { ServedModels } from '../models/served-models';
 import { optional } from '../api/optional';
-import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { GenerateRequestDto } from './dto/generate-request.dto';
 import { generateRenderer } from './generate.renderer';
 
@@ -24,8 +23,7 @@ const DEFAULT_MAX_TOKENS = 16;
 @Injectable()
 export class GenerateRequests {
   constructor(
-    private readonly served: ServedModel,
-    @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
+    private readonly models: ServedModels,
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly handoff: PrefillHandoff,
   ) {}
@@ -33,15 +31,17 @@ export class GenerateRequests {
   translate(dto: GenerateRequestDto): HttpInferenceCall {
     if (dto.token_ids.length === 0) throw ApiError.badRequest(EMPTY_PROMPT_MESSAGE, 'token_ids');
     const sp = dto.sampling_params;
-    const { model, lora } = this.served.target(dto.model);
+    const { served, tokenizer } = this.models.route(dto.model);
+    served.require('Completions');
+    const { model, lora } = served.target(dto.model);
     checkSampling({ ...sp, stream: dto.stream, stream_options: dto.stream_options }, this.settings);
     checkSequences(1, sp.n ?? 1, this.settings);
-    checkPromptTokens(dto.token_ids, this.tokenizer.vocabSize, 'token_ids');
-    const maxTokens = effectiveMaxTokens(sp.max_tokens, DEFAULT_MAX_TOKENS, dto.token_ids.length, this.served.maxModelLen);
+    checkPromptTokens(dto.token_ids, tokenizer.vocabSize, 'token_ids');
+    const maxTokens = effectiveMaxTokens(sp.max_tokens, DEFAULT_MAX_TOKENS, dto.token_ids.length, served.maxModelLen);
     const requestId = dto.request_id ?? randomUUID();
     const ask = kvTransferAskOf(dto.kv_transfer_params ?? sp.extra_args?.kv_transfer_params);
     const prefillOnly = ask.remoteDecode ? { maxTokens: 1, ignoreEos: true, minTokens: 0, stop: [], stopTokenIds: [] } : {};
-    const text = this.tokenizer.decode(dto.token_ids);
+    const text = tokenizer.decode(dto.token_ids);
     const seed = sp.seed ?? this.settings.seed;
     return {
       renderer: generateRenderer({
@@ -59,6 +59,7 @@ export class GenerateRequests {
         ...optional('cacheHitThreshold', cacheHitThresholdOf(undefined, this.settings)),
         n: sp.n ?? 1,
         maxTokensParam: sp.max_tokens ?? DEFAULT_MAX_TOKENS,
+        tokenizer,
         prompts: [
           {
             tokenIds: dto.token_ids,
@@ -68,7 +69,7 @@ export class GenerateRequests {
               choiceIndex,
               seed,
               maxTokens,
-              roomTokens: this.served.maxModelLen - dto.token_ids.length,
+              roomTokens: served.maxModelLen - dto.token_ids.length,
               ...replyLimits(sp),
               ...prefillOnly,
             }),
