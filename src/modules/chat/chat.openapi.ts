@@ -56,3 +56,8 @@ export const CHAT_EXAMPLES = {
     response_format: { type: 'json_schema', json_schema: { name: 'user', schema: { type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' } }, required: ['name', 'age'] } } },
   },
 };
+
+/** vLLM's chat render body: the conversation's prompt token ids, as the engine would prefill them. */
+export const CHAT_RENDER_SCHEMA: Schema = obj({ token_ids: arr(int()) });
+
+export const CHAT_RENDER_EXAMPLES = { hello: CHAT_EXAMPLES.hello };

@@ -34,3 +34,8 @@ export const COMPLETION_EXAMPLES = {
   text: { prompt: 'Once upon a time', max_tokens: 32 },
   tokens: { prompt: [[1, 2, 3, 4]], max_tokens: 8, n: 2 },
 };
+
+/** vLLM's completions render body: one entry per prompt, even for one. */
+export const COMPLETION_RENDER_SCHEMA: Schema = arr(obj({ token_ids: arr(int()) }));
+
+export const COMPLETION_RENDER_EXAMPLES = { text: { prompt: 'Once upon a time' }, batch: { prompt: ['Once upon a time', 'In a galaxy far away'] } };
