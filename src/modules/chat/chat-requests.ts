@@ -7,11 +7,10 @@ import { nowSeconds } from '../api/ids';
 import { LogprobSampler } from '../api/logprobs';
 import { cacheHitThresholdOf, checkLogprobs, checkSampling, checkSequences, effectiveMaxTokens, replyLimits } from '../api/request-checks';
 import { HttpInferenceCall, streamingOf } from '../http/http-responder';
-import { Choice } from '../generation/generation';
 import { outputFormatOf } from '../http/response-format';
 import { ServedModels } from '../models/served-models';
 import { optional } from '../api/optional';
-import { kvTransferAskOf, PrefillHandoff } from '../api/kv-transfer';
+import { PrefillHandoff } from '../api/kv-transfer';
 import { ReplyRequest } from '../responses/responses.types';
 import { ChatTurn, encodeChatYielding } from '../tokenizer/tokenizer.types';
 import { chatRenderer } from './chat.renderer';
@@ -61,11 +60,9 @@ export class ChatRequests {
     const reasoning = reasoningMarkers(modelSettings.reasoning_parser, dto.chat_template_kwargs);
     const id = `chatcmpl-${requestId}`;
     // P/D: the prefill side computes the prompt and one token, then hands its KV to the decoder.
-    const ask = kvTransferAskOf(dto.kv_transfer_params);
-    const prefillOnly = ask.remoteDecode ? { maxTokens: 1, ignoreEos: true, minTokens: 0, stop: [], stopTokenIds: [] } : {};
-    const kvTransferParams = ask.remoteDecode ? (choices: readonly Choice[]) => this.handoff.params(id, choices[0]?.outcome?.blockIds ?? []) : undefined;
+    const pd = this.handoff.plan(dto.kv_transfer_params, id);
     const renderer = chatRenderer({
-      kvTransferParams,
+      kvTransferParams: pd.kvTransferParams,
       id,
       created: nowSeconds(),
       model,
@@ -80,8 +77,7 @@ export class ChatRequests {
       work: {
         model,
         ...(lora ? { lora } : {}),
-        ...(ask.remotePrefill ? { remotePrefill: true } : {}),
-        ...(ask.remoteDecode ? { reportBlocks: true } : {}),
+        ...pd.work,
         ...optional('cacheHitThreshold', cacheHitThresholdOf(dto.cache_hit_threshold, this.settings)),
         n: dto.n ?? 1,
         maxTokensParam: maxTokens,
@@ -92,7 +88,7 @@ export class ChatRequests {
             reply: (choiceIndex: number) => {
               // Built field by field: V8 builds `{ ...a, b }` slowly, and this runs for every choice.
               const base = { kind: 'chat' as const, prompt: lastUser?.content ?? '', messages: conversation, choiceIndex, seed, maxTokens, roomTokens: served.maxModelLen - promptTokenIds.length };
-              const reply: ReplyRequest = Object.assign(base, replyLimits(dto), prefillOnly);
+              const reply: ReplyRequest = Object.assign(base, replyLimits(dto), pd.reply);
               if (dto.parallel_tool_calls != null) reply.parallelToolCalls = dto.parallel_tool_calls;
               if (tools) reply.tools = tools;
               if (format) reply.format = format;

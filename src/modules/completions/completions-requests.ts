@@ -17,11 +17,10 @@ import {
   replyLimits,
 } from '../api/request-checks';
 import { HttpInferenceCall, streamingOf } from '../http/http-responder';
-import { Choice } from '../generation/generation';
 import { outputFormatOf } from '../http/response-format';
 import { ServedModels } from '../models/served-models';
 import { optional } from '../api/optional';
-import { kvTransferAskOf, PrefillHandoff } from '../api/kv-transfer';
+import { PrefillHandoff } from '../api/kv-transfer';
 import { encodePromptYielding, Tokenizer } from '../tokenizer/tokenizer.types';
 import { CompletionPrompt, completionRenderer } from './completions.renderer';
 import { CompletionRequestDto } from './dto/completion-request.dto';
@@ -64,11 +63,9 @@ export class CompletionsRequests {
     const seed = dto.seed ?? this.settings.seed;
     const id = `cmpl-${requestId}`;
     // P/D: the prefill side computes the prompt and one token, then hands its KV to the decoder.
-    const ask = kvTransferAskOf(dto.kv_transfer_params);
-    const prefillOnly = ask.remoteDecode ? { maxTokens: 1, ignoreEos: true, minTokens: 0, stop: [], stopTokenIds: [] } : {};
-    const kvTransferParams = ask.remoteDecode ? (choices: readonly Choice[]) => this.handoff.params(id, choices[0]?.outcome?.blockIds ?? []) : undefined;
+    const pd = this.handoff.plan(dto.kv_transfer_params, id);
     const renderer = completionRenderer({
-      kvTransferParams,
+      kvTransferParams: pd.kvTransferParams,
       id,
       created: nowSeconds(),
       model,
@@ -83,8 +80,7 @@ export class CompletionsRequests {
       work: {
         model,
         ...(lora ? { lora } : {}),
-        ...(ask.remotePrefill ? { remotePrefill: true } : {}),
-        ...(ask.remoteDecode ? { reportBlocks: true } : {}),
+        ...pd.work,
         ...optional('cacheHitThreshold', cacheHitThresholdOf(dto.cache_hit_threshold, this.settings)),
         n: dto.n ?? 1,
         maxTokensParam: dto.max_tokens ?? DEFAULT_MAX_TOKENS,
@@ -102,7 +98,7 @@ export class CompletionsRequests {
                 roomTokens: served.maxModelLen - p.tokenIds.length,
               },
               replyLimits(dto),
-              prefillOnly,
+              pd.reply,
               { format },
             ),
         })),

@@ -3,9 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { ApiError } from '../api/api-error';
-import { kvTransferAskOf, PrefillHandoff } from '../api/kv-transfer';
+import { PrefillHandoff } from '../api/kv-transfer';
 import { cacheHitThresholdOf, checkPromptTokens, checkSampling, checkSequences, effectiveMaxTokens, EMPTY_PROMPT_MESSAGE, replyLimits } from '../api/request-checks';
-import { Choice } from '../generation/generation';
 import { HttpInferenceCall } from '../http/http-responder';
 import { ServedModels } from '../models/served-models';
 import { optional } from '../api/optional';
@@ -39,14 +38,13 @@ export class GenerateRequests {
     checkPromptTokens(dto.token_ids, tokenizer.vocabSize, 'token_ids');
     const maxTokens = effectiveMaxTokens(sp.max_tokens, DEFAULT_MAX_TOKENS, dto.token_ids.length, served.maxModelLen);
     const requestId = dto.request_id ?? randomUUID();
-    const ask = kvTransferAskOf(dto.kv_transfer_params ?? sp.extra_args?.kv_transfer_params);
-    const prefillOnly = ask.remoteDecode ? { maxTokens: 1, ignoreEos: true, minTokens: 0, stop: [], stopTokenIds: [] } : {};
+    const pd = this.handoff.plan(dto.kv_transfer_params ?? sp.extra_args?.kv_transfer_params, requestId);
     const text = tokenizer.decode(dto.token_ids);
     const seed = sp.seed ?? this.settings.seed;
     return {
       renderer: generateRenderer({
         requestId,
-        kvTransferParams: ask.remoteDecode ? (choices: readonly Choice[]) => this.handoff.params(requestId, choices[0]?.outcome?.blockIds ?? []) : undefined,
+        kvTransferParams: pd.kvTransferParams,
       }),
       stream: dto.stream === true,
       includeUsage: dto.stream_options?.include_usage === true,
@@ -54,8 +52,7 @@ export class GenerateRequests {
       work: {
         model,
         ...(lora ? { lora } : {}),
-        ...(ask.remotePrefill ? { remotePrefill: true } : {}),
-        ...(ask.remoteDecode ? { reportBlocks: true } : {}),
+        ...pd.work,
         ...optional('cacheHitThreshold', cacheHitThresholdOf(undefined, this.settings)),
         n: sp.n ?? 1,
         maxTokensParam: sp.max_tokens ?? DEFAULT_MAX_TOKENS,
@@ -71,7 +68,7 @@ export class GenerateRequests {
               maxTokens,
               roomTokens: served.maxModelLen - dto.token_ids.length,
               ...replyLimits(sp),
-              ...prefillOnly,
+              ...pd.reply,
             }),
           },
         ],
