@@ -10,7 +10,7 @@
  */
 import { Random } from '../src/common/random';
 import { cleanEnv, freePort, spawnSimulator, waitForHttp } from '../test/support/child';
-import { FuzzRequest, fuzzGenerate, fuzzRequest, sendFuzz, sendGenerate, watchHealth } from '../test/support/fuzz';
+import { FuzzRequest, fuzzGenerate, fuzzRequest, fuzzRoutes, sendFuzz, sendGenerate, watchHealth } from '../test/support/fuzz';
 import { clientsFor } from '../test/support/grpc';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,13 +41,14 @@ async function main(): Promise<void> {
   try {
     await waitForHttp(sim, `${base}/health`);
     const r = new Random(SEED);
+    const routes = fuzzRoutes((await (await fetch(`${base}/openapi.json`)).json()) as Parameters<typeof fuzzRoutes>[0]);
     const kinds = new Map<string, KindStats>();
     const problems: string[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < REQUESTS) {
         next++;
-        const req: FuzzRequest = fuzzRequest(r);
+        const req: FuzzRequest = fuzzRequest(r, routes);
         const out = await sendFuzz(base, req);
         const k: KindStats = kinds.get(req.kind) ?? { sent: 0, statuses: new Map<number, number>(), ms: [] };
         kinds.set(req.kind, k);

@@ -5,6 +5,11 @@ import { AdminModule } from './modules/admin/admin.module';
 import { BenchmarksModule } from './modules/benchmarks/benchmarks.module';
 import { ChatModule } from './modules/chat/chat.module';
 import { CompletionsModule } from './modules/completions/completions.module';
+import { EmbeddingsModule } from './modules/embeddings/embeddings.module';
+import { ResponsesApiModule } from './modules/responses-api/responses-api.module';
+import { MessagesModule } from './modules/messages/messages.module';
+import { DevRoutesModule } from './modules/lifecycle/dev-routes.module';
+import { InvocationsModule } from './modules/invocations/invocations.module';
 import { EngineModule } from './modules/engine/engine.module';
 import { FaultsModule } from './modules/faults/faults.module';
 import { GenerateModule } from './modules/generate/generate.module';
@@ -38,6 +43,10 @@ export class AppModule {
         ChatModule,
         GenerateModule,
         TokenizeModule,
+        EmbeddingsModule,
+        ResponsesApiModule,
+        MessagesModule,
+        InvocationsModule,
         LifecycleModule,
         FaultsModule,
         AdminModule,
@@ -45,6 +54,8 @@ export class AppModule {
         KvEventsModule,
         GrpcModule,
         LoggingModule,
+        // vLLM serves its development routes only with VLLM_SERVER_DEV_MODE.
+        ...(settings.server_dev_mode ? [DevRoutesModule] : []),
         ...extra,
       ],
     };

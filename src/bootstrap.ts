@@ -1,10 +1,10 @@
 import { INestApplication, Logger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
-import { Settings } from './config/settings';
+import { servedNames, Settings } from './config/settings';
 import { withBatchDefaults } from './modules/benchmarks/batch-defaults';
 import { startGrpcServer } from './modules/grpc/grpc-server';
 import { LifecycleService } from './modules/lifecycle/lifecycle.service';
@@ -84,7 +84,10 @@ export async function startServer(given: Settings, options: ServerOptions = {}):
     .setVersion(SIMULATED_VLLM_VERSION)
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs), { jsonDocumentUrl: 'openapi.json' });
+  // Examples that must name the model (Anthropic's and Cohere's APIs require it) name the served one.
+  const servedModel = servedNames(settings)[0];
+  const document = () => JSON.parse(JSON.stringify(SwaggerModule.createDocument(app, docs)).split('__SERVED_MODEL__').join(JSON.stringify(servedModel).slice(1, -1))) as OpenAPIObject;
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
   // No app.enableShutdownHooks(): with no argument (or []) Nest listens to *every* signal and closes
   // the app at once, then re-raises the signal, which the CLI's handler takes as a second signal.
   // SIGTERM/SIGINT belong to the CLI (drain, then close); app.close() runs the destroy hooks anyway.

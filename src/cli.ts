@@ -1,6 +1,8 @@
 import type { RunningServer } from './bootstrap';
 import { CommandLineError, USAGE } from './config/command-line';
 import { helpText, LoadedSettings, loadSettings, SettingsError } from './config/load-settings';
+import { servedModelSettings } from './config/served-models';
+import { ServedModels } from './modules/models/served-models';
 import { CatalogError } from './modules/benchmarks/catalog-errors';
 import { PROFILE } from './modules/benchmarks/profile.token';
 import { ResolvedProfile } from './modules/benchmarks/resolve-profile';
@@ -44,6 +46,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
   let loaded: LoadedSettings;
   try {
     loaded = loadSettings(argv, env);
+    // The additional models are checked here too, so a bad entry stops start-up before anything loads.
+    servedModelSettings(loaded.settings);
   } catch (err) {
     return failStart(err);
   }
@@ -75,6 +79,10 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv): P
       tokenizer: { name: tokenizer.name, loadMs: tokenizer.loadMs },
       ranks: servers.map((s) => ({ httpPort: s.port, grpcPort: s.grpcPort })),
       pid: process.pid,
+      models: server.app
+        .get(ServedModels)
+        .entries.slice(1)
+        .map((m) => ({ name: m.served.name, model: m.settings.model, description: m.profile.description, maxModelLen: m.served.maxModelLen, kvCacheBlocks: m.profile.kvCacheBlocks, tokenizer: m.tokenizer.name })),
     }),
   );
   let signals = 0;

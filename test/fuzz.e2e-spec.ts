@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Random } from '../src/common/random';
 import { bootApp, post, TestApp } from './support/app';
 import { PROJECT_ROOT } from './support/child';
-import { fuzzGenerate, fuzzRequest, randomValue, sendFuzz, sendGenerate, watchHealth } from './support/fuzz';
+import { FuzzRoute, fuzzGenerate, fuzzRequest, fuzzRoutes, randomValue, sendFuzz, sendGenerate, watchHealth } from './support/fuzz';
 import { clientsFor } from './support/grpc';
 
 const MODEL = 'mistralai/Mistral-7B-Instruct-v0.3';
@@ -67,6 +67,7 @@ describe('fuzzing every route and gRPC with malformed, oversized and adversarial
   let app: TestApp;
   let dir: string;
   let grpcClients: ReturnType<typeof clientsFor>;
+  let routes: FuzzRoute[];
   beforeAll(async () => {
     // Pattern edits the fuzz makes go to a copy, never to the tracked file.
     dir = mkdtempSync(join(tmpdir(), 'fuzz-'));
@@ -74,6 +75,7 @@ describe('fuzzing every route and gRPC with malformed, oversized and adversarial
     copyFileSync(join(PROJECT_ROOT, 'config/responses.yaml'), patterns);
     app = await bootApp({ grpc_port: 0, responses_file: patterns });
     grpcClients = clientsFor(app.grpcPort!);
+    routes = fuzzRoutes((await (await fetch(`${app.url}/openapi.json`)).json()) as Parameters<typeof fuzzRoutes>[0]);
   });
   afterAll(async () => {
     Object.values(grpcClients ?? {}).forEach((c) => c.close());
@@ -82,14 +84,17 @@ describe('fuzzing every route and gRPC with malformed, oversized and adversarial
   });
 
   it('answers every HTTP request below 500, each error in vLLM shape, and /health throughout', async () => {
+    // The routes come from the server's own document: every route it serves is fuzzed, new ones too.
+    const paths = routes.map((route) => `${route.method} ${route.path}`);
+    for (const p of ['POST /v1/chat/completions', 'POST /v1/responses', 'POST /v1/messages', 'POST /v1/embeddings', 'POST /inference/v1/generate', 'PUT /admin/fake-metrics']) expect(paths).toContain(p);
     const r = new Random(13);
     const problems: string[] = [];
     let slowest = 0;
     const run = async (): Promise<void> => {
-      for (let batch = 0; batch < 25; batch++) {
+      for (let batch = 0; batch < 50; batch++) {
         await Promise.all(
           Array.from({ length: 8 }, async () => {
-            const req = fuzzRequest(r);
+            const req = fuzzRequest(r, routes);
             const out = await sendFuzz(app.url, req);
             slowest = Math.max(slowest, out.ms);
             if (out.problem) problems.push(`${req.method} ${req.path} [${req.kind}] ${(req.body ?? '').slice(0, 160)} -> ${out.problem}`);

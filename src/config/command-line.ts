@@ -240,7 +240,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
         const taken = takeValues(argv, i, arityOf(source), inline);
         if (taken.values.length === 0) throw new CommandLineError(`argument ${name}: expected ${source.kind === 'list' ? 'at least one argument' : 'one argument'}`);
         i = taken.last;
-        values[source.key] = source.kind === 'list' ? taken.values : taken.values[0];
+        const before = values[source.key];
+        // A repeatable list flag (--add-model) adds to what earlier occurrences gave; others replace it.
+        if (source.repeatable && Array.isArray(before)) values[source.key] = [...(before as string[]), ...taken.values];
+        else values[source.key] = source.kind === 'list' ? taken.values : taken.values[0];
         continue;
       }
     }

@@ -20,13 +20,18 @@ export class SettingsError extends Error {
 export { parseArgs } from './command-line';
 export type { ParsedArgs, IgnoredFlag } from './command-line';
 
+/** A list setting given as one string: comma- or space-separated; a repeatable one's items may hold commas, so spaces only. */
+function listItems(source: SettingSource, value: string): string[] {
+  return value.split(source.repeatable ? /\s+/ : /[,\s]+/).filter(Boolean);
+}
+
 export function readEnv(env: NodeJS.ProcessEnv): RawSettings {
   const values: RawSettings = {};
   for (const source of SETTING_SOURCES) {
     const value = envNames(source)
       .map((name) => env[name])
       .find((v) => v !== undefined && v !== '');
-    if (value !== undefined && value !== '') values[source.key] = source.kind === 'list' ? value.split(/[,\s]+/).filter(Boolean) : value;
+    if (value !== undefined && value !== '') values[source.key] = source.kind === 'list' ? listItems(source, value) : value;
   }
   return values;
 }
@@ -54,6 +59,7 @@ function readConfigFile(path: string, explicit: boolean): ConfigFileValues {
   if (doc === null || doc === undefined) return { values: {}, ignored: [] };
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new SettingsError(`Config file ${path} must hold a mapping of settings.`);
   const known = new Set<string>([...SETTING_SOURCES.map((s) => s.key), 'gpus', 'models', 'faults']);
+  // additional_models may hold mappings of per-model settings (validated in served-models.ts).
   const values: RawSettings = {};
   const ignored: IgnoredFlag[] = [];
   for (const [rawKey, value] of Object.entries(doc as Record<string, unknown>)) {
@@ -117,7 +123,7 @@ function coerce(key: SettingKey, value: RawValue): unknown {
       return fail('a boolean (true/false)');
     }
     case 'list':
-      return value.split(/[,\s]+/).filter(Boolean);
+      return listItems(source, value);
     default:
       return value;
   }
@@ -139,6 +145,8 @@ export function validateSettings(raw: RawSettings): Settings {
     });
     throw new SettingsError(lines.join('\n'));
   }
+  // As vLLM 0.7-0.9 refused it (newer vLLM has no such flag).
+  if (settings.enable_reasoning && !settings.reasoning_parser) throw new SettingsError('--enable-reasoning requires --reasoning-parser (REASONING_PARSER).');
   return settings;
 }
 

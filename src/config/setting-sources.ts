@@ -12,6 +12,8 @@ export interface SettingSource {
   env?: string | string[];
   /** One line for `--help` and the README's configuration reference. */
   help: string;
+  /** A list flag given several times adds to the list (rather than replacing it). */
+  repeatable?: true;
 }
 
 /**
@@ -27,6 +29,11 @@ export const SETTING_SOURCES: SettingSource[] = [
   { key: 'grpc_port', kind: 'int', flags: ['--grpc-port'], env: 'GRPC_PORT', help: 'gRPC port (0 = a free one; -1 or --no-grpc = off)' },
   { key: 'host', kind: 'string', flags: ['--host'], env: 'HOST', help: 'bind address' },
   { key: 'max_model_len', kind: 'int', flags: ['--max-model-len'], env: 'MAX_MODEL_LEN', help: "context window; default = the model's, capped at what the KV cache holds" },
+  { key: 'runner', kind: 'string', flags: ['--runner'], env: 'RUNNER', help: 'auto | generate | pooling (embeddings, score, rerank, classify); auto = from the model' },
+  { key: 'convert', kind: 'string', flags: ['--convert'], env: 'CONVERT', help: 'pooling runner: auto | none | embed | classify | reward' },
+  { key: 'task', kind: 'string', flags: ['--task'], env: 'TASK', help: "vLLM's older task flag: generate | embed | classify | score | reward" },
+  { key: 'reasoning_parser', kind: 'string', flags: ['--reasoning-parser'], env: 'REASONING_PARSER', help: 'the model reasons; its thinking is split out as this vLLM parser does (qwen3, deepseek_r1, openai_gptoss, ...)' },
+  { key: 'enable_reasoning', kind: 'bool', flags: ['--enable-reasoning'], env: 'ENABLE_REASONING', help: "older vLLM's switch for --reasoning-parser (which it needs)" },
   { key: 'max_num_seqs', kind: 'int', flags: ['--max-num-seqs'], env: 'MAX_NUM_SEQS', help: 'running-batch limit of the engine' },
   { key: 'max_num_batched_tokens', kind: 'int', flags: ['--max-num-batched-tokens'], env: 'MAX_NUM_BATCHED_TOKENS', help: 'token budget of one engine step' },
   { key: 'gpu_memory_utilization', kind: 'number', flags: ['--gpu-memory-utilization'], env: 'GPU_MEMORY_UTILIZATION', help: 'share of GPU memory vLLM may use (sizes the KV cache)' },
@@ -61,6 +68,12 @@ export const SETTING_SOURCES: SettingSource[] = [
   { key: 'headers_timeout', kind: 'number', flags: ['--headers-timeout'], env: 'HEADERS_TIMEOUT', help: 'seconds a client has to send its request headers (408 after)' },
   { key: 'request_timeout', kind: 'number', flags: ['--request-timeout'], env: 'REQUEST_TIMEOUT', help: 'seconds a client has to send its whole request (408 after)' },
   { key: 'stream_buffer_kb', kind: 'int', flags: ['--stream-buffer-kb'], env: 'STREAM_BUFFER_KB', help: 'KiB a stream may have waiting for a slow client before its chunks are merged' },
+  { key: 'responses_store', kind: 'bool', flags: ['--responses-store'], env: 'VLLM_ENABLE_RESPONSES_API_STORE', help: 'keep Responses API responses (previous_response_id, GET /v1/responses/{id}); off as in vLLM' },
+  { key: 'max_stored_responses', kind: 'int', flags: ['--max-stored-responses'], env: 'MAX_STORED_RESPONSES', help: 'most responses the store keeps (oldest forgotten first)' },
+  { key: 'enable_sleep_mode', kind: 'bool', flags: ['--enable-sleep-mode'], env: 'ENABLE_SLEEP_MODE', help: '/sleep and /wake_up work (served with VLLM_SERVER_DEV_MODE)' },
+  { key: 'server_dev_mode', kind: 'bool', flags: ['--server-dev-mode'], env: 'VLLM_SERVER_DEV_MODE', help: "vLLM's development routes: /sleep, /wake_up, /is_sleeping, /server_info" },
+  { key: 'sleep_reload_gbps', kind: 'number', flags: ['--sleep-reload-gbps'], env: 'SLEEP_RELOAD_GBPS', help: 'GB/s at which waking copies the weights back to each GPU' },
+  { key: 'additional_models', kind: 'list', flags: ['--add-model'], env: 'ADDITIONAL_MODELS', repeatable: true, help: "serve another model beside --model: 'MODEL;gpu_type=NVIDIA-H100;tensor_parallel_size=2;served_model_name=alias' (repeatable)" },
   { key: 'kv_events_config', kind: 'string', flags: ['--kv-events-config'], env: 'KV_EVENTS_CONFIG', help: "vLLM's KV cache events JSON: enable_kv_cache_events, publisher zmq, endpoint, replay_endpoint, buffer_steps, hwm, topic" },
   { key: 'enable_kvcache', kind: 'bool', flags: ['--enable-kvcache'], env: 'ENABLE_KVCACHE', help: "llm-d-inference-sim's: publish KV events to --zmq-endpoint on llm-d's topic kv@<pod-ip>:<port>@<model>" },
   { key: 'zmq_endpoint', kind: 'string', flags: ['--zmq-endpoint'], env: 'ZMQ_ENDPOINT', help: 'KV events address with --enable-kvcache (binds for * / :: / ipc, else connects)' },

@@ -9,6 +9,7 @@ import {
   Min,
   MinLength,
   ArrayMinSize,
+  IsArray,
 } from 'class-validator';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'warn', 'error', 'critical', 'silent'] as const;
@@ -20,6 +21,19 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 export const RESPONSE_MODES = ['patterns', 'echo', 'random'] as const;
 export type ResponseMode = (typeof RESPONSE_MODES)[number];
 
+/** vLLM's --runner: which runner serves the model (auto: from the model). */
+export const RUNNERS = ['auto', 'generate', 'pooling'] as const;
+/** vLLM's --convert: what a pooling runner makes of the model (auto: from the model). */
+export const CONVERTS = ['auto', 'none', 'embed', 'classify', 'reward'] as const;
+/** vLLM's older --task values, still accepted. */
+export const TASKS = ['auto', 'generate', 'embed', 'embedding', 'classify', 'score', 'reward'] as const;
+
+/** vLLM's registered reasoning parsers (vllm/reasoning/__init__.py); `gpt_oss` is taken for `openai_gptoss`. */
+export const REASONING_PARSERS = [
+  'deepseek_r1', 'deepseek_v3', 'ernie45', 'glm45', 'openai_gptoss', 'gpt_oss', 'granite', 'hunyuan_a13b', 'kimi_k2',
+  'minimax_m2', 'minimax_m2_append_think', 'mistral', 'olmo3', 'qwen3', 'seed_oss', 'step3',
+] as const;
+export type ReasoningParserName = (typeof REASONING_PARSERS)[number];
 export const KV_EVENT_FORMATS = ['map', 'positional'] as const;
 export type KvEventFormat = (typeof KV_EVENT_FORMATS)[number];
 
@@ -57,6 +71,25 @@ export class Settings {
   /** Undefined = the model's context length. */
   @IsOptional() @IsInt() @Min(1)
   max_model_len?: number;
+
+  /** generate (completions, chat, Responses, Messages) or pooling (embeddings, score, rerank, classify); auto = from the model. */
+  @IsIn(RUNNERS)
+  runner: (typeof RUNNERS)[number] = 'auto';
+
+  @IsIn(CONVERTS)
+  convert: (typeof CONVERTS)[number] = 'auto';
+
+  /** The model reasons: its replies start with a thinking part, split out as vLLM's parser of this name splits it. */
+  @IsOptional() @IsIn(REASONING_PARSERS)
+  reasoning_parser?: ReasoningParserName;
+
+  /** vLLM 0.7-0.9's switch for the reasoning parser (newer vLLM: the parser alone). */
+  @IsBoolean()
+  enable_reasoning = false;
+
+  /** vLLM's older --task; when set it decides over runner and convert. */
+  @IsOptional() @IsIn(TASKS)
+  task?: (typeof TASKS)[number];
 
   /** Unset = vLLM's default for the GPU (1024 on GPUs of 70 GiB or more other than A100, else 256). */
   @IsOptional() @IsInt() @Min(1) @Max(65536)
@@ -187,6 +220,32 @@ export class Settings {
   @IsInt() @Min(1) @Max(1_048_576)
   stream_buffer_kb = 64;
 
+  /** vLLM's VLLM_ENABLE_RESPONSES_API_STORE: keep responses for previous_response_id and GET /v1/responses/{id}. */
+  @IsBoolean()
+  responses_store = false;
+
+  /** Most responses the store keeps; the oldest are forgotten first. */
+  @IsInt() @Min(1) @Max(1_000_000)
+  max_stored_responses = 1000;
+
+  /** vLLM's --enable-sleep-mode: /sleep and /wake_up work (with VLLM_SERVER_DEV_MODE, which serves them). */
+  @IsBoolean()
+  enable_sleep_mode = false;
+
+  /** vLLM's VLLM_SERVER_DEV_MODE: serves the development routes (/sleep, /wake_up, /is_sleeping, /reset_prefix_cache, /server_info). */
+  @IsBoolean()
+  server_dev_mode = false;
+
+  /** GB/s at which waking from sleep copies the weights back to each GPU (host to device over PCIe). */
+  @IsNumber() @Min(0.001) @Max(100_000)
+  sleep_reload_gbps = 25;
+
+  /**
+   * More models served beside `model`, each with its own engine: `MODEL;key=value;...` strings
+   * (flags, env) or mappings (config file) of per-model settings (see served-models.ts).
+   */
+  @IsOptional() @IsArray()
+  additional_models?: unknown[];
   /** `text`: vLLM's and uvicorn's line formats; `json`: one JSON object per line, for log pipelines. */
   @IsIn(LOG_FORMATS)
   log_format: LogFormat = 'text';

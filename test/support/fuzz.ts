@@ -13,7 +13,9 @@ const FIELDS = [
   'model', 'prompt', 'messages', 'role', 'content', 'max_tokens', 'max_completion_tokens', 'n', 'stream', 'stop',
   'logprobs', 'top_logprobs', 'stream_options', 'temperature', 'top_p', 'top_k', 'seed', 'tokens', 'echo',
   'include_usage', 'tools', 'tool_choice', 'response_format', 'min_tokens', 'ignore_eos', 'stop_token_ids',
-  'return_token_ids', 'type', 'probability', 'count', 'delay_ms', 'after_tokens', 'factor', 'responses', 'match', 'keywords', 'regex', 'name', 'priority', 'json_schema', 'schema',
+  'return_token_ids', 'input', 'instructions', 'previous_response_id', 'system', 'documents', 'query', 'text_1',
+  'text_2', 'encoding_format', 'dimensions', 'truncate_prompt_tokens', 'token_ids', 'sampling_params',
+  'kv_transfer_params', 'cache_hit_threshold', 'lora_name', 'lora_path', 'type', 'probability', 'count', 'delay_ms', 'after_tokens', 'factor', 'responses', 'match', 'keywords', 'regex', 'name', 'priority', 'json_schema', 'schema',
 ];
 
 /** Random JSON-ish values: the shapes clients get wrong. */
@@ -69,51 +71,64 @@ export interface FuzzRequest {
   kind: string;
 }
 
-const ROUTES: Array<[string, string]> = [
-  ['POST', '/v1/completions'],
-  ['POST', '/v1/chat/completions'],
-  ['POST', '/tokenize'],
-  ['POST', '/detokenize'],
-  ['POST', '/admin/faults'],
-  ['PATCH', '/admin/config'],
-  ['POST', '/admin/patterns'],
-  ['PUT', '/admin/patterns/fuzz'],
-  ['DELETE', '/admin/faults'],
-  ['GET', '/admin/requests?limit=5'],
-  ['GET', '/v1/models'],
-];
-
-function validBase(r: Random, path: string): Record<string, unknown> {
-  switch (path) {
-    case '/v1/completions':
-      return { model: FUZZ_MODEL, prompt: 'hi', max_tokens: 2 };
-    case '/v1/chat/completions':
-      return { model: FUZZ_MODEL, messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 };
-    case '/tokenize':
-      return r.int(2) === 0 ? { model: FUZZ_MODEL, prompt: 'hello' } : { model: FUZZ_MODEL, messages: [{ role: 'user', content: 'hi' }] };
-    case '/detokenize':
-      return { model: FUZZ_MODEL, tokens: [1, 2, 3] };
-    case '/admin/faults':
-      // Faults that answer 4xx only, and only once: the fuzz asserts that nothing answers 5xx.
-      return { type: r.pick(['rate_limit', 'context_length', 'model_not_found']), count: 1, route: '/v1/models-never' };
-    case '/admin/config':
-      return { latency_scale: 0 };
-    case '/admin/patterns':
-    case '/admin/patterns/fuzz':
-      return { name: `fuzz-${r.int(1e6)}`, match: { keywords: ['zzqqxx'] }, responses: ['fuzzed'] };
-    default:
-      return {};
-  }
+/** A route the fuzz sends to: its method, a concrete path, and a valid body to vary. */
+export interface FuzzRoute {
+  method: string;
+  path: string;
+  /** The documented request examples (valid bodies), or a valid body the fuzz knows. */
+  bases: Record<string, unknown>[];
 }
 
+type OpenApiOperation = { requestBody?: { content?: { 'application/json'?: { examples?: Record<string, { value?: unknown }> } } } };
+
+/**
+ * Every operation of the server's own OpenAPI document, with its request examples as the valid
+ * bodies to vary: a route added later is fuzzed without being listed here. Path parameters get a
+ * name no resource has; `/metrics` is left out (its text is not JSON and it takes no body).
+ */
+export function fuzzRoutes(doc: { paths: Record<string, Record<string, OpenApiOperation>> }): FuzzRoute[] {
+  const routes: FuzzRoute[] = [];
+  for (const [template, ops] of Object.entries(doc.paths)) {
+    if (template === '/metrics') continue;
+    const path = template.replace(/\{[^}]+\}/g, 'fuzz');
+    for (const [method, op] of Object.entries(ops)) {
+      const examples = Object.values(op.requestBody?.content?.['application/json']?.examples ?? {})
+        .map((e) => e.value)
+        .filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v));
+      const known = KNOWN_BASES[`${method.toUpperCase()} ${template}`];
+      routes.push({ method: method.toUpperCase(), path: method === 'get' && template === '/admin/requests' ? `${path}?limit=5` : path, bases: examples.length > 0 ? examples : known ? [known] : [{}] });
+    }
+  }
+  return routes;
+}
+
+/**
+ * Valid bodies of routes whose examples the document does not carry (admin, adapters). Faults
+ * that answer 4xx only, and only once, on a route no one calls: the fuzz asserts that nothing
+ * answers 5xx.
+ */
+const KNOWN_BASES: Record<string, Record<string, unknown>> = {
+  'POST /admin/faults': { type: 'rate_limit', count: 1, route: '/v1/models-never' },
+  'PATCH /admin/config': { latency_scale: 0 },
+  'POST /admin/patterns': { name: 'fuzz-new', match: { keywords: ['zzqqxx'] }, responses: ['fuzzed'] },
+  'PUT /admin/patterns/{name}': { name: 'fuzz', match: { keywords: ['zzqqxx'] }, responses: ['fuzzed'] },
+  'POST /v1/load_lora_adapter': { lora_name: 'fuzz-adapter', lora_path: '/adapters/fuzz' },
+  'POST /v1/unload_lora_adapter': { lora_name: 'fuzz-adapter' },
+  'POST /inference/v1/generate': { token_ids: [1, 2, 3], sampling_params: { max_tokens: 2 } },
+  'POST /v1/completions/render': { model: FUZZ_MODEL, prompt: 'hi' },
+  'POST /v1/chat/completions/render': { model: FUZZ_MODEL, messages: [{ role: 'user', content: 'hi' }] },
+};
+
 /** One request of the fuzz: a malformed, oversized or adversarial variation of a route's body. */
-export function fuzzRequest(r: Random): FuzzRequest {
-  const [method, path] = r.pick(ROUTES);
+export function fuzzRequest(r: Random, routes: readonly FuzzRoute[]): FuzzRequest {
+  const { method, path, bases } = r.pick(routes);
   const headers: Record<string, string> = { 'content-type': r.int(10) === 0 ? r.pick(['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', '']) : 'application/json' };
   if (r.int(8) === 0) headers['x-request-id'] = r.pick(['ok-id', 'x'.repeat(r.int(4000)), '\u00e9\u00e8', 'a\tb']);
   if (r.int(20) === 0) headers['x-simulate-fault'] = r.pick(['nonsense', 'rate_limit', 'context_length']);
   const kind = r.int(8);
-  const base = validBase(r, path);
+  // A copy: the variations below must not edit the route's example.
+  const base: Record<string, unknown> = { ...r.pick(bases) };
+  if (path === '/admin/patterns') base.name = `fuzz-${r.int(1e6)}`;
   let body: string | undefined;
   let label: string;
   switch (kind) {
@@ -178,14 +193,17 @@ export async function sendFuzz(base: string, req: FuzzRequest): Promise<FuzzOutc
     } catch {
       json = undefined;
     }
-    const error = (json as { error?: Record<string, unknown> } | undefined)?.error;
-    const shaped =
+    const body = json as { type?: unknown; error?: Record<string, unknown> } | undefined;
+    const error = body?.error;
+    const vllmShaped =
       error !== undefined &&
       typeof error.message === 'string' &&
       typeof error.type === 'string' &&
       error.code === res.status &&
       (error.param === null || typeof error.param === 'string');
-    if (!shaped) problem = `error not in vLLM shape: ${text.slice(0, 200)}`;
+    // vLLM's Messages handler answers its own refusals in Anthropic's shape.
+    const anthropicShaped = req.path.startsWith('/v1/messages') && body?.type === 'error' && typeof error?.type === 'string' && typeof error?.message === 'string';
+    if (!vllmShaped && !anthropicShaped) problem = `error not in vLLM shape: ${text.slice(0, 200)}`;
   }
   return { status: res.status, ms, problem };
 }

@@ -40,6 +40,20 @@ export function kvTransferAskOf(raw: unknown, param = 'kv_transfer_params'): KvT
   return ask;
 }
 
+/** The prefill side of P/D runs the prompt and one token, whatever the request asked (vLLM's NIXL connector). */
+const prefillOnlyReply = () => ({ maxTokens: 1, ignoreEos: true, minTokens: 0, stop: [] as string[], stopTokenIds: [] as number[] });
+const NO_OVERRIDES = Object.freeze({});
+
+/** What P/D changes in one request (see `PrefillHandoff.plan`). */
+export interface Disaggregation {
+  /** Overrides of the reply request: the prefill side's one token, or none. */
+  reply: Readonly<Partial<ReturnType<typeof prefillOnlyReply>>>;
+  /** Flags of the engine work: the decode side skips the prefill; the prefill side reports its blocks. */
+  work: Readonly<{ remotePrefill?: true; reportBlocks?: true }>;
+  /** The prefill side's answer: where the decoder finds the KV of the first choice. */
+  kvTransferParams?: (choices: readonly { outcome?: { blockIds?: readonly number[] } }[]) => Record<string, unknown>;
+}
+
 /** Where a decoder finds this instance's KV: vLLM's NIXL side channel (VLLM_NIXL_SIDE_CHANNEL_HOST / _PORT, the port offset by the rank). */
 export interface PrefillSide {
   host: string;
@@ -56,6 +70,23 @@ export class PrefillHandoff {
   readonly engineId = randomUUID();
 
   constructor(private readonly side: PrefillSide) {}
+
+  /**
+   * What a request's `kv_transfer_params` change, decided once for every door that takes them
+   * (chat, completions, generate): checked, then the prefill side's one-token reply, the engine
+   * work's flags and the answer's params for the decoder.
+   */
+  plan(raw: unknown, requestId: string, param?: string): Disaggregation {
+    const ask = kvTransferAskOf(raw, param);
+    if (ask.remoteDecode) {
+      return {
+        reply: prefillOnlyReply(),
+        work: { reportBlocks: true },
+        kvTransferParams: (choices) => this.params(requestId, choices[0]?.outcome?.blockIds ?? []),
+      };
+    }
+    return { reply: NO_OVERRIDES, work: ask.remotePrefill ? { remotePrefill: true } : NO_OVERRIDES };
+  }
 
   params(requestId: string, blockIds: readonly number[]): Record<string, unknown> {
     return {

@@ -5,6 +5,8 @@ import { InferenceRoute, UtilityRoute } from '../api/route-kind';
 import { HttpResponder } from '../http/http-responder';
 import { ChatRequests } from './chat-requests';
 import { ChatCompletionRequestDto } from './dto/chat-request.dto';
+import { ApiInference } from '../api/openapi';
+import { CHAT_COMPLETION_SCHEMA, CHAT_EXAMPLES, CHAT_RENDER_EXAMPLES, CHAT_RENDER_SCHEMA } from './chat.openapi';
 
 @ApiTags('OpenAI')
 @Controller('v1/chat/completions')
@@ -18,6 +20,7 @@ export class ChatController {
   @HttpCode(200)
   @InferenceRoute()
   @ApiOperation({ summary: 'Chat completion (streaming with stream=true)' })
+  @ApiInference({ body: ChatCompletionRequestDto, examples: CHAT_EXAMPLES, ok: CHAT_COMPLETION_SCHEMA, streams: true })
   async create(@Body() dto: ChatCompletionRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<object | string | void> {
     return this.responder.respond(reply, await this.requests.translate(dto, reply.request.id));
   }
@@ -27,6 +30,7 @@ export class ChatController {
   @HttpCode(200)
   @UtilityRoute()
   @ApiOperation({ summary: 'The prompt token ids of a chat request, as the engine would see them' })
+  @ApiInference({ body: ChatCompletionRequestDto, examples: CHAT_RENDER_EXAMPLES, ok: CHAT_RENDER_SCHEMA })
   async render(@Body() dto: ChatCompletionRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<object> {
     const call = await this.requests.translate(dto, reply.request.id);
     return { token_ids: [...call.work.prompts[0].tokenIds] };

@@ -62,9 +62,35 @@ export function chatRenderer(ctx: ChatRenderContext): Renderer {
     return out;
   };
   const finishOf = (choice: Choice, reason: string) => calls.finishReason(choice, reason);
+  // A reasoning model's thinking goes in `reasoning` (vLLM's field) and `reasoning_content` (its older name, still sent).
+  const thinking = (c: Choice, from: number, to: number): string | null => {
+    const r = c.plan.reasoning;
+    return r ? c.plan.pieces.slice(Math.max(from, r.bodyStart), Math.min(to, r.bodyEnd)).join('') : null;
+  };
   const message = (c: Choice) => {
     const { content, tool_calls } = calls.message(c);
-    return { role: 'assistant', content, refusal: null, annotations: null, audio: null, function_call: null, tool_calls, reasoning_content: null };
+    const reasoning = thinking(c, 0, c.generated);
+    // With a reasoning parser, an answer cut before it began has no content (vLLM's None).
+    const text = reasoning !== null && content === '' ? null : content;
+    return {
+      role: 'assistant',
+      content: text,
+      refusal: null,
+      annotations: null,
+      audio: null,
+      function_call: null,
+      tool_calls,
+      ...(reasoning !== null ? { reasoning } : {}),
+      reasoning_content: reasoning,
+    };
+  };
+  /** The delta of tokens from..to: the thinking they carry, then the answer's (content or tool calls); null when they carry neither (a marker). */
+  const deltaOf = (c: Choice, from: number, to: number): object | null => {
+    const answerFrom = Math.max(from, c.plan.reasoning?.end ?? 0);
+    const reasoning = thinking(c, from, to);
+    const answer = answerFrom < to ? calls.delta(c, answerFrom, to) : null;
+    if (!reasoning && !answer) return null;
+    return { ...(reasoning ? { reasoning, reasoning_content: reasoning } : {}), ...(answer ?? {}) };
   };
 
   return {
@@ -75,7 +101,10 @@ export function chatRenderer(ctx: ChatRenderContext): Renderer {
       // The role chunk goes out with the first token: clients measure TTFT on it.
       if (from === 0) out.push(roleChunk(choice.index, usage));
       const finish = last ? finishOf(choice, choice.plan.finishReason) : null;
-      out.push(chunk(choice.index, calls.delta(choice, from, event.generated), logprobsOf(choice, from, event.generated), finish, stopReasonOf(choice), usage, tokenIdsOf(choice, from, event.generated)));
+      const delta = deltaOf(choice, from, event.generated);
+      // A reasoning parser sends nothing for its markers' tokens; the last chunk still carries the finish.
+      if (delta === null && !last) return out;
+      out.push(chunk(choice.index, delta ?? { content: '' }, logprobsOf(choice, from, event.generated), finish, stopReasonOf(choice), usage, tokenIdsOf(choice, from, event.generated)));
       return out;
     },
     finishChunks: (choice, outcome, usage) => [

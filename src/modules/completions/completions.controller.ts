@@ -5,6 +5,8 @@ import { InferenceRoute, UtilityRoute } from '../api/route-kind';
 import { HttpResponder } from '../http/http-responder';
 import { CompletionsRequests } from './completions-requests';
 import { CompletionRequestDto } from './dto/completion-request.dto';
+import { ApiInference } from '../api/openapi';
+import { COMPLETION_EXAMPLES, COMPLETION_RENDER_EXAMPLES, COMPLETION_RENDER_SCHEMA, COMPLETION_SCHEMA } from './completions.openapi';
 
 @ApiTags('OpenAI')
 @Controller('v1/completions')
@@ -18,6 +20,7 @@ export class CompletionsController {
   @HttpCode(200)
   @InferenceRoute()
   @ApiOperation({ summary: 'Text completion (streaming with stream=true)' })
+  @ApiInference({ body: CompletionRequestDto, examples: COMPLETION_EXAMPLES, ok: COMPLETION_SCHEMA, streams: true })
   async create(@Body() dto: CompletionRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<object | string | void> {
     return this.responder.respond(reply, await this.requests.translate(dto, reply.request.id));
   }
@@ -27,6 +30,7 @@ export class CompletionsController {
   @HttpCode(200)
   @UtilityRoute()
   @ApiOperation({ summary: 'The prompt token ids of a completions request, as the engine would see them' })
+  @ApiInference({ body: CompletionRequestDto, examples: COMPLETION_RENDER_EXAMPLES, ok: COMPLETION_RENDER_SCHEMA })
   async render(@Body() dto: CompletionRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<object> {
     const call = await this.requests.translate(dto, reply.request.id);
     return call.work.prompts.map((p) => ({ token_ids: [...p.tokenIds] }));

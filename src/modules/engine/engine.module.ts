@@ -10,6 +10,7 @@ import { Clock, CLOCK } from './clock';
 import { Engine } from './engine';
 import { createEngine } from './create-engine';
 import { WallClock } from './wall-clock';
+import { buildEngines, Engines } from './engines';
 import { VllmBlockHasher } from './vllm-block-hash';
 import { resolveKvEventsConfig } from '../../config/kv-events-config';
 
@@ -49,7 +50,15 @@ function seededBytes(seed: number | undefined): (() => Buffer) | undefined {
           hasherFor(settings),
         ),
     },
+    {
+      provide: Engines,
+      inject: [SETTINGS, Engine, PROFILE, CLOCK, RuntimeConfig],
+      useFactory: (settings: Settings, engine: Engine, profile: PerformanceProfile, clock: Clock, runtime: RuntimeConfig) =>
+        buildEngines(settings, { engine, profile }, clock, () => runtime.values, (message, err) =>
+          new Logger('Engine').error(message, err instanceof Error ? err.stack : String(err)),
+        ),
+    },
   ],
-  exports: [Engine, CLOCK],
+  exports: [Engine, Engines, CLOCK],
 })
 export class EngineModule {}

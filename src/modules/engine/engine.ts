@@ -51,6 +51,8 @@ export class Engine {
   private lastStepEnd: Millis = -Infinity;
   /** Requests aborted while a step hands out its tokens (see abort); null outside that window. */
   private abortedDuringRelease: Set<Sequence> | null = null;
+  /** Set while the engine sleeps: no step is scheduled. */
+  private paused = false;
 
   /**
    * `hasher`: vLLM's block hashing, for the KV events (the engine's own prefix cache keeps its
@@ -200,6 +202,24 @@ export class Engine {
     return true;
   }
 
+  /**
+   * Stops scheduling (vLLM's sleep pauses its scheduler): requests in flight hold where they are
+   * and new ones queue until `resume()`. The step in flight still completes.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.wake();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   /** Aborts everything (shutdown). */
   abortAll(): void {
     for (const id of [...this.byId.keys()]) this.abort(id);
@@ -215,7 +235,7 @@ export class Engine {
 
   /** Starts a step on the next turn of the clock, so requests arriving together share it. */
   private wake(): void {
-    if (this.stepTimer !== null) return;
+    if (this.stepTimer !== null || this.paused) return;
     this.stepTimer = this.clock.at(Math.max(this.clock.now(), this.lastStepEnd), () => this.startStep(false));
   }
 
@@ -224,7 +244,7 @@ export class Engine {
     // A request submitted while the previous step was handed out (an observer reacting to it)
     // woke the engine meanwhile: this step takes it, and exactly one step stays in flight.
     this.cancelStepTimer();
-    if (!this.scheduler.hasWork) return;
+    if (!this.scheduler.hasWork || this.paused) return;
     const now = this.clock.now();
     // Steps run back to back from the previous step's end, so a late timer does not shift the schedule;
     // an idle engine starts at once, or when an aborted step would have ended.
@@ -293,6 +313,9 @@ export class Engine {
       if (!this.scheduler.advance(entry, this.abortedDuringRelease ?? undefined)) continue;
       const { seq } = entry;
       const outputs = seq.request.outputTokenIds.length;
+      // A pooling request (no output tokens) is done once its prompt is: its prefill is its first
+      // and last step, which vLLM counts as its first token (prompt tokens, TTFT).
+      if (outputs === 0) released.push(this.prefilled(seq, end));
       if (seq.generated < outputs) {
         const event = this.nextToken(seq, end);
         released.push(event);
@@ -315,6 +338,13 @@ export class Engine {
     // carried its end, as in vLLM, where the abort would find the request already finished.
     for (const { seq, reason } of ending) this.finish(seq, reason, end);
     return computed;
+  }
+
+  /** The end of a prefill-only request's prompt: an event with no tokens, for the engine-wide observers. */
+  private prefilled(seq: Sequence, time: Millis): TokenEvent {
+    seq.firstTokenTime ??= time;
+    seq.lastTokenTime = time;
+    return { requestId: seq.id, tokenIds: [], generated: 0, time };
   }
 
   /** Produces the sequence's next output token at `time`. */

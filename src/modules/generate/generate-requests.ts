@@ -3,13 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { ApiError } from '../api/api-error';
-import { kvTransferAskOf, PrefillHandoff } from '../api/kv-transfer';
+import { PrefillHandoff } from '../api/kv-transfer';
 import { cacheHitThresholdOf, checkPromptTokens, checkSampling, checkSequences, effectiveMaxTokens, EMPTY_PROMPT_MESSAGE, replyLimits } from '../api/request-checks';
-import { Choice } from '../generation/generation';
 import { HttpInferenceCall } from '../http/http-responder';
-import { ServedModel } from '../models/served-model';
+import { ServedModels } from '../models/served-models';
 import { optional } from '../api/optional';
-import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { GenerateRequestDto } from './dto/generate-request.dto';
 import { generateRenderer } from './generate.renderer';
 
@@ -24,8 +22,7 @@ const DEFAULT_MAX_TOKENS = 16;
 @Injectable()
 export class GenerateRequests {
   constructor(
-    private readonly served: ServedModel,
-    @Inject(TOKENIZER) private readonly tokenizer: Tokenizer,
+    private readonly models: ServedModels,
     @Inject(SETTINGS) private readonly settings: Settings,
     private readonly handoff: PrefillHandoff,
   ) {}
@@ -33,20 +30,21 @@ export class GenerateRequests {
   translate(dto: GenerateRequestDto): HttpInferenceCall {
     if (dto.token_ids.length === 0) throw ApiError.badRequest(EMPTY_PROMPT_MESSAGE, 'token_ids');
     const sp = dto.sampling_params;
-    const { model, lora } = this.served.target(dto.model);
+    const { served, tokenizer } = this.models.route(dto.model);
+    served.require('Completions');
+    const { model, lora } = served.target(dto.model);
     checkSampling({ ...sp, stream: dto.stream, stream_options: dto.stream_options }, this.settings);
     checkSequences(1, sp.n ?? 1, this.settings);
-    checkPromptTokens(dto.token_ids, this.tokenizer.vocabSize, 'token_ids');
-    const maxTokens = effectiveMaxTokens(sp.max_tokens, DEFAULT_MAX_TOKENS, dto.token_ids.length, this.served.maxModelLen);
+    checkPromptTokens(dto.token_ids, tokenizer.vocabSize, 'token_ids');
+    const maxTokens = effectiveMaxTokens(sp.max_tokens, DEFAULT_MAX_TOKENS, dto.token_ids.length, served.maxModelLen);
     const requestId = dto.request_id ?? randomUUID();
-    const ask = kvTransferAskOf(dto.kv_transfer_params ?? sp.extra_args?.kv_transfer_params);
-    const prefillOnly = ask.remoteDecode ? { maxTokens: 1, ignoreEos: true, minTokens: 0, stop: [], stopTokenIds: [] } : {};
-    const text = this.tokenizer.decode(dto.token_ids);
+    const pd = this.handoff.plan(dto.kv_transfer_params ?? sp.extra_args?.kv_transfer_params, requestId);
+    const text = tokenizer.decode(dto.token_ids);
     const seed = sp.seed ?? this.settings.seed;
     return {
       renderer: generateRenderer({
         requestId,
-        kvTransferParams: ask.remoteDecode ? (choices: readonly Choice[]) => this.handoff.params(requestId, choices[0]?.outcome?.blockIds ?? []) : undefined,
+        kvTransferParams: pd.kvTransferParams,
       }),
       stream: dto.stream === true,
       includeUsage: dto.stream_options?.include_usage === true,
@@ -54,11 +52,11 @@ export class GenerateRequests {
       work: {
         model,
         ...(lora ? { lora } : {}),
-        ...(ask.remotePrefill ? { remotePrefill: true } : {}),
-        ...(ask.remoteDecode ? { reportBlocks: true } : {}),
+        ...pd.work,
         ...optional('cacheHitThreshold', cacheHitThresholdOf(undefined, this.settings)),
         n: sp.n ?? 1,
         maxTokensParam: sp.max_tokens ?? DEFAULT_MAX_TOKENS,
+        tokenizer,
         prompts: [
           {
             tokenIds: dto.token_ids,
@@ -68,9 +66,9 @@ export class GenerateRequests {
               choiceIndex,
               seed,
               maxTokens,
-              roomTokens: this.served.maxModelLen - dto.token_ids.length,
+              roomTokens: served.maxModelLen - dto.token_ids.length,
               ...replyLimits(sp),
-              ...prefillOnly,
+              ...pd.reply,
             }),
           },
         ],

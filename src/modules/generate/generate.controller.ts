@@ -1,10 +1,12 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
+import { ApiInference } from '../api/openapi';
 import { InferenceRoute } from '../api/route-kind';
 import { HttpResponder } from '../http/http-responder';
 import { GenerateRequestDto } from './dto/generate-request.dto';
 import { GenerateRequests } from './generate-requests';
+import { GENERATE_EXAMPLES, GENERATE_SCHEMA } from './generate.openapi';
 
 @ApiTags('vLLM')
 @Controller('inference/v1/generate')
@@ -18,6 +20,7 @@ export class GenerateController {
   @HttpCode(200)
   @InferenceRoute()
   @ApiOperation({ summary: 'Tokens in, tokens out (streaming with stream=true), as P/D sidecars and RL rollouts call it' })
+  @ApiInference({ body: GenerateRequestDto, examples: GENERATE_EXAMPLES, ok: GENERATE_SCHEMA, streams: true })
   async create(@Body() dto: GenerateRequestDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<object | string | void> {
     return this.responder.respond(reply, this.requests.translate(dto));
   }

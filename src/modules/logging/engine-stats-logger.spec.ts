@@ -89,4 +89,16 @@ describe('EngineStatsLogger (vLLM LoggingStatLogger)', () => {
     expect(fields.prefix_cache_hit_rate).toBeLessThanOrEqual(50);
     stats.stop();
   });
+
+  it("an additional served model's lines name it (the first model's stay vLLM's words)", () => {
+    const { clock, engine } = rig();
+    const lines: EngineStatsLine[] = [];
+    const stats = new EngineStatsLogger(engine.events, () => engine.state, clock, (line) => lines.push(line), 0, 'small');
+    stats.start(1000);
+    engine.submit(request('a', 100, 40), ignore);
+    clock.advanceTo(1000);
+    expect(lines[0].message).toMatch(/^Engine 000 \(small\): Avg prompt throughput: 100\.0 tokens\/s, /);
+    expect(lines[0].fields.model_name).toBe('small');
+    stats.stop();
+  });
 });

@@ -41,6 +41,8 @@ export class EngineStatsLogger {
     private readonly clock: Clock,
     private readonly sink: EngineStatsSink,
     private readonly engineIndex = 0,
+    /** An additional served model's name (--add-model): its lines say whose engine they are; the first model's are vLLM's. */
+    private readonly modelName?: string,
   ) {
     this.lastLogTime = clock.now();
     this.unsubscribe.push(
@@ -90,7 +92,7 @@ export class EngineStatsLogger {
     const kvPercent = kvCacheUsage * 100;
     const hitPercent = this.prefixQueries > 0 ? (this.prefixHits / this.prefixQueries) * 100 : 0;
     const message =
-      `Engine ${String(this.engineIndex).padStart(3, '0')}: ` +
+      `Engine ${String(this.engineIndex).padStart(3, '0')}${this.modelName === undefined ? '' : ` (${this.modelName})`}: ` +
       `Avg prompt throughput: ${promptThroughput.toFixed(1)} tokens/s, ` +
       `Avg generation throughput: ${generationThroughput.toFixed(1)} tokens/s, ` +
       `Running: ${running} reqs, Waiting: ${waiting} reqs, ` +
@@ -101,6 +103,7 @@ export class EngineStatsLogger {
       message,
       fields: {
         engine: this.engineIndex,
+        ...(this.modelName === undefined ? {} : { model_name: this.modelName }),
         avg_prompt_throughput: round1(promptThroughput),
         avg_generation_throughput: round1(generationThroughput),
         running,

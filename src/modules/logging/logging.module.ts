@@ -2,18 +2,18 @@ import { Inject, Injectable, Module, OnApplicationBootstrap, OnModuleDestroy } f
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
 import { Clock, CLOCK } from '../engine/clock';
-import { Engine } from '../engine/engine';
+import { Engines } from '../engine/engines';
 import { EngineModule } from '../engine/engine.module';
-import { EngineStatsLogger } from './engine-stats-logger';
+import { EngineStatsLine, EngineStatsLogger } from './engine-stats-logger';
 import { serverLogger } from './server-logger';
 
-/** Runs vLLM's periodic engine stats line for the app's engine (off with --disable-log-stats). */
+/** Runs vLLM's periodic engine stats line for every served model's engine (off with --disable-log-stats). */
 @Injectable()
 export class EngineStatsLogging implements OnApplicationBootstrap, OnModuleDestroy {
-  private stats?: EngineStatsLogger;
+  private readonly stats: EngineStatsLogger[] = [];
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engines: Engines,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
@@ -23,14 +23,16 @@ export class EngineStatsLogging implements OnApplicationBootstrap, OnModuleDestr
     const logger = serverLogger(this.settings);
     // Busy lines are info, idle ones debug: above info none would be printed, so nothing needs to run.
     if (!logger.enabled('INFO')) return;
-    this.stats = new EngineStatsLogger(this.engine.events, () => this.engine.state, this.clock, (line) =>
-      logger.write(line.level, 'loggers', line.message, line.fields),
-    );
-    this.stats.start(this.settings.log_stats_interval * 1000);
+    this.engines.all.forEach(({ name, engine }, i) => {
+      const sink = (line: EngineStatsLine) => logger.write(line.level, 'loggers', line.message, line.fields);
+      const stats = new EngineStatsLogger(engine.events, () => engine.state, this.clock, sink, 0, i === 0 ? undefined : name);
+      stats.start(this.settings.log_stats_interval * 1000);
+      this.stats.push(stats);
+    });
   }
 
   onModuleDestroy(): void {
-    this.stats?.stop();
+    for (const stats of this.stats.splice(0)) stats.stop();
   }
 }
 

@@ -75,6 +75,18 @@ export interface ServingFacts {
   /** Bound HTTP and gRPC ports (gRPC undefined when off) of each data-parallel rank this process serves, rank 0 first. */
   ranks: readonly { httpPort: number; grpcPort?: number }[];
   pid: number;
+  /** The additional served models (--add-model), each with its own engine. */
+  models?: readonly AdditionalModelFacts[];
+}
+
+/** What the start-up log says of an additional served model. */
+export interface AdditionalModelFacts {
+  name: string;
+  model: string;
+  description: string;
+  maxModelLen: number;
+  kvCacheBlocks: number;
+  tokenizer: string;
 }
 
 /**
@@ -128,6 +140,15 @@ export function servingLines(facts: ServingFacts): SummaryLine[] {
       max_concurrency: round2(maxConcurrency),
     }),
     info('core', `Engine 000: vllm cache_config_info with initialization after num_gpu_blocks is: ${blocks}`, { num_gpu_blocks: blocks }),
+    ...(facts.models ?? []).map((m) =>
+      info('simulator', `Also serving '${m.name}' (${m.model}) with its own engine: ${m.description.replace(/;.*$/, '')}; max_model_len ${m.maxModelLen}; ${m.kvCacheBlocks} KV cache blocks; tokenizer ${m.tokenizer}`, {
+        served_model_name: m.name,
+        model: m.model,
+        max_model_len: m.maxModelLen,
+        num_gpu_blocks: m.kvCacheBlocks,
+        tokenizer: m.tokenizer,
+      }),
+    ),
     ...facts.ranks.flatMap((ports, rank) => {
       const dp = facts.ranks.length > 1 ? ` (data-parallel rank ${rank})` : '';
       return [

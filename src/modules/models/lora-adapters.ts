@@ -64,6 +64,8 @@ export class LoraAdapters {
     readonly maxAdapters: number,
     /** Told of every adapter loaded and unloaded (the engine keeps it in host memory). */
     private readonly listener?: { added(id: number): void; removed(id: number): void },
+    /** Names of the other served models (--add-model): no adapter may take them. */
+    private readonly reserved: readonly string[] = [],
   ) {}
 
   list(): LoraAdapter[] {
@@ -94,7 +96,7 @@ export class LoraAdapters {
   load(name: string | undefined, path: string | undefined, base?: string): LoraAdapter {
     if (!name || !path) throw new ApiError(400, "Both 'lora_name' and 'lora_path' must be provided.", null, 'InvalidUserInput');
     if (this.byName.has(name)) throw new ApiError(400, `The lora adapter '${name}' has already been loaded.`, null, 'InvalidUserInput');
-    if (this.baseNames.includes(name)) throw new ApiError(400, `The name '${name}' is a served model name, not an adapter's.`, 'lora_name', 'InvalidUserInput');
+    if (this.baseNames.includes(name) || this.reserved.includes(name)) throw new ApiError(400, `The name '${name}' is a served model name, not an adapter's.`, 'lora_name', 'InvalidUserInput');
     if (this.byName.size >= this.maxAdapters) {
       throw new ApiError(400, `At most ${this.maxAdapters} LoRA adapters can be loaded; unload one first.`, 'lora_name', 'InvalidUserInput');
     }

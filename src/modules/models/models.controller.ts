@@ -1,18 +1,37 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomHex } from '../api/ids';
-import { ServedModel } from './served-model';
+import { ServedModels } from './served-models';
 import { UtilityRoute } from '../api/route-kind';
+import { anyObject, arr, int, literal, nullable, obj, str } from '../api/openapi';
+
+/** vLLM's ModelList. */
+const MODEL_LIST_SCHEMA = obj({
+  object: literal('list'),
+  data: arr(
+    obj({
+      id: str(),
+      object: literal('model'),
+      created: int(),
+      owned_by: str(),
+      root: nullable(str()),
+      parent: nullable(str()),
+      max_model_len: nullable(int()),
+      permission: arr(anyObject()),
+    }),
+  ),
+});
 
 @ApiTags('OpenAI')
 @Controller('v1/models')
 export class ModelsController {
-  constructor(private readonly served: ServedModel) {}
+  constructor(private readonly models: ServedModels) {}
 
   @UtilityRoute()
 
   @Get()
-  @ApiOperation({ summary: 'List the served model (vLLM shape)' })
+  @ApiOperation({ summary: 'List the served models (vLLM shape)' })
+  @ApiOkResponse({ schema: MODEL_LIST_SCHEMA })
   list(): object {
     const card = (id: string, created: number, root: string, parent: string | null, maxModelLen: number | null) => ({
       id,
@@ -41,11 +60,11 @@ export class ModelsController {
     });
     return {
       object: 'list',
-      data: [
-        ...this.served.names.map((id) => card(id, this.served.created, this.served.root, null, this.served.maxModelLen)),
+      data: this.models.entries.flatMap(({ served }) => [
+        ...served.names.map((id) => card(id, served.created, served.root, null, served.maxModelLen)),
         // vLLM's LoRA cards: root is the adapter's path, parent its base model, no max_model_len of their own.
-        ...(this.served.adapters?.list() ?? []).map((a) => card(a.name, a.created, a.path, a.base, null)),
-      ],
+        ...(served.adapters?.list() ?? []).map((a) => card(a.name, a.created, a.path, a.base, null)),
+      ]),
     };
   }
 }

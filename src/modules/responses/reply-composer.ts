@@ -67,6 +67,32 @@ export class ReplyComposer {
   ) {}
 
   compose(req: ReplyRequest, mode: ResponseMode, matcher: PatternMatcher): ReplySource {
+    const source = this.answer(req, mode, matcher);
+    if (!req.reasoning) return source;
+    return { ...source, reasoning: this.thinking(req, mode, matcher) };
+  }
+
+  /**
+   * A reasoning model's thinking: the matching pattern's `reasoning` templates, else the file's
+   * `reasoning` section, else a line about the prompt; seeded like the reply. Echo mode thinks
+   * about the prompt it repeats; random mode thinks in random words.
+   */
+  private thinking(req: ReplyRequest, mode: ResponseMode, matcher: PatternMatcher): string {
+    const seed = req.seed ?? this.defaults().seed;
+    const label = `${req.kind}:${hashString(req.prompt)}:${req.prompt.length}`;
+    const rng = Random.derive(seed, `thinking:${label}:${req.choiceIndex}`);
+    if (mode === 'random') return randomText(rng, drawReplyLength(rng), this.count);
+    if (mode === 'echo') return `The user wrote: ${req.prompt.trim() || '(nothing)'}. I will repeat it.`;
+    for (const m of matcher.matches(req)) {
+      const thoughts = (m.pattern.reasoning ?? []).map((t) => renderTemplate(t, replyValues(req.prompt, m.groups))).filter((t): t is string => t !== null && t.trim() !== '');
+      if (thoughts.length > 0) return rng.pick(thoughts);
+    }
+    const general = (matcher.document.reasoning?.responses ?? []).map((t) => renderTemplate(t, replyValues(req.prompt))).filter((t): t is string => t !== null && t.trim() !== '');
+    if (general.length > 0) return rng.pick(general);
+    return `The user asks: "${summaryOf(req.prompt)}". Let me think about what they need, then answer clearly.`;
+  }
+
+  private answer(req: ReplyRequest, mode: ResponseMode, matcher: PatternMatcher): ReplySource {
     const defaults = this.defaults();
     const seed = req.seed ?? defaults.seed;
     const label = `${req.kind}:${hashString(req.prompt)}:${req.prompt.length}`;
@@ -206,6 +232,12 @@ function patternReplies(req: ReplyRequest, matcher: PatternMatcher): PatternRepl
   // A fallback whose every reply needs a value the prompt lacks still answers, with its first reply as written.
   if (replies.length === 0) replies = [fallback[0]];
   return { replies, pattern, match };
+}
+
+/** The prompt cut to a line a thought can quote. */
+function summaryOf(prompt: string): string {
+  const line = prompt.trim().replace(/\s+/g, ' ');
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }
 
 /** A pattern's scripted arguments with their string values filled as templates (a missing value: ''). */

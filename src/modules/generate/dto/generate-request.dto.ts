@@ -6,43 +6,43 @@ import { IsStringOrStringArray, IsTokenIds } from '../../http/dto/validators';
 
 /** vLLM's SamplingParams as /inference/v1/generate takes them (unknown extras are ignored). */
 export class GenerateSamplingParamsDto {
-  @ApiPropertyOptional({ default: 16 }) @IsOptional() @IsInt()
+  @ApiPropertyOptional({ type: 'integer', nullable: true, default: 16 }) @IsOptional() @IsInt()
   max_tokens?: number | null;
 
-  @ApiPropertyOptional({ default: 1 }) @IsOptional() @IsInt()
+  @ApiPropertyOptional({ type: 'integer', nullable: true, default: 1 }) @IsOptional() @IsInt()
   n?: number | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsNumber()
+  @ApiPropertyOptional({ type: 'number', nullable: true }) @IsOptional() @IsNumber()
   temperature?: number | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsNumber()
+  @ApiPropertyOptional({ type: 'number', nullable: true }) @IsOptional() @IsNumber()
   top_p?: number | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsInt()
+  @ApiPropertyOptional({ type: 'integer', nullable: true }) @IsOptional() @IsInt()
   top_k?: number | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsInt()
+  @ApiPropertyOptional({ type: 'integer', nullable: true }) @IsOptional() @IsInt()
   seed?: number | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsInt()
+  @ApiPropertyOptional({ type: 'integer', nullable: true }) @IsOptional() @IsInt()
   min_tokens?: number | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsStringOrStringArray()
+  @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], nullable: true }) @IsOptional() @IsStringOrStringArray()
   stop?: string | string[] | null;
 
   @ApiPropertyOptional({ type: [Number] }) @IsOptional() @IsTokenIds()
   stop_token_ids?: number[] | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', nullable: true }) @IsOptional() @IsBoolean()
   ignore_eos?: boolean | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsObject()
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) @IsOptional() @IsObject()
   extra_args?: Record<string, unknown> | null;
 }
 
 /** POST /inference/v1/generate: vLLM's tokens-in, tokens-out request (GenerateRequest). */
 export class GenerateRequestDto {
-  @ApiPropertyOptional({ description: 'Default: a random UUID' }) @IsOptional() @IsString() @MaxLength(256)
+  @ApiPropertyOptional({ type: 'string', nullable: true, description: 'Default: a random UUID' }) @IsOptional() @IsString() @MaxLength(256)
   request_id?: string | null;
 
   @ApiProperty({ type: [Number] }) @IsDefined({ message: 'token_ids: Field required' }) @IsTokenIds()
@@ -52,21 +52,21 @@ export class GenerateRequestDto {
   @IsDefined({ message: 'sampling_params: Field required' }) @IsObject() @ValidateNested() @Type(() => GenerateSamplingParamsDto)
   sampling_params!: GenerateSamplingParamsDto;
 
-  @ApiPropertyOptional() @IsOptional() @IsString()
+  @ApiPropertyOptional({ type: 'string', nullable: true }) @IsOptional() @IsString()
   model?: string | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', nullable: true }) @IsOptional() @IsBoolean()
   stream?: boolean | null;
 
   @ApiPropertyOptional({ type: StreamOptionsDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => StreamOptionsDto)
   stream_options?: StreamOptionsDto | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(256)
+  @ApiPropertyOptional({ type: 'string', nullable: true }) @IsOptional() @IsString() @MaxLength(256)
   cache_salt?: string | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsInt()
+  @ApiPropertyOptional({ type: 'integer', nullable: true }) @IsOptional() @IsInt()
   priority?: number | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsObject()
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true }) @IsOptional() @IsObject()
   kv_transfer_params?: Record<string, unknown> | null;
 }

@@ -3,18 +3,18 @@ import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 
 /** vLLM's LoadLoRAAdapterRequest. Names and paths are bounded: they are kept for as long as the adapter is. */
 export class LoadLoraAdapterDto {
-  @ApiPropertyOptional({ example: 'sql-lora' }) @IsOptional() @IsString() @MaxLength(256)
+  @ApiPropertyOptional({ type: 'string', nullable: true, example: 'sql-lora' }) @IsOptional() @IsString() @MaxLength(256)
   lora_name?: string | null;
 
-  @ApiPropertyOptional({ example: '/adapters/sql-lora' }) @IsOptional() @IsString() @MaxLength(4096)
+  @ApiPropertyOptional({ type: 'string', nullable: true, example: '/adapters/sql-lora' }) @IsOptional() @IsString() @MaxLength(4096)
   lora_path?: string | null;
 }
 
 /** vLLM's UnloadLoRAAdapterRequest. */
 export class UnloadLoraAdapterDto {
-  @ApiPropertyOptional({ example: 'sql-lora' }) @IsOptional() @IsString() @MaxLength(256)
+  @ApiPropertyOptional({ type: 'string', nullable: true, example: 'sql-lora' }) @IsOptional() @IsString() @MaxLength(256)
   lora_name?: string | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1)
+  @ApiPropertyOptional({ type: 'integer', nullable: true }) @IsOptional() @IsInt() @Min(1)
   lora_int_id?: number | null;
 }
