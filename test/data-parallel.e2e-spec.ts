@@ -120,6 +120,8 @@ describe('Data parallel: the process', () => {
       sim.kill('SIGTERM');
       expect(await exitWithin(sim, 15_000)).toEqual({ code: 0, signal: null });
       expect(sim.output()).toContain('data-parallel rank 1');
+      // vLLM numbers its engines by rank.
+      expect(sim.output()).toMatch(/Engine 001: vllm cache_config_info/);
     } finally {
       sim.kill('SIGKILL');
     }

@@ -25,7 +25,8 @@ export class EngineStatsLogging implements OnApplicationBootstrap, OnModuleDestr
     if (!logger.enabled('INFO')) return;
     this.engines.all.forEach(({ name, engine }, i) => {
       const sink = (line: EngineStatsLine) => logger.write(line.level, 'loggers', line.message, line.fields);
-      const stats = new EngineStatsLogger(engine.events, () => engine.state, this.clock, sink, 0, i === 0 ? undefined : name);
+      // vLLM numbers its engines by data-parallel rank (Engine 000, Engine 001, ...).
+      const stats = new EngineStatsLogger(engine.events, () => engine.state, this.clock, sink, this.settings.data_parallel_rank ?? 0, i === 0 ? undefined : name);
       stats.start(this.settings.log_stats_interval * 1000);
       this.stats.push(stats);
     });

@@ -139,7 +139,9 @@ export function servingLines(facts: ServingFacts): SummaryLine[] {
       max_model_len: maxModelLen,
       max_concurrency: round2(maxConcurrency),
     }),
-    info('core', `Engine 000: vllm cache_config_info with initialization after num_gpu_blocks is: ${blocks}`, { num_gpu_blocks: blocks }),
+    ...facts.ranks.map((_, i) => (settings.data_parallel_rank ?? 0) + i).map((rank) =>
+      info('core', `Engine ${String(rank).padStart(3, '0')}: vllm cache_config_info with initialization after num_gpu_blocks is: ${blocks}`, { num_gpu_blocks: blocks, data_parallel_rank: rank }),
+    ),
     ...(facts.models ?? []).map((m) =>
       info('simulator', `Also serving '${m.name}' (${m.model}) with its own engine: ${m.description.replace(/;.*$/, '')}; max_model_len ${m.maxModelLen}; ${m.kvCacheBlocks} KV cache blocks; tokenizer ${m.tokenizer}`, {
         served_model_name: m.name,
@@ -149,8 +151,10 @@ export function servingLines(facts: ServingFacts): SummaryLine[] {
         tokenizer: m.tokenizer,
       }),
     ),
-    ...facts.ranks.flatMap((ports, rank) => {
-      const dp = facts.ranks.length > 1 ? ` (data-parallel rank ${rank})` : '';
+    ...facts.ranks.flatMap((ports, i) => {
+      // One process serves every rank, or only --data-parallel-rank's.
+      const rank = (settings.data_parallel_rank ?? 0) + i;
+      const dp = facts.ranks.length > 1 || settings.data_parallel_rank !== undefined ? ` (data-parallel rank ${rank})` : '';
       return [
         info('api_server', `Starting vLLM API server ${rank} on http://${host}:${ports.httpPort}${dp}`, { host: settings.host, port: ports.httpPort, data_parallel_rank: rank }),
         info(
