@@ -82,8 +82,8 @@ async function startOnce(model: string, gpu: string, tp: number, main = MAIN): P
   let log = '';
   child.stdout.on('data', (b: Buffer) => (log += b.toString()));
   child.stderr.on('data', (b: Buffer) => (log += b.toString()));
-  let exited: number | null | undefined;
-  child.once('exit', (code) => (exited = code));
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => (exited = code === null ? `on ${signal}` : String(code)));
   try {
     for (;;) {
       if (exited !== undefined) throw new Error(`${model}: exited ${exited}:\n${log}`);

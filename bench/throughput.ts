@@ -23,17 +23,13 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MODEL } from '../src/config/settings';
 import { freePort } from '../test/support/child';
-import { numberArg, quantile } from './support/server';
+import { numberArg, quantile, stringArg } from './support/server';
 
 const CONNECTIONS = numberArg('connections', 32);
 const SECONDS = numberArg('seconds', 10);
 const ROUNDS = numberArg('rounds', 3);
 const WARMUP_SECONDS = numberArg('warmup', 3);
 const MAX_TOKENS = numberArg('max-tokens', 16);
-const stringArg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const MODEL = stringArg('model') ?? DEFAULT_MODEL;
 const CPU_PROF = stringArg('cpu-prof');
 const SERVER_ARGS = (stringArg('server-args') ?? '').split(/\s+/).filter(Boolean);

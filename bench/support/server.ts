@@ -20,6 +20,12 @@ export function mean(values: readonly number[]): number {
   return values.reduce((s, v) => s + v, 0) / Math.max(1, values.length);
 }
 
+/** A `--name value` command-line option of a bench, if given. */
+export function stringArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
 /** A numeric `--name value` command-line option of a bench, or its default. */
 export function numberArg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

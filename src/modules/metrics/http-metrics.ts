@@ -1,7 +1,7 @@
 import { Counter, Histogram, LabelValues, Registry, Summary } from 'prom-client';
 import { LruCache } from '../../common/lru-cache';
 import { HTTP_LATENCY_HIGHR_BUCKETS, HTTP_LATENCY_LOWR_BUCKETS } from './buckets';
-import { SeriesCounter, SeriesHistogram } from './series-metrics';
+import { SeriesCounter, SeriesHistogram, SeriesSummary } from './series-metrics';
 
 export interface HttpObservation {
   /** Route template (e.g. `/v1/chat/completions`); undefined when no route matched. */
@@ -49,14 +49,14 @@ export class HttpMetrics {
       labelNames: ['method', 'status', 'handler'],
       registers,
     });
-    this.requestSize = new Summary({
+    this.requestSize = new SeriesSummary({
       name: 'http_request_size_bytes',
       help: 'Content length of incoming requests by handler. Only value of header is respected. Otherwise ignored. No percentile calculated.',
       labelNames: ['handler'],
       percentiles: [],
       registers,
     });
-    this.responseSize = new Summary({
+    this.responseSize = new SeriesSummary({
       name: 'http_response_size_bytes',
       help: 'Content length of outgoing responses by handler. Only value of header is respected. Otherwise ignored. No percentile calculated.',
       labelNames: ['handler'],

@@ -1,6 +1,6 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry, Summary } from 'prom-client';
 import { Random } from '../../common/random';
-import { SeriesCounter, SeriesHistogram } from './series-metrics';
+import { SeriesCounter, SeriesHistogram, SeriesSummary } from './series-metrics';
 
 /** The same observations through prom-client's own classes and through ours: the expositions must match. */
 function pair() {
@@ -67,5 +67,43 @@ describe('SeriesHistogram and SeriesCounter', () => {
     expect(() => histograms[1].observe(labels, NaN)).toThrow('Value is not a valid number');
     expect(() => counters[1].inc(labels, -1)).toThrow('It is not possible to decrease a counter');
     expect(() => histograms[1].observe({ nope: 'x' } as never, 1)).toThrow();
+  });
+});
+
+describe('SeriesSummary', () => {
+  const config = (registers: Registry[], percentiles?: number[]) => ({ name: 's_bytes', help: 'help', labelNames: ['handler'] as const, percentiles, registers });
+
+  it('without percentiles: records exactly what prom-client records, through resets and several label objects', async () => {
+    const stock = new Registry();
+    const ours = new Registry();
+    const summaries = [new Summary(config([stock], [])), new SeriesSummary(config([ours], []))];
+    const a = Object.freeze({ handler: '/v1/chat/completions' });
+    const b = Object.freeze({ handler: '/v1/completions' });
+    const rng = new Random(9);
+    for (let i = 0; i < 3000; i++) {
+      const labels = rng.int(4) === 0 ? b : rng.int(8) === 0 ? { handler: '/v1/chat/completions' } : a;
+      const value = rng.int(3) === 0 ? 0 : rng.int(100_000);
+      for (const s of summaries) s.observe(labels, value);
+      if (i === 1500) for (const s of summaries) s.reset();
+      if (i % 499 === 0) expect(await ours.metrics()).toBe(await stock.metrics());
+    }
+    expect(await ours.metrics()).toBe(await stock.metrics());
+    expect(() => summaries[1].observe(a, NaN)).toThrow('Value is not a valid number');
+  });
+
+  it('skips the quantile sketch that no percentile reads, and keeps it when percentiles are asked for', async () => {
+    const without = new SeriesSummary(config([new Registry()], []));
+    const labels = Object.freeze({ handler: '/x' });
+    for (let i = 0; i < 10; i++) without.observe(labels, i);
+    const series = Object.values((without as unknown as { hashMap: Record<string, { td: { size(): number }; count: number }> }).hashMap);
+    expect(series).toHaveLength(1);
+    expect(series[0].count).toBe(10);
+    expect(series[0].td.size()).toBe(1); // the first observation went through prom-client
+
+    const stock = new Registry();
+    const ours = new Registry();
+    const withPercentiles = [new Summary(config([stock], [0.5, 0.9])), new SeriesSummary(config([ours], [0.5, 0.9]))];
+    for (let i = 0; i < 200; i++) for (const s of withPercentiles) s.observe(labels, i);
+    expect(await ours.metrics()).toBe(await stock.metrics());
   });
 });

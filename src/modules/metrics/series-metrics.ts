@@ -1,4 +1,4 @@
-import { Counter, CounterConfiguration, Histogram, HistogramConfiguration, LabelValues } from 'prom-client';
+import { Counter, CounterConfiguration, Histogram, HistogramConfiguration, LabelValues, Summary, SummaryConfiguration } from 'prom-client';
 
 /*
  * prom-client's histograms and counters as the engine's observers use them: tens of observations
@@ -22,6 +22,13 @@ interface HistogramSeries {
   bucketValues: Record<string, number>;
   sum: number;
   count: number;
+}
+
+interface SummarySeries {
+  labels: object;
+  count: number;
+  sum: number;
+  td: unknown;
 }
 
 interface CounterSeries {
@@ -53,29 +60,48 @@ function liveSeries<S>(store: SeriesStore<S>, cache: WeakMap<object, SeriesRef<S
 
 const isHistogramSeries = (s: HistogramSeries): boolean => typeof s.sum === 'number' && typeof s.count === 'number' && typeof s.bucketValues === 'object';
 const isCounterSeries = (s: CounterSeries): boolean => typeof s.value === 'number';
+const isSummarySeries = (s: SummarySeries): boolean => typeof s.sum === 'number' && typeof s.count === 'number' && typeof s.td === 'object';
+
+/**
+ * observe(labels, value) that adds to the cached series of a label object (`add`), or takes
+ * prom-client's own path (`slow`) and then caches the series it made, if prom-client holds one.
+ */
+function observeInPlace<S extends { labels: object }>(
+  store: SeriesStore<S>,
+  slow: (labels: object, value: number) => void,
+  valid: (s: S) => boolean,
+  add: (series: S, value: number) => void,
+): (labels: unknown, value?: unknown) => void {
+  const cache = new WeakMap<object, SeriesRef<S>>();
+  return (labels, value) => {
+    if (typeof labels !== 'object' || labels === null || typeof value !== 'number' || !Number.isFinite(value)) {
+      return (slow as (...args: unknown[]) => void)(labels, value);
+    }
+    const series = liveSeries(store, cache, labels);
+    if (!series) {
+      slow(labels, value);
+      const found = findSeries(store, labels, valid);
+      if (found) cache.set(labels, found);
+      return;
+    }
+    add(series, value);
+  };
+}
 
 export class SeriesHistogram<T extends string> extends Histogram<T> {
   constructor(config: HistogramConfiguration<T>) {
     super(config);
     const store = this as unknown as SeriesStore<HistogramSeries> & { upperBounds: readonly number[] };
-    const cache = new WeakMap<object, SeriesRef<HistogramSeries>>();
-    const slow = this.observe.bind(this) as (labels: LabelValues<T>, value: number) => void;
-    this.observe = ((labels: LabelValues<T> | number, value?: number): void => {
-      if (typeof labels !== 'object' || labels === null || typeof value !== 'number' || !Number.isFinite(value)) {
-        return (slow as (...args: unknown[]) => void)(labels, value);
-      }
-      const series = liveSeries(store, cache, labels);
-      if (!series) {
-        slow(labels, value);
-        const found = findSeries(store, labels, isHistogramSeries);
-        if (found) cache.set(labels, found);
-        return;
-      }
+    // The buckets' keys as prom-client writes them (String of each bound), converted once instead of
+    // on every observation.
+    let bucketKeys: string[] = [];
+    this.observe = observeInPlace(store, this.observe.bind(this) as (labels: object, value: number) => void, isHistogramSeries, (series, value) => {
       // As prom-client: the first bucket whose upper bound holds the value; above them all, none.
       const bounds = store.upperBounds;
+      if (bucketKeys.length !== bounds.length) bucketKeys = bounds.map(String);
       for (let i = 0; i < bounds.length; i++) {
         if (value <= bounds[i]) {
-          series.bucketValues[bounds[i]] += 1;
+          series.bucketValues[bucketKeys[i]] += 1;
           break;
         }
       }
@@ -89,21 +115,36 @@ export class SeriesCounter<T extends string> extends Counter<T> {
   constructor(config: CounterConfiguration<T>) {
     super(config);
     const store = this as unknown as SeriesStore<CounterSeries>;
-    const cache = new WeakMap<object, SeriesRef<CounterSeries>>();
     const slow = this.inc.bind(this) as (labels: LabelValues<T>, value?: number) => void;
+    const add = observeInPlace(store, slow as (labels: object, value: number) => void, isCounterSeries, (series, amount) => {
+      series.value += amount;
+    });
     this.inc = ((labels?: LabelValues<T> | number, value?: number): void => {
       const amount = value === undefined ? 1 : value;
-      if (typeof labels !== 'object' || labels === null || typeof amount !== 'number' || !(amount >= 0) || !Number.isFinite(amount)) {
+      // prom-client's own path for what it refuses (a negative amount) or reads differently (no labels).
+      if (typeof labels !== 'object' || labels === null || typeof amount !== 'number' || !(amount >= 0)) {
         return (slow as (...args: unknown[]) => void)(labels, value);
       }
-      const series = liveSeries(store, cache, labels);
-      if (!series) {
-        slow(labels, value);
-        const found = findSeries(store, labels, isCounterSeries);
-        if (found) cache.set(labels, found);
-        return;
-      }
-      series.value += amount;
+      add(labels, amount);
     }) as Counter<T>['inc'];
+  }
+}
+
+/**
+ * A summary without percentiles (`percentiles: []`: only _sum and _count are exposed, as the
+ * HTTP size metrics of prometheus-fastapi-instrumentator are). prom-client still feeds every
+ * observation to a time-window quantile sketch that nothing reads (allocation and a compression
+ * every thousand values); this adds to the series' sum and count in place instead. With percentiles
+ * or pruneAgedBuckets, prom-client's own path throughout.
+ */
+export class SeriesSummary<T extends string> extends Summary<T> {
+  constructor(config: SummaryConfiguration<T>) {
+    super(config);
+    if (!Array.isArray(config.percentiles) || config.percentiles.length > 0 || config.pruneAgedBuckets) return;
+    const store = this as unknown as SeriesStore<SummarySeries>;
+    this.observe = observeInPlace(store, this.observe.bind(this) as (labels: object, value: number) => void, isSummarySeries, (series, value) => {
+      series.count += 1;
+      series.sum += value;
+    }) as Summary<T>['observe'];
   }
 }

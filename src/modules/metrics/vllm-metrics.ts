@@ -210,7 +210,7 @@ export class VllmMetrics {
     // Counters
     this.numPreemptions = counter('vllm:num_preemptions_total', 'Cumulative number of preemption from the engine.');
     this.promptTokens = counter('vllm:prompt_tokens_total', 'Number of prefill tokens processed.');
-    this.promptTokensBySource = new Counter({ name: 'vllm:prompt_tokens_by_source_total', help: 'Number of prompt tokens by source.', labelNames: [...LABELS, 'source'], registers });
+    this.promptTokensBySource = new SeriesCounter({ name: 'vllm:prompt_tokens_by_source_total', help: 'Number of prompt tokens by source.', labelNames: [...LABELS, 'source'], registers });
     this.promptTokensCached = counter('vllm:prompt_tokens_cached_total', 'Number of cached prompt tokens (local + external).');
     this.promptTokensRecomputed = counter('vllm:prompt_tokens_recomputed_total', 'Number of cached tokens recomputed for forward pass.');
     this.generationTokens = counter('vllm:generation_tokens_total', 'Number of generation tokens processed.');
@@ -287,7 +287,7 @@ export class VllmMetrics {
       this.engineSleepState.set({ ...labels, sleep_state: sleepState }, value);
     }
     this.cacheConfigInfo.set(cacheConfigLabels({ engine: labels.engine, ...options.cache }), 1);
-    for (const source of PROMPT_TOKEN_SOURCES) this.promptTokensBySource.inc({ ...labels, source }, 0);
+    for (const source of PROMPT_TOKEN_SOURCES) this.promptTokensBySource.inc(series.sourceLabelsOf(source), 0);
     for (const reason of VLLM_FINISH_REASONS) this.requestSuccess.inc(series.reasonLabelsOf(reason), 0);
     series.recordLoraInfo(Date.now());
     return series;
@@ -357,6 +357,7 @@ export class ModelSeries {
   private readonly parents = new Map<string, ParentGroup>();
   /** The label object of each finish reason, made once (see series-metrics.ts). */
   private readonly reasonLabels = new Map<string, Readonly<Record<Label | 'finished_reason', string>>>();
+  private readonly sourceLabels = new Map<string, Readonly<Record<Label | 'source', string>>>();
 
   constructor(
     private readonly m: VllmMetrics,
@@ -420,9 +421,9 @@ export class ModelSeries {
         this.m.timeToFirstToken.observe(this.labels, seconds(event.time - request.arrivalTime));
         const src = request.sources;
         if (src) {
-          this.m.promptTokensBySource.inc({ ...this.labels, source: 'local_compute' }, src.computed);
-          this.m.promptTokensBySource.inc({ ...this.labels, source: 'local_cache_hit' }, src.localCacheHit);
-          this.m.promptTokensBySource.inc({ ...this.labels, source: 'external_kv_transfer' }, src.externalTransfer);
+          this.m.promptTokensBySource.inc(this.sourceLabelsOf('local_compute'), src.computed);
+          this.m.promptTokensBySource.inc(this.sourceLabelsOf('local_cache_hit'), src.localCacheHit);
+          this.m.promptTokensBySource.inc(this.sourceLabelsOf('external_kv_transfer'), src.externalTransfer);
           this.m.promptTokensCached.inc(this.labels, src.promptTokens - src.computed);
           this.m.promptTokensRecomputed.inc(this.labels, src.recomputed);
         }
@@ -477,6 +478,13 @@ export class ModelSeries {
     this.m.requestTimePerOutputToken.observe(l, outcome.generatedTokens > 1 ? seconds(decodeMs) / (outcome.generatedTokens - 1) : 0);
     if (outcome.maxTokens) this.m.requestParamsMaxTokens.observe(l, outcome.maxTokens);
     this.observeParent(outcome);
+  }
+
+  /** This series' label object for a prompt-token source of vllm:prompt_tokens_by_source_total (made once). */
+  sourceLabelsOf(source: string): Readonly<Record<Label | 'source', string>> {
+    let labels = this.sourceLabels.get(source);
+    if (!labels) this.sourceLabels.set(source, (labels = Object.freeze({ ...this.labels, source })));
+    return labels;
   }
 
   /** This series' label object for a finish reason (made once). */
