@@ -1,7 +1,8 @@
 import { Catalog } from './catalog';
 import { stepModelFor } from './resolve-profile';
 import { StepBatch } from './profile.types';
-import { loadStepModel } from './step-coefficients';
+import { RooflineStepTimeModel } from './roofline-step-model';
+import { DEFAULT_COEFFICIENTS, asyncSchedulingIn, loadStepModel } from './step-coefficients';
 
 const catalog = Catalog.load();
 const file = loadStepModel();
@@ -98,5 +99,42 @@ describe('roofline step time (fitted coefficients)', () => {
 
   it('takes no time for an empty step', () => {
     expect(mistralL4.stepTimeMs(decode(0))).toBe(0);
+  });
+});
+
+describe('roofline step time: the host around the GPU', () => {
+  const spec = (m: string) => catalog.resolveModel(m);
+  const host = { ...DEFAULT_COEFFICIENTS, step_overhead_ms: 2, per_seq_overhead_ms: 0.01 };
+  const at = (m: string, g: string, tp: number, asyncScheduling: boolean) =>
+    new RooflineStepTimeModel(spec(m), catalog.resolveGpu(g), tp, host, { asyncScheduling });
+
+  it('adds the host work to each step of a synchronous engine, and hides it behind the GPU under async scheduling', () => {
+    const sync = at('meta-llama/Llama-3.1-70B-Instruct', 'H100', 4, false).breakdown(decode(8));
+    const overlapped = at('meta-llama/Llama-3.1-70B-Instruct', 'H100', 4, true).breakdown(decode(8));
+    expect(sync.overheadMs).toBeCloseTo(2.08, 6);
+    expect(overlapped.overheadMs).toBe(0);
+    expect(sync.totalMs - overlapped.totalMs).toBeCloseTo(2.08, 6);
+  });
+
+  it('under async scheduling, a step whose GPU work is shorter than the host work takes the host time', () => {
+    const tiny = at('Qwen/Qwen2.5-0.5B-Instruct', 'H100', 1, true);
+    const b = tiny.breakdown(decode(256));
+    expect(b.totalMs).toBeCloseTo(2 + 0.01 * 256, 6);
+  });
+
+  it("gives the API server's time per request, growing with the prompt, and none offline", () => {
+    const online = at('meta-llama/Llama-3.1-8B-Instruct', 'H100', 1, true).host;
+    const offline = new RooflineStepTimeModel(spec('meta-llama/Llama-3.1-8B-Instruct'), catalog.resolveGpu('H100'), 1, host, { offline: true }).host;
+    expect(online.frontendMs(0)).toBe(host.frontend_ms);
+    expect(online.frontendMs(4000)).toBeCloseTo(host.frontend_ms + 4 * host.frontend_per_1k_tokens_ms, 9);
+    expect(offline.frontendMs(4000)).toBe(0);
+  });
+
+  it('schedules asynchronously from the release its family names, and in the newest releases the server impersonates', () => {
+    const family = { async_scheduling_since: '0.14.0' };
+    expect(asyncSchedulingIn(family, '0.12.0')).toBe(false);
+    expect(asyncSchedulingIn(family, '0.14.1')).toBe(true);
+    expect(asyncSchedulingIn(family, null)).toBe(true);
+    expect(asyncSchedulingIn({}, '0.18.0')).toBe(false);
   });
 });
