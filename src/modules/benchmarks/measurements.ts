@@ -11,6 +11,20 @@ export type BenchmarkLoad =
 
 export type Metric = 'ttft' | 'itl' | 'e2e';
 
+/**
+ * What a point's prompts were, where the replay needs more than their mean lengths: a dataset whose
+ * prompts share prefixes, and whether the prefix cache already held them (the same prompts served
+ * by an earlier run on the same server).
+ */
+export interface PointWorkload {
+  dataset: 'sharegpt' | 'multi-turn';
+  /** The same prompts were served just before on the same server (their blocks may still be cached). */
+  warm_cache: boolean;
+  /** Multi-turn: conversations, turns each, and the prompts sampled from their conversations x turns entries. */
+  conversations?: number;
+  turns?: number;
+}
+
 /** One measured point of data/benchmarks.json (normalised by data/sources/build.js). */
 export interface BenchmarkPoint {
   id: string;
@@ -29,6 +43,7 @@ export interface BenchmarkPoint {
   output_tokens: number | null;
   lengths: 'fixed' | 'mean' | 'assumed' | 'unknown';
   load: BenchmarkLoad;
+  workload?: PointWorkload;
   ttft_ms: LatencyStats | null;
   itl_ms: LatencyStats | null;
   tpot_ms: LatencyStats | null;
