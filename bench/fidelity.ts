@@ -51,7 +51,8 @@ function explain(p: BenchmarkPoint, rows: readonly Row[]): void {
     : p.load.type === 'rate' ? `rate ${p.load.rate_qps ?? 'inf'} req/s${p.load.max_concurrency ? `, max concurrency ${p.load.max_concurrency}` : ''}`
     : p.load.type === 'batch' ? `batch ${p.load.batch_size}` : p.load.type;
   const labels = rows.map((r) => `${r.metric} ${figure(p, r.metric)!.label} ${r.measured.toFixed(1)} -> compared as ${r.stat}`).join('; ');
-  console.log(`\n${p.id}${flagFor(p.id) ? '  [flagged]' : ''}`);
+  const flagged = rows.filter((r) => r.flagged).map((r) => r.metric);
+  console.log(`\n${p.id}${flagged.length > 0 ? `  [flagged: ${flagged.join(', ')}]` : ''}`);
   console.log(`  source: ${p.source}`);
   console.log(`          ${load}; ${p.input_tokens} in / ${p.output_tokens} out (${p.lengths}); ${p.weights_dtype} weights, ${p.kv_cache_dtype} KV; vLLM ${p.vllm_version ?? 'n/a'}; ${labels}`);
   for (const note of (p as BenchmarkPoint & { notes?: string[] }).notes ?? []) console.log(`          note: ${note}`);
@@ -104,7 +105,7 @@ function main(): void {
       if (!f || g[metric] === undefined || c[metric] === undefined) continue;
       const row: Row = {
         id: p.id, set, metric, stat: toolFor(p).statistic(f.label, metric), measured: f.value,
-        global: g[metric]!, calibrated: c[metric]!, flagged: flagFor(p.id) !== undefined,
+        global: g[metric]!, calibrated: c[metric]!, flagged: flagFor(p.id, metric) !== undefined,
         source: p.source_group, family: familyOf(stepFile, p).name, version: p.vllm_version ?? 'n/a', gpu: p.gpu!,
       };
       rows.push(row);
