@@ -1,6 +1,7 @@
 import { Catalog } from './catalog';
 import { stepModelFor } from './resolve-profile';
 import { StepBatch } from './profile.types';
+import { modelSpecFromConfig } from './model-spec';
 import { RooflineStepTimeModel } from './roofline-step-model';
 import { DEFAULT_COEFFICIENTS, asyncSchedulingIn, loadStepModel } from './step-coefficients';
 
@@ -136,5 +137,35 @@ describe('roofline step time: the host around the GPU', () => {
     expect(asyncSchedulingIn(family, '0.14.1')).toBe(true);
     expect(asyncSchedulingIn(family, null)).toBe(true);
     expect(asyncSchedulingIn({}, '0.18.0')).toBe(false);
+  });
+});
+
+describe('roofline step time: sliding-window attention', () => {
+  it('reads five of six Gemma 3 layers only within their 1024-token window', () => {
+    const gemma = catalog.resolveModel('google/gemma-3-12b-it');
+    expect(gemma.slidingWindow).toEqual({ window: 1024, layers: 40 });
+    const gpu = catalog.resolveGpu('H100');
+    const windowed = new RooflineStepTimeModel(gemma, gpu, 1, DEFAULT_COEFFICIENTS);
+    const full = new RooflineStepTimeModel({ ...gemma, slidingWindow: undefined }, gpu, 1, DEFAULT_COEFFICIENTS);
+    // Short contexts fit the window: no difference. Long ones: the sliding layers stop growing.
+    expect(windowed.breakdown(decode(32, 800)).attentionMs).toBeCloseTo(full.breakdown(decode(32, 800)).attentionMs, 9);
+    const long = (m: RooflineStepTimeModel) => m.breakdown(decode(32, 8000)).attentionMs;
+    expect(long(windowed)).toBeLessThan(0.35 * long(full));
+    const prefillLong: StepBatch = { ...prefill(8000), prefillSeqs: 1, prefillAttentionTokens: 8000 * 4000 };
+    expect(windowed.breakdown(prefillLong).attentionMs).toBeLessThan(0.5 * full.breakdown(prefillLong).attentionMs);
+  });
+
+  it('alternates sliding and full layers for Gemma 2 and gpt-oss, and slides in none for Llama or Qwen', () => {
+    expect(catalog.resolveModel('google/gemma-2-9b-it').slidingWindow).toEqual({ window: 4096, layers: 21 });
+    expect(catalog.resolveModel('openai/gpt-oss-120b').slidingWindow).toEqual({ window: 128, layers: 18 });
+    expect(catalog.resolveModel('meta-llama/Llama-3.1-8B-Instruct').slidingWindow).toBeUndefined();
+    expect(catalog.resolveModel('Qwen/Qwen2.5-7B-Instruct').slidingWindow).toBeUndefined();
+  });
+
+  it("takes the layers a config.json lists as sliding_attention, and none when use_sliding_window is false", () => {
+    const base = { num_hidden_layers: 4, hidden_size: 1024, intermediate_size: 4096, num_attention_heads: 8, vocab_size: 32000, max_position_embeddings: 32768, sliding_window: 512 };
+    const listed = modelSpecFromConfig({ ...base, layer_types: ['sliding_attention', 'full_attention', 'sliding_attention', 'sliding_attention'] }, 'm', 'test');
+    expect(listed.slidingWindow).toEqual({ window: 512, layers: 3 });
+    expect(modelSpecFromConfig({ ...base, use_sliding_window: false }, 'm', 'test').slidingWindow).toBeUndefined();
   });
 });

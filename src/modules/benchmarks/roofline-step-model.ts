@@ -141,12 +141,24 @@ export class RooflineStepTimeModel implements StepTimeModel {
     }
 
     // Attention: decodes read their KV; prefill chunks do causal FLOPs over their context, per sequence.
-    const kvBytes = (b.decodeContextTokens + b.prefillContextTokens + tokens) * this.kvBytesPerTokenPerLayer;
-    const kvMs = (kvBytes / (this.gpu.bandwidthBytesPerS * k.bandwidth_efficiency)) * 1000;
+    // Sliding-window layers read and attend to at most the window (per sequence, at the batch's mean context).
     const pairs = b.prefillTokens > 0 ? (b.prefillAttentionTokens ?? b.prefillTokens * (b.prefillTokens / 2 + b.prefillContextTokens)) : 0;
-    const attnFlops = 4 * this.headsPerGpu * m.headDim * pairs;
-    const prefillAttnMs = (attnFlops / (this.gpu.peakFlops16 * k.attention_compute_efficiency)) * 1000;
-    const attentionMs = m.numLayers * (k.attention_fixed_us / 1000 + (k.attention_per_seq_us * seqs) / 1000 + kvMs + prefillAttnMs);
+    const attentionLayerMs = (decodeContext: number, prefillContext: number, prefillPairs: number): number => {
+      const kvBytes = (decodeContext + prefillContext + tokens) * this.kvBytesPerTokenPerLayer;
+      const kvMs = (kvBytes / (this.gpu.bandwidthBytesPerS * k.bandwidth_efficiency)) * 1000;
+      const attnFlops = 4 * this.headsPerGpu * m.headDim * prefillPairs;
+      const prefillAttnMs = (attnFlops / (this.gpu.peakFlops16 * k.attention_compute_efficiency)) * 1000;
+      return k.attention_fixed_us / 1000 + (k.attention_per_seq_us * seqs) / 1000 + kvMs + prefillAttnMs;
+    };
+    const sw = m.slidingWindow;
+    const fullLayers = m.numLayers - (sw?.layers ?? 0);
+    let attentionMs = fullLayers * attentionLayerMs(b.decodeContextTokens, b.prefillContextTokens, pairs);
+    if (sw) {
+      const decodeContext = b.decodeSeqs > 0 ? b.decodeSeqs * Math.min(sw.window, b.decodeContextTokens / b.decodeSeqs) : 0;
+      const prefillContext = Math.min(b.prefillContextTokens, prefillSeqs * sw.window);
+      const windowPairs = b.prefillTokens > 0 ? b.prefillTokens * Math.min(sw.window, pairs / b.prefillTokens) : 0;
+      attentionMs += sw.layers * attentionLayerMs(decodeContext, prefillContext, windowPairs);
+    }
 
     const layerFixedMs = (m.numLayers * k.layer_fixed_us) / 1000;
 
