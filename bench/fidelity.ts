@@ -2,7 +2,7 @@
  * Fidelity benchmark: replays the measured points of data/benchmarks.json through the real engine
  * (src/modules/engine) on a virtual clock and compares TTFT, ITL and E2E with the measurements.
  *
- *   npx ts-node --transpile-only bench/fidelity.ts [--id SUBSTRING] [--explain] [--quiet]
+ *   npx ts-node --transpile-only bench/fidelity.ts [--id SUBSTRING] [--explain] [--quiet] [--scenarios | --scenarios-only]
  *
  * Each point is loaded the way its tool ran it (bench/support/benchmark-tools.ts) and timed by the
  * step model of its vLLM release family (data/step-model.json; points of other engines and unstated
@@ -12,7 +12,8 @@
  * absolute error, for the fitted and the held-out points, over all points and without the flagged
  * ones (bench/support/flagged-points.ts), then per source, per release family and vLLM version, and
  * per GPU. Points with a large error, and with --explain every point, are printed with what the
- * source says next to how the replay runs them.
+ * source says next to how the replay runs them. With --scenarios, then (--scenarios-only: only)
+ * the predictions for scenarios shaped like the runs the project is judged on (bench/support/scenarios.ts).
  */
 import 'reflect-metadata';
 import { BenchmarkPoint, Metric, loadBenchmarks } from '../src/modules/benchmarks/measurements';
@@ -20,6 +21,7 @@ import { StepModelFile, loadStepModel } from '../src/modules/benchmarks/step-coe
 import { Statistic, toolFor } from './support/benchmark-tools';
 import { FLAGGED_POINTS, flagFor } from './support/flagged-points';
 import { familyOf, figure, median, replayPoint } from './support/replay';
+import { printScenarios } from './support/scenarios';
 
 /** Points whose calibrated error exceeds this are explained after the table. */
 const EXPLAIN_ABOVE = 0.25;
@@ -80,8 +82,9 @@ function breakdown(title: string, rows: readonly Row[], key: (r: Row) => string)
     }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = process.argv;
+  if (args.includes('--scenarios-only')) return printScenarios();
   const filter = args.includes('--id') ? args[args.indexOf('--id') + 1] : undefined;
   const explainAll = args.includes('--explain');
   const quiet = args.includes('--quiet');
@@ -145,6 +148,10 @@ function main(): void {
     }
   }
   console.log(`\n${points.length} points, ${((performance.now() - wallStart) / 1000).toFixed(1)} s`);
+  if (args.includes('--scenarios')) await printScenarios();
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
