@@ -97,8 +97,8 @@ async function main(): Promise<void> {
     let g: Partial<Record<Metric, number>>;
     let c: Partial<Record<Metric, number>>;
     try {
-      g = replayPoint(p, stepFile, { calibrated: false });
-      c = replayPoint(p, stepFile, { calibrated: true });
+      g = replayPoint(p, stepFile, { calibrated: false, withClient: true });
+      c = replayPoint(p, stepFile, { calibrated: true, withClient: true });
     } catch (e) {
       console.log(`${p.id.padEnd(64)} ${set.padEnd(7)} skipped: ${(e as Error).message}`);
       continue;

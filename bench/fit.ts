@@ -29,7 +29,7 @@ import {
 } from '../src/modules/benchmarks/step-coefficients';
 import { kvCacheCapacity } from '../src/modules/benchmarks/kv-capacity';
 import { flagFor } from './support/flagged-points';
-import { catalog, familyOf, limitsOf, replayPoint, stepTimeFor } from './support/replay';
+import { catalog, clientTimeApplies, familyOf, limitsOf, median, replayPoint, stepTimeFor } from './support/replay';
 
 type K = StepCoefficients;
 type Factors = Pick<ConfigCorrection, 'decode_factor' | 'prefill_factor'>;
@@ -57,8 +57,9 @@ file = {
   default_family: FAMILIES[0].name,
   families: FAMILIES.map((f) => ({ ...f, coefficients: DEFAULT_COEFFICIENTS, corrections: [], points_used: [] })),
 };
-// Written by fits before the API server's time was a term of the engine: no longer read.
+// Written by fits before the API server's time was a term of the engine (every source's TTFT residual): no longer read.
 delete (file as { client_overhead_ms?: unknown }).client_overhead_ms;
+file.client_ms = {};
 
 interface Prediction { p: BenchmarkPoint; value: Partial<Record<Metric, number>> }
 
@@ -95,13 +96,32 @@ const WEIGHT: Record<Metric, number> = { ttft: 0.5, itl: 1, e2e: 0.5 };
  */
 const STEADY_TTFT_MAX_CONCURRENCY = 8;
 
-function loss(preds: readonly Prediction[], steady = false): number {
+/**
+ * The load generator's own time before the first token, for the sources measured with aiperf
+ * (`clientTimeApplies`): the median TTFT residual of the source's points at concurrency <= 8
+ * (where clients rarely collide), never negative. vLLM's own server-side time is the engine's
+ * `frontend_ms`, pinned by the other sources (vllm bench serve); this is what aiperf's
+ * measurements hold beyond it. Used by the benches only.
+ */
+function clientTimes(preds: readonly Prediction[]): Record<string, number> {
+  const by = new Map<string, number[]>();
+  for (const { p, value } of preds) {
+    const m = measured(p, 'ttft');
+    if (!clientTimeApplies(p) || m === undefined || value.ttft === undefined || flagFor(p.id, 'ttft')) continue;
+    if (p.load.type !== 'concurrency' || p.load.concurrency > STEADY_TTFT_MAX_CONCURRENCY) continue;
+    by.set(p.source_group, [...(by.get(p.source_group) ?? []), m - value.ttft]);
+  }
+  return Object.fromEntries([...by].map(([source, xs]) => [source, Math.max(0, median(xs))]));
+}
+
+function loss(preds: readonly Prediction[], steady = false, clients = clientTimes(preds)): number {
   let sum = 0;
   let n = 0;
   for (const { p, value } of preds)
     for (const metric of p.compare) {
       const m = measured(p, metric);
-      const v = value[metric];
+      let v = value[metric];
+      if (v !== undefined && metric !== 'itl') v += clients[p.source_group] ?? 0;
       if (m === undefined || v === undefined || flagFor(p.id, metric)) continue;
       if (steady && metric !== 'itl' && p.load.type === 'concurrency' && p.load.concurrency > STEADY_TTFT_MAX_CONCURRENCY) continue;
       sum += WEIGHT[metric] * Math.log(Math.max(1e-6, v) / m) ** 2;
@@ -144,12 +164,18 @@ const ALL_TERMS: Param[] = [
   allreduce('pcie', 5, 200),
 ];
 /** The terms the replay refines: what decides latency under load. */
-const REPLAY_TERMS = [
-  'compute_efficiency', 'compute_efficiency_fp8', 'compute_efficiency_int4', 'attention_compute_efficiency', 'bandwidth_efficiency',
-  'layer_fixed_us', 'step_overhead_ms', 'per_seq_overhead_ms', 'prefill_overhead_ms', 'allreduce.fabric.latency_us', 'frontend_ms',
-];
-/** Fitted runs the replay stage replays (spread over the configurations). */
+const REPLAY_TERMS = ['compute_efficiency', 'compute_efficiency_fp8', 'compute_efficiency_int4', 'step_overhead_ms', 'prefill_overhead_ms', 'frontend_ms'];
+/** Fitted runs the replay stage replays (spread over the configurations), and the most decode steps one may take. */
 const REPLAY_POINTS = 60;
+const REPLAY_MAX_SEQUENCE_STEPS = 400_000;
+
+/** Sequence-steps a replay of the point simulates (what its cost grows with). */
+function replayCost(p: BenchmarkPoint): number {
+  const out = p.output_tokens ?? 1;
+  if (p.load.type === 'concurrency') return p.load.concurrency * out * 6;
+  if (p.load.type === 'rate') return 300 * out * (p.workload?.warm_cache ? 2 : 1);
+  return out;
+}
 
 function coordinateDescent(start: K, params: Param[], f: (k: K) => number, rounds: number, steps: number, log: string): K {
   let best = start;
@@ -187,6 +213,7 @@ function stratified(points: BenchmarkPoint[], n: number): BenchmarkPoint[] {
   return Array.from({ length: n }, (_, i) => sorted[Math.floor(i * step)]);
 }
 
+const clientMs: Record<string, number> = {};
 for (const family of file.families) {
   const fitPoints = all.filter((p) => !p.holdout && familyOf(file, p).name === family.name);
   console.log(`\n${family.name}: ${fitPoints.length} fitted points`);
@@ -196,12 +223,20 @@ for (const family of file.families) {
   const terms = ALL_TERMS;
   let k = coordinateDescent(DEFAULT_COEFFICIENTS, terms, ssLoss, 4, 16, 'steady state');
   if (useReplay && family.name === file.default_family) {
-    const subset = stratified(fitPoints, REPLAY_POINTS);
+    // Every fitted open-loop (rate) point, the closed loops spread over the configurations, within a cost.
+    const affordable = fitPoints.filter((p) => replayCost(p) <= REPLAY_MAX_SEQUENCE_STEPS);
+    const open = affordable.filter((p) => p.load.type === 'rate');
+    const subset = [...open, ...stratified(affordable.filter((p) => p.load.type !== 'rate'), REPLAY_POINTS - open.length)];
     const replayLoss = (c: K): number => loss(subset.map((p) => ({ p, value: replayPoint(p, file, { calibrated: false, coefficients: c, quick: true }) })));
     k = coordinateDescent(k, terms.filter((t) => REPLAY_TERMS.includes(t.name)), replayLoss, 2, 4, `replay of ${subset.length} runs`);
   }
   family.coefficients = rounded(k);
   family.points_used = fitPoints.map((p) => p.id);
+  const clients = clientTimes(
+    fitPoints.filter((p) => clientTimeApplies(p) && p.load.type === 'concurrency' && p.load.concurrency <= STEADY_TTFT_MAX_CONCURRENCY)
+      .map((p) => ({ p, value: useReplay && family.name === file.default_family ? replayPoint(p, file, { calibrated: false, coefficients: family.coefficients, quick: true }) : steadyState(p, family.coefficients) })),
+  );
+  for (const [source, ms] of Object.entries(clients)) clientMs[source] = round(ms, 1);
 
   // Per-configuration factors from that configuration's own points (steady state, with the fitted terms).
   const groups = new Map<string, BenchmarkPoint[]>();
@@ -211,9 +246,9 @@ for (const family of file.families) {
     // The newest family's TTFTs carry their clients' collisions and overheads: its corrections fit the decode only.
     const hasTtft = family.name !== file.default_family && set.some((p) => p.compare.includes('ttft'));
     const base = set.map((p) => ({ p, value: steadyState(p, family.coefficients) }));
-    const lossOf = (f: Factors): number => loss(set.map((p) => ({ p, value: steadyState(p, family.coefficients, f) })), true);
+    const lossOf = (f: Factors): number => loss(set.map((p) => ({ p, value: steadyState(p, family.coefficients, f) })), true, clientMs);
     let best: Factors = { decode_factor: 1, prefill_factor: 1 };
-    let bestLoss = loss(base, true);
+    let bestLoss = loss(base, true, clientMs);
     for (const d of [0.7, 0.8, 0.85, 0.9, 0.95, 1, 1.05, 1.1, 1.15, 1.2, 1.3, 1.5])
       for (const pf of hasTtft ? [0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.35, 1.5, 1.75, 2] : [family.name === file.default_family ? 1 : d]) {
         const l = lossOf({ decode_factor: d, prefill_factor: pf });
@@ -223,15 +258,16 @@ for (const family of file.families) {
     family.corrections.push({ model, gpu, tensor_parallel: Number(tp), weights_dtype: weights as ConfigCorrection['weights_dtype'], ...best, points: set.map((p) => p.id) });
   }
   console.log(`  coefficients ${JSON.stringify(family.coefficients)}`);
-  console.log(`  ${family.corrections.length} configuration corrections`);
+  console.log(`  client time of the aiperf sources ${JSON.stringify(clients)}; ${family.corrections.length} configuration corrections`);
 }
 
 const out: StepModelFile = {
   fitted_at: new Date().toISOString().slice(0, 10),
   method:
-    'bench/fit.ts: per release family, coordinate descent from the kernel-derived defaults over every term within physical bounds (GEMM efficiency 0.72-0.88 around the kernel-measured 0.8, the API server\'s time 1-25 ms) on the steady-state approximation (4 rounds, 17-point grids, halving spans), then for the newest family over the load-deciding terms on engine replays of 60 fitted runs (2 rounds, 5-point grids); loss = mean squared log error of TTFT/ITL/E2E over the family\'s points with usable=true, holdout=false, flagged figures left out, ITL weighted 1, TTFT and E2E 0.5 (on the steady state, not the TTFT of closed loops above concurrency 8); then per-configuration decode/prefill factors on a grid, from that configuration\'s points only (the newest family: decode factors only, prefill left at 1).',
+    'bench/fit.ts: per release family, coordinate descent from the kernel-derived defaults over every term within physical bounds (GEMM efficiency 0.72-0.88 around the kernel-measured 0.8, the API server\'s time 1-25 ms) on the steady-state approximation (4 rounds, 17-point grids, halving spans), then for the newest family over the load-deciding terms on engine replays of 60 fitted runs (2 rounds, 5-point grids); loss = mean squared log error of TTFT/ITL/E2E over the family\'s points with usable=true, holdout=false, flagged figures left out, ITL weighted 1, TTFT and E2E 0.5 (on the steady state, not the TTFT of closed loops above concurrency 8), the aiperf sources\' TTFT and E2E plus their client time (median TTFT residual at concurrency <= 8, >= 0; benches only); then per-configuration decode/prefill factors on a grid, from that configuration\'s points only (the newest family: decode factors only, prefill left at 1).',
   default_family: file.default_family,
   families: file.families,
+  client_ms: clientMs,
 };
 writeFileSync(join(DATA_DIR, 'step-model.json'), JSON.stringify(out, null, 2) + '\n');
 console.log('\nwrote data/step-model.json');

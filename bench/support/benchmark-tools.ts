@@ -165,34 +165,12 @@ export const vllmBenchLatency: BenchmarkTool = {
  * concurrency, every request measured. The rates ran in increasing order on one server with the
  * same 300 prompts, so from the second rate on the prefix cache held what the previous run left:
  * the replay serves the prompts once at the same rate before the measured run (far enough ahead
- * for it to drain). ShareGPT prompts are distinct; the multi-turn prompts share their
- * conversation's history (each turn starts with the previous turn's prompt), as `PointWorkload`
- * and the point's notes describe.
+ * for it to drain), so each measured prompt is found in the prefix cache but its last block.
  */
 function vllmBenchServeSweep(name: string, numPrompts: number): BenchmarkTool {
   const PASS_GAP_MS = 600_000;
-  const promptsOf = (p: BenchmarkPoint): { promptTokenIds: number[]; outputTokens: number }[] => {
-    const output = Math.max(1, Math.round(p.output_tokens!));
-    const w = p.workload;
-    if (w?.dataset !== 'multi-turn') return requestsOf(p, numPrompts, () => 0).map((r) => ({ promptTokenIds: [...r.promptTokenIds!], outputTokens: output }));
-    const conversations = w.conversations ?? 100;
-    const turns = w.turns ?? 5;
-    // Turn t holds the previous turn's prompt plus a reply and a question; the mean over turns is the point's mean input.
-    const step = 617;
-    const first = Math.max(1, Math.round(p.input_tokens! - (step * (turns - 1)) / 2));
-    const entries: { c: number; t: number }[] = [];
-    for (let c = 0; c < conversations; c++) for (let t = 0; t < turns; t++) entries.push({ c, t });
-    // The same sample at every rate (vllm bench serve's fixed seed): a seeded shuffle, the first numPrompts.
-    const random = new Random(12345);
-    for (let i = entries.length - 1; i > 0; i--) {
-      const j = Math.floor(random.next() * (i + 1));
-      [entries[i], entries[j]] = [entries[j], entries[i]];
-    }
-    return entries.slice(0, numPrompts).map(({ c, t }) => ({
-      promptTokenIds: Array.from({ length: first + t * step }, (_, k) => c * 1_000_003 + k),
-      outputTokens: output,
-    }));
-  };
+  // ShareGPT prompts: distinct (no chat template on /v1/completions), of the point's mean lengths.
+  const promptsOf = (p: BenchmarkPoint): PlannedRequest[] => requestsOf(p, numPrompts, () => 0);
   return {
     name,
     seeds: () => 5,

@@ -36,6 +36,19 @@ export function limitsOf(p: BenchmarkPoint, family: ReleaseFamily, file: StepMod
   return batchLimits({}, catalog.resolveGpu(p.gpu!));
 }
 
+/**
+ * The sources measured with aiperf (NIM's tables, aiconfigurator's collections): their TTFTs hold
+ * the load generator's own time on top of vLLM's, fitted per source by bench/fit.ts (`client_ms`).
+ */
+export function clientTimeApplies(p: BenchmarkPoint): boolean {
+  return p.source_group === 'nvidia-nim-benchmarking' || p.source_group.startsWith('aiconfigurator-silicon');
+}
+
+/** The point's client time (ms) before its first token, beyond vLLM's: 0 but for the aiperf sources. */
+export function clientMsOf(file: StepModelFile, p: BenchmarkPoint): number {
+  return clientTimeApplies(p) ? (file.client_ms?.[p.source_group] ?? 0) : 0;
+}
+
 export interface ReplayOptions {
   /** Use the configuration's own correction (as the server does), or the family's global coefficients only. */
   calibrated: boolean;
@@ -43,6 +56,8 @@ export interface ReplayOptions {
   coefficients?: StepCoefficients;
   /** Fewer seeds / requests, for the fit's many replays. */
   quick?: boolean;
+  /** Add the source's client time (clientMsOf) to TTFT and E2E, as the benches compare them. */
+  withClient?: boolean;
 }
 
 export function stepTimeFor(p: BenchmarkPoint, file: StepModelFile, o: ReplayOptions): RooflineStepTimeModel {
@@ -131,5 +146,7 @@ export function replayPoint(p: BenchmarkPoint, file: StepModelFile, o: ReplayOpt
       if (f) sums[metric] = (sums[metric] ?? 0) + predict(measured, tool, p, metric, tool.statistic(f.label, metric)) / seeds;
     }
   }
+  const client = o.withClient ? clientMsOf(file, p) : 0;
+  if (client > 0) for (const metric of ['ttft', 'e2e'] as const) if (sums[metric] !== undefined) sums[metric]! += client;
   return sums;
 }

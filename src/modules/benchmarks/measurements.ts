@@ -12,17 +12,14 @@ export type BenchmarkLoad =
 export type Metric = 'ttft' | 'itl' | 'e2e';
 
 /**
- * What a point's prompts were, where the replay needs more than their mean lengths: a dataset whose
- * prompts share prefixes, and whether the prefix cache already held them (the same prompts served
- * by an earlier run on the same server).
+ * What a point's prompts were, where the replay needs more than their mean lengths: their dataset,
+ * and whether the prefix cache already held them (the same prompts served just before by an
+ * earlier run on the same server).
  */
 export interface PointWorkload {
-  dataset: 'sharegpt' | 'multi-turn';
+  dataset: string;
   /** The same prompts were served just before on the same server (their blocks may still be cached). */
   warm_cache: boolean;
-  /** Multi-turn: conversations, turns each, and the prompts sampled from their conversations x turns entries. */
-  conversations?: number;
-  turns?: number;
 }
 
 /** One measured point of data/benchmarks.json (normalised by data/sources/build.js). */

@@ -95,6 +95,11 @@ export interface StepModelFile {
   /** The family used when nothing names one: the newest. */
   default_family: string;
   families: ReleaseFamily[];
+  /**
+   * Per source group of data/benchmarks.json measured with aiperf: its load generator's time before
+   * the first token beyond vLLM's own (`frontend_ms`), ms. Read by the benches only; the server adds nothing of it.
+   */
+  client_ms?: Record<string, number>;
   [extra: string]: unknown;
 }
 
