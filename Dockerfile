@@ -57,7 +57,7 @@ RUN printf '#!/bin/sh\nexec tini -s -- node /app/dist/main.js "$@"\n' > /usr/loc
  && chmod 755 /usr/local/bin/vllm /usr/local/bin/python3 \
  && ln -s python3 /usr/local/bin/python
 
-# The settings of SPEC section 3, with their built-in defaults. Flags win over these (so
+# The main settings (README, Configuration), with their built-in defaults. Flags win over these (so
 # `--model X --port 8000` works); an empty value (`-e MODEL_NAME=`) lets config/simulator.yaml decide.
 ENV MODEL_NAME=mistralai/Mistral-7B-Instruct-v0.3 \
     GPU_TYPE=NVIDIA-L4 \

@@ -5,10 +5,18 @@ import { AdminModule } from './modules/admin/admin.module';
 import { BenchmarksModule } from './modules/benchmarks/benchmarks.module';
 import { ChatModule } from './modules/chat/chat.module';
 import { CompletionsModule } from './modules/completions/completions.module';
+import { EmbeddingsModule } from './modules/embeddings/embeddings.module';
+import { ResponsesApiModule } from './modules/responses-api/responses-api.module';
+import { MessagesModule } from './modules/messages/messages.module';
+import { DevRoutesModule } from './modules/lifecycle/dev-routes.module';
+import { InvocationsModule } from './modules/invocations/invocations.module';
 import { EngineModule } from './modules/engine/engine.module';
 import { FaultsModule } from './modules/faults/faults.module';
+import { GenerateModule } from './modules/generate/generate.module';
 import { GrpcModule } from './modules/grpc/grpc.module';
+import { KvEventsModule } from './modules/kv-events/kv-events.module';
 import { LifecycleModule } from './modules/lifecycle/lifecycle.module';
+import { LoggingModule } from './modules/logging/logging.module';
 import { MetricsModule } from './modules/metrics/metrics.module';
 import { ModelsModule } from './modules/models/models.module';
 import { HttpModule } from './modules/http/http.module';
@@ -33,12 +41,21 @@ export class AppModule {
         ModelsModule,
         CompletionsModule,
         ChatModule,
+        GenerateModule,
         TokenizeModule,
+        EmbeddingsModule,
+        ResponsesApiModule,
+        MessagesModule,
+        InvocationsModule,
         LifecycleModule,
         FaultsModule,
         AdminModule,
         MetricsModule,
+        KvEventsModule,
         GrpcModule,
+        LoggingModule,
+        // vLLM serves its development routes only with VLLM_SERVER_DEV_MODE.
+        ...(settings.server_dev_mode ? [DevRoutesModule] : []),
         ...extra,
       ],
     };

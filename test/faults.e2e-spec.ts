@@ -71,6 +71,19 @@ describe('Fault injection', () => {
       expect((streamErr as InstanceType<typeof OpenAI.APIError>).status).toBe(status);
     });
 
+    it("rate_limit sends Retry-After: the rule's retry_after, else 1 s (header path too); the SDK sees it", async () => {
+      const viaHeader = await fetch(`${app.url}${CHAT}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-simulate-fault': 'rate_limit' }, body: JSON.stringify(chatBody()) });
+      expect(viaHeader.status).toBe(429);
+      expect(viaHeader.headers.get('retry-after')).toBe('1');
+      await viaHeader.arrayBuffer();
+      await addRule({ type: 'rate_limit', retry_after: 12 });
+      const err = (await app.openai.chat.completions.create(chatBody() as never).catch((e: unknown) => e)) as InstanceType<typeof OpenAI.RateLimitError>;
+      expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+      expect(err.headers?.get('retry-after')).toBe('12');
+      // Only rate_limit rules take it.
+      expect((await post(`${app.url}/admin/faults`, { type: 'server_error', retry_after: 3 })).status).toBe(400);
+    });
+
     it('names the model in model_not_found, with vLLM message', async () => {
       const raw = await post(`${app.url}${CHAT}`, chatBody(), { 'x-simulate-fault': 'model_not_found' });
       expect(raw.json.error.message).toBe(`The model \`${MODEL}\` does not exist.`);

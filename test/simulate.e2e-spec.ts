@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getMetadataStorage } from 'class-validator';
 import { chromium, Browser } from 'playwright-core';
-import { ArrivalSpec, ClientClassSpec, DistributionSpec, SessionSpec, SharedPrefixSpec, StageSpec, WorkloadSpec } from '../src/modules/simulate/workload-spec';
+import { ArrivalSpec, ClientClassSpec, DisaggregationSpec, DistributionSpec, PoolSpec, SessionSpec, SharedPrefixSpec, StageSpec, WorkloadSpec } from '../src/modules/simulate/workload-spec';
 import { cleanEnv, PROJECT_ROOT } from './support/child';
 
 // `vllm-simulator simulate` as a user runs it: the real command in a child process (no TTY).
@@ -55,12 +55,12 @@ describe('simulate --help', () => {
     const { code, stdout } = await simulate(['--help']);
     expect(code).toBe(0);
     const fields = new Set<string>();
-    for (const target of [WorkloadSpec, ClientClassSpec, DistributionSpec, SessionSpec, SharedPrefixSpec, StageSpec, ArrivalSpec]) {
+    for (const target of [WorkloadSpec, ClientClassSpec, DistributionSpec, SessionSpec, SharedPrefixSpec, StageSpec, ArrivalSpec, DisaggregationSpec, PoolSpec]) {
       for (const m of getMetadataStorage().getTargetValidationMetadatas(target, '', true, false)) fields.add(m.propertyName);
     }
     expect(fields.size).toBeGreaterThan(30);
     for (const field of fields) expect(stdout).toMatch(new RegExp(`\\b${field}\\b`));
-    for (const flag of ['--workload', '--trace', '--format', '--report', '--sweep', '--slo', '--replicas', '--routing', '--target-rate', '--grid', '--requests-out']) expect(stdout).toContain(flag);
+    for (const flag of ['--workload', '--trace', '--format', '--report', '--sweep', '--slo', '--replicas', '--routing', '--target-rate', '--grid', '--requests-out', '--prefill-replicas', '--decode-replicas', '--prefill-routing', '--decode-gpu', '--kv-transfer-gb-per-s', '--kv-transfer-latency-ms']) expect(stdout).toContain(flag);
     expect(stdout).toContain('Example workload:');
   });
 });
@@ -194,11 +194,72 @@ describe('workloads people have', () => {
   });
 });
 
+describe('prefill/decode pools (examples/pd.yaml: 2 prefill L4s, 1 decode L4)', () => {
+  it('reports both pools and the link in JSON, and the flags override the workload\'s pools', async () => {
+    const out = join(dir, 'pd-requests.csv');
+    const { code, stdout, stderr } = await simulate(['--workload', 'examples/pd.yaml', '--format', 'json', '--kv-transfer-gb-per-s', '5', '--requests-out', out]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expectInterfaceKeys(report.overall);
+    expect(report.replicas).toBe(3);
+    expect(report.disaggregation).toMatchObject({ prefill: { replicas: 2, routing: 'prefix_aware', gpu: 'NVIDIA-L4' }, decode: { replicas: 1, gpu: 'NVIDIA-L4' }, kv_transfer_gb_per_s: 5, kv_transfer_latency_ms: 1 });
+    expect(report.per_replica).toBeUndefined();
+    const [prefill, decode] = report.pools;
+    expect([prefill.pool, decode.pool]).toEqual(['prefill', 'decode']);
+    expect(prefill.requests).toBe(report.overall.requests);
+    expect(decode.completed).toBe(report.overall.completed);
+    expect(prefill.achieved.output_tokens_per_s).toBe(0);
+    expect(decode.achieved.output_tokens_per_s).toBe(report.overall.achieved.output_tokens_per_s);
+    for (const pool of [prefill, decode]) expect(typeof pool.saturated).toBe('boolean');
+    // Every transfer costs the link's latency plus its bytes over 5 GB/s.
+    const bytesPerToken = report.disaggregation.kv_bytes_per_token_per_gpu;
+    expect(decode.transfer_ms.mean).toBeCloseTo(1 + decode.transferred_bytes / report.overall.completed / 5e6, 1);
+    expect(decode.transferred_bytes).toBe(decode.transferred_tokens * bytesPerToken);
+    // Overall TTFT is the prefill pool's, the transfer and the decode pool's first step: longer than each.
+    expect(report.overall.ttft_ms.mean).toBeGreaterThan(prefill.ttft_ms.mean + decode.transfer_ms.mean);
+    expect(report.overall.itl_ms).toEqual(decode.itl_ms);
+    const [header, ...rows] = readFileSync(out, 'utf8').trim().split('\n').map((l) => l.split(','));
+    expect(header).toEqual(expect.arrayContaining(['prefill_replica', 'prefill_end_ms', 'transfer_ms', 'transferred_tokens']));
+    expect(new Set(rows.map((r) => r[header.indexOf('prefill_replica')]))).toEqual(new Set(['0', '1']));
+
+    const flipped = await simulate(['--workload', 'examples/pd.yaml', '--format', 'json', '--prefill-replicas', '1', '--decode-replicas', '2', '--decode-routing', 'least_kv']);
+    expect(flipped.code).toBe(0);
+    const f = JSON.parse(flipped.stdout);
+    expect(f.disaggregation).toMatchObject({ prefill: { replicas: 1 }, decode: { replicas: 2, routing: 'least_kv' }, kv_transfer_gb_per_s: 25 });
+    expect(f.pools.map((p: any) => p.replicas)).toEqual([1, 2]);
+  });
+
+  it('prints the pools in the table and as CSV rows', async () => {
+    const table = await simulate(['--workload', 'examples/pd.yaml', '--format', 'table']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/prefill 2 x NVIDIA-L4 .*-> decode 1 x NVIDIA-L4/);
+    expect(table.stdout).toMatch(/^prefill\s+2\s/m);
+    expect(table.stdout).toMatch(/^decode\s+1\s/m);
+    const csv = await simulate(['--workload', 'examples/pd.yaml', '--format', 'csv']);
+    const lines = csv.stdout.trim().split('\n').map((l) => l.split(','));
+    expect(lines[0]).toEqual(expect.arrayContaining(['transfer_p99_ms', 'achieved_prompt_tokens_per_s']));
+    expect(lines.filter((l) => l[0] === 'pool').map((l) => l[2])).toEqual(['prefill', 'decode']);
+  });
+
+  it.each([
+    [['--replicas', '2'], /--replicas counts replicas that serve whole requests/],
+    [['--target-rate', '3'], /--target-rate .* does not plan prefill\/decode pools/],
+    [['--decode-routing', 'fastest'], /--decode-routing must be one of/],
+  ])('refuses %j with P/D pools', async (extra, message) => {
+    const { code, stderr } = await simulate(['--workload', 'examples/pd.yaml', ...extra]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+});
+
 describe('bad input', () => {
   it.each([
     [['--workload', 'nope.yaml'], /Cannot read workload nope\.yaml: no such file/],
     [['--trace', 'examples/workload.yaml'], /Invalid trace examples\/workload\.yaml:/],
     [['--workload', 'examples/workload.yaml', '--gpu', 'NVIDIA-Z1'], /Unknown GPU type "NVIDIA-Z1"/],
+    [['--workload', 'examples/workload.yaml', '--decode-gpu', 'NVIDIA-L4'], /need prefill\/decode pools/],
+    [['--workload', 'examples/workload.yaml', '--decode-replicas', '1', '--decode-gpu', 'NVIDIA-Z1'], /The decode pool: Unknown GPU type "NVIDIA-Z1"/],
   ])('%j exits 2 with a message', async (args, message) => {
     const { code, stderr, stdout } = await simulate(args);
     expect(code).toBe(2);

@@ -12,6 +12,8 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
  * numbers, booleans, null; undefined properties left out).
  */
 export async function stringifySliced(value: unknown): Promise<string> {
+  // The common case, a body with no long array, is one JSON.stringify.
+  if (!holdsLongArray(value)) return JSON.stringify(value) ?? 'null';
   const parts: string[] = [];
   let sliceStart = performance.now();
   const maybeYield = async (): Promise<void> => {
@@ -58,7 +60,11 @@ function hasToJSON(v: object): boolean {
 /** Whether a long array sits anywhere below `v` (worth descending into it by hand). */
 function holdsLongArray(v: unknown, depth = 0): boolean {
   if (depth > 8 || typeof v !== 'object' || v === null) return false;
-  if (Array.isArray(v)) return v.length > LONG_ARRAY || v.some((item) => holdsLongArray(item, depth + 1));
-  for (const item of Object.values(v)) if (holdsLongArray(item, depth + 1)) return true;
+  if (Array.isArray(v)) {
+    if (v.length > LONG_ARRAY) return true;
+    for (const item of v) if (holdsLongArray(item, depth + 1)) return true;
+    return false;
+  }
+  for (const key in v) if (Object.prototype.hasOwnProperty.call(v, key) && holdsLongArray((v as Record<string, unknown>)[key], depth + 1)) return true;
   return false;
 }

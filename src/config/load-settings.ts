@@ -4,7 +4,9 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { parse as parseYaml } from 'yaml';
 import { Settings, SettingKey } from './settings';
-import { SETTING_SOURCES, SettingSource, VLLM_BOOLEAN_FLAGS } from './setting-sources';
+import { SETTING_SOURCES, SettingSource } from './setting-sources';
+import { IgnoredFlag, parseArgs, RawSettings, RawValue } from './command-line';
+import { IGNORED_BECAUSE, IGNORED_VLLM_FLAGS } from './vllm-flags';
 import { PROJECT_ROOT } from './paths';
 
 /** A start-up setting that cannot be used; main prints the message and exits with code 2. */
@@ -15,87 +17,38 @@ export class SettingsError extends Error {
   }
 }
 
-type RawValue = string | string[] | boolean | number | unknown[];
-type RawSettings = Partial<Record<SettingKey, RawValue>>;
+export { parseArgs } from './command-line';
+export type { ParsedArgs, IgnoredFlag } from './command-line';
 
-export interface ParsedArgs {
-  values: RawSettings;
-  /** vLLM flags the simulator accepts and ignores, kept for a start-up log line. */
-  ignored: string[];
-  help: boolean;
-}
-
-const BY_FLAG = new Map<string, SettingSource>();
-for (const source of SETTING_SOURCES) for (const flag of source.flags) BY_FLAG.set(flag, source);
-
-/** Parses vLLM-style argv: `[serve] [MODEL] --flag value --flag=value --no-flag ...`. */
-export function parseArgs(argv: readonly string[]): ParsedArgs {
-  const values: RawSettings = {};
-  const ignored: string[] = [];
-  let help = false;
-  let i = 0;
-  if (argv[0] === 'serve') i = 1;
-  for (; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') {
-      help = true;
-      continue;
-    }
-    if (!arg.startsWith('-') || arg === '-') {
-      if (values.model === undefined) values.model = arg;
-      else ignored.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    if (name === '--no-grpc') {
-      values.grpc_port = '-1';
-      continue;
-    }
-    const source = BY_FLAG.get(name) ?? BY_FLAG.get(name.replace(/_/g, '-'));
-    if (!source && name.startsWith('--no-') && BY_FLAG.get(`--${name.slice(5)}`)?.kind === 'bool') {
-      values[BY_FLAG.get(`--${name.slice(5)}`)!.key] = false;
-      continue;
-    }
-    if (!source) {
-      ignored.push(name);
-      const takesValue = inline === undefined && !VLLM_BOOLEAN_FLAGS.has(name) && !name.startsWith('--no-');
-      if (takesValue && i + 1 < argv.length && !argv[i + 1].startsWith('-')) i++;
-      continue;
-    }
-    if (source.kind === 'bool') {
-      values[source.key] = inline === undefined ? true : inline;
-      continue;
-    }
-    if (source.kind === 'list') {
-      const items: string[] = inline !== undefined ? [inline] : [];
-      while (inline === undefined && i + 1 < argv.length && !argv[i + 1].startsWith('-')) items.push(argv[++i]);
-      if (items.length === 0) throw new SettingsError(`Flag ${name} needs a value.`);
-      values[source.key] = items;
-      continue;
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined) throw new SettingsError(`Flag ${name} needs a value.`);
-    values[source.key] = value;
-  }
-  return { values, ignored, help };
+/** A list setting given as one string: comma- or space-separated; a repeatable one's items may hold commas, so spaces only. */
+function listItems(source: SettingSource, value: string): string[] {
+  return value.split(source.repeatable ? /\s+/ : /[,\s]+/).filter(Boolean);
 }
 
 export function readEnv(env: NodeJS.ProcessEnv): RawSettings {
   const values: RawSettings = {};
   for (const source of SETTING_SOURCES) {
-    const value = source.env ? env[source.env] : undefined;
-    if (value !== undefined && value !== '') values[source.key] = source.kind === 'list' ? value.split(/[,\s]+/).filter(Boolean) : value;
+    const value = envNames(source)
+      .map((name) => env[name])
+      .find((v) => v !== undefined && v !== '');
+    if (value !== undefined && value !== '') values[source.key] = source.kind === 'list' ? listItems(source, value) : value;
   }
   return values;
 }
 
-function readConfigFile(path: string, explicit: boolean): RawSettings {
+const IGNORED_BY_KEY = new Map(IGNORED_VLLM_FLAGS.map((row) => [row.flags[0].slice(2).replace(/-/g, '_'), row]));
+
+/** A config file's settings, and the vLLM keys in it that are accepted and ignored (as on the command line). */
+interface ConfigFileValues {
+  values: RawSettings;
+  ignored: IgnoredFlag[];
+}
+
+function readConfigFile(path: string, explicit: boolean): ConfigFileValues {
   const file = isAbsolute(path) ? path : resolve(process.cwd(), path);
   if (!existsSync(file)) {
     if (explicit) throw new SettingsError(`Config file ${path} does not exist.`);
-    return {};
+    return { values: {}, ignored: [] };
   }
   let doc: unknown;
   try {
@@ -103,22 +56,45 @@ function readConfigFile(path: string, explicit: boolean): RawSettings {
   } catch (err) {
     throw new SettingsError(`Config file ${path} is not valid YAML: ${(err as Error).message}`);
   }
-  if (doc === null || doc === undefined) return {};
+  if (doc === null || doc === undefined) return { values: {}, ignored: [] };
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new SettingsError(`Config file ${path} must hold a mapping of settings.`);
-  const known = new Set<string>([...SETTING_SOURCES.map((s) => s.key), 'gpus', 'models']);
+  const known = new Set<string>([...SETTING_SOURCES.map((s) => s.key), 'gpus', 'models', 'faults']);
+  // additional_models may hold mappings of per-model settings (validated in served-models.ts).
   const values: RawSettings = {};
+  const ignored: IgnoredFlag[] = [];
   for (const [rawKey, value] of Object.entries(doc as Record<string, unknown>)) {
     const key = rawKey.replace(/-/g, '_');
+    const vllmRow = IGNORED_BY_KEY.get(key);
+    if (!known.has(key) && vllmRow) {
+      // vLLM's --config YAML takes its flags as keys; the ones without effect here are logged, as on the command line.
+      ignored.push({ flag: vllmRow.flags[0], value: typeof value === 'object' ? JSON.stringify(value) : String(value), reason: IGNORED_BECAUSE[vllmRow.reason] });
+      continue;
+    }
     if (!known.has(key)) throw new SettingsError(`Config file ${path}: unknown setting '${rawKey}'. Known: ${[...known].join(', ')}.`);
     values[key as SettingKey] = value as RawValue;
   }
   values.config = file;
-  return values;
+  return { values, ignored };
+}
+
+/** The environment variables a setting reads, the first set wins. */
+export function envNames(source: SettingSource): string[] {
+  return source.env === undefined ? [] : [source.env].flat();
 }
 
 function describe(source: SettingSource | undefined, key: string): string {
   if (!source) return key;
-  return [key, source.flags[0], source.env].filter(Boolean).join(' / ');
+  return [key, source.flags[0], ...envNames(source)].filter(Boolean).join(' / ');
+}
+
+/** Milliseconds from a number (ms) or a Go duration (`250ms`, `1.5s`, `2m`, `1h30m`, `500us`); NaN when neither. */
+export function parseDurationMs(text: string): number {
+  const t = text.trim();
+  if (t !== '' && Number.isFinite(Number(t))) return Number(t);
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const parts = [...t.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== t) return NaN;
+  return parts.reduce((ms, p) => ms + Number(p[1]) * unit[p[2]], 0);
 }
 
 function coerce(key: SettingKey, value: RawValue): unknown {
@@ -136,6 +112,10 @@ function coerce(key: SettingKey, value: RawValue): unknown {
       const n = Number(value.trim());
       return value.trim() !== '' && Number.isFinite(n) ? n : fail('a number');
     }
+    case 'duration': {
+      const ms = parseDurationMs(value);
+      return Number.isFinite(ms) ? ms : fail('a duration (milliseconds, or a number with ns, us, ms, s, m or h)');
+    }
     case 'bool': {
       const v = value.trim().toLowerCase();
       if (['1', 'true', 'yes', 'on'].includes(v)) return true;
@@ -143,7 +123,7 @@ function coerce(key: SettingKey, value: RawValue): unknown {
       return fail('a boolean (true/false)');
     }
     case 'list':
-      return value.split(/[,\s]+/).filter(Boolean);
+      return listItems(source, value);
     default:
       return value;
   }
@@ -165,12 +145,17 @@ export function validateSettings(raw: RawSettings): Settings {
     });
     throw new SettingsError(lines.join('\n'));
   }
+  // As vLLM 0.7-0.9 refused it (newer vLLM has no such flag).
+  if (settings.enable_reasoning && !settings.reasoning_parser) throw new SettingsError('--enable-reasoning requires --reasoning-parser (REASONING_PARSER).');
   return settings;
 }
 
 export interface LoadedSettings {
   settings: Settings;
+  /** vLLM flags accepted and not acted on (command line, then config file), by name. */
   ignoredFlags: string[];
+  /** The same with their values and why, for the start-up log. */
+  ignored: IgnoredFlag[];
   help: boolean;
 }
 
@@ -180,13 +165,32 @@ export function loadSettings(argv: readonly string[], env: NodeJS.ProcessEnv): L
   const fromEnv = readEnv(env);
   const explicitFile = (args.values.config ?? fromEnv.config) as string | undefined;
   const fromFile = readConfigFile(explicitFile ?? resolve(PROJECT_ROOT, 'config/simulator.yaml'), explicitFile !== undefined);
-  const settings = validateSettings({ ...fromFile, ...fromEnv, ...args.values });
-  return { settings, ignoredFlags: args.ignored, help: args.help };
+  const settings = validateSettings({ ...fromFile.values, ...fromEnv, ...args.values });
+  const ignored = [...args.ignored, ...fromFile.ignored.filter((f) => !args.ignored.some((a) => a.flag === f.flag))];
+  return { settings, ignoredFlags: ignored.map((f) => f.flag), ignored, help: args.help };
 }
 
 export function helpText(): string {
   const lines = ['Usage: vllm-simulator [serve] [MODEL] [--flag value ...]', '       vllm-simulator simulate --workload FILE', '', 'Settings (flag / env var):'];
-  for (const s of SETTING_SOURCES) lines.push(`  ${s.flags.join(', ').padEnd(34)} ${(s.env ?? '').padEnd(24)} ${s.help}`);
-  lines.push('', 'Other vLLM flags are accepted and ignored.');
+  for (const s of SETTING_SOURCES) lines.push(`  ${s.flags.join(', ').padEnd(34)} ${envNames(s).join(', ').padEnd(24)} ${s.help}`);
+  lines.push('', 'vLLM flags accepted and ignored (each logged once at start-up), by reason:');
+  for (const [reason, why] of Object.entries(IGNORED_BECAUSE)) {
+    const flags = IGNORED_VLLM_FLAGS.filter((row) => row.reason === reason).map((row) => row.flags.join('/'));
+    lines.push(`  ${why}:`, ...wrap(flags.join(' '), 96).map((l) => `    ${l}`));
+  }
+  lines.push('', 'Any other flag stops start-up (exit code 2), as in vLLM; an unambiguous prefix of a flag is taken for it.');
   return lines.join('\n');
+}
+
+function wrap(text: string, width: number): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      out.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
 }

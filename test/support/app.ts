@@ -14,11 +14,18 @@ export interface TestApp {
 }
 
 /**
+ * The log level of in-process test apps: silent, so that the errors tests provoke on purpose (a
+ * broken responses file, a failing observer) do not print as red stack traces in a green run.
+ * `SIM_TEST_LOG_LEVEL=error npm test` shows them while debugging.
+ */
+const TEST_LOG_LEVEL = process.env.SIM_TEST_LOG_LEVEL ?? 'silent';
+
+/**
  * Boots the real app in this process on a free port. Defaults suit tests: no simulated delay,
- * a fixed seed, gRPC off unless asked for.
+ * a fixed seed, gRPC off unless asked for, no log.
  */
 export async function bootApp(overrides: Record<string, unknown> = {}, options: ServerOptions = {}): Promise<TestApp> {
-  const settings = validateSettings({ port: 0, host: '127.0.0.1', grpc_port: -1, latency_scale: 0, seed: 42, log_level: 'error', ...overrides } as never);
+  const settings = validateSettings({ port: 0, host: '127.0.0.1', grpc_port: -1, latency_scale: 0, seed: 42, log_level: TEST_LOG_LEVEL, ...overrides } as never);
   const server = await startServer(settings, options);
   const openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: (overrides.api_key as string) ?? 'unused', maxRetries: 0 });
   return {

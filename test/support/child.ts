@@ -38,7 +38,7 @@ export async function freePort(): Promise<number> {
 /** The parent's environment without any simulator setting, so only what a test passes counts. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const source of SETTING_SOURCES) if (source.env) delete env[source.env];
+  for (const source of SETTING_SOURCES) for (const name of [source.env ?? []].flat()) delete env[name];
   delete env.NODE_OPTIONS;
   return { ...env, ...extra };
 }

@@ -1,17 +1,32 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Engine } from '../engine/engine';
+import { EngineState } from '../engine/engine.types';
+import { Engines } from '../engine/engines';
 import { FaultRule } from '../faults/fault.types';
 import { FaultsService } from '../faults/faults.service';
 import { PatternStore } from '../responses/pattern-store';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { ApiAdminErrors } from './api-errors';
 import { ControlRoute } from '../api/route-kind';
+import { FakeMetricsService } from '../fake-metrics/fake-metrics.service';
+
+interface EngineStatus {
+  running: number;
+  waiting: number;
+  waiting_deferred: number;
+  kv_cache_usage: number;
+  kv_cache_blocks: number;
+}
+
+const engineStatus = (s: EngineState): EngineStatus => ({ running: s.running, waiting: s.waiting, waiting_deferred: s.waitingDeferred, kv_cache_usage: s.kvCacheUsage, kv_cache_blocks: s.kvCacheBlocks });
 
 export interface AdminStatus {
   started_at: string;
   uptime_seconds: number;
-  engine: { running: number; waiting: number; kv_cache_usage: number; kv_cache_blocks: number };
+  /** The first model's engine (the only one unless the server serves several models). */
+  engine: EngineStatus;
+  /** Every served model's engine, by its first served name. */
+  models: Array<{ model: string } & EngineStatus>;
   responses_file: {
     path: string;
     loaded_at: string;
@@ -23,6 +38,8 @@ export interface AdminStatus {
     etag: string;
   };
   faults: FaultRule[];
+  /** While /metrics reports fake numbers instead of the engine's: since when, and the spec. */
+  fake_metrics: { active: boolean; since: string | null; spec: Record<string, unknown> | null };
 }
 
 @ApiTags('Admin')
@@ -34,9 +51,10 @@ export class AdminStatusController {
   private readonly startedAt = new Date();
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engines: Engines,
     private readonly store: PatternStore,
     private readonly faults: FaultsService,
+    private readonly fake: FakeMetricsService,
   ) {}
 
   @ControlRoute()
@@ -44,12 +62,12 @@ export class AdminStatusController {
   @Get()
   @ApiOperation({ summary: 'Uptime, engine state, responses file (last reload error) and active faults' })
   status(): AdminStatus {
-    const engine = this.engine.state;
     const file = this.store.status();
     return {
       started_at: this.startedAt.toISOString(),
       uptime_seconds: Math.round((Date.now() - this.startedAt.getTime()) / 10) / 100,
-      engine: { running: engine.running, waiting: engine.waiting, kv_cache_usage: engine.kvCacheUsage, kv_cache_blocks: engine.kvCacheBlocks },
+      engine: engineStatus(this.engines.primary.engine.state),
+      models: this.engines.all.map(({ name, engine }) => ({ model: name, ...engineStatus(engine.state) })),
       responses_file: {
         path: file.path,
         loaded_at: file.loadedAt,
@@ -60,6 +78,7 @@ export class AdminStatusController {
         etag: file.etag,
       },
       faults: this.faults.list(),
+      fake_metrics: { active: this.fake.spec !== null, since: this.fake.setAt?.toISOString() ?? null, spec: this.fake.spec?.source ?? null },
     };
   }
 }

@@ -2,7 +2,7 @@ import { ValidationPipe } from '@nestjs/common';
 import { validationFailure } from '../http/validation';
 
 /**
- * Admin bodies are validated strictly (SPEC §8): unknown fields are errors, not ignored as on /v1.
+ * Admin bodies are validated strictly (docs/admin.md): unknown fields are errors, not ignored as on /v1.
  * A failure is a 400 in vLLM's error shape, raised before anything changes.
  */
 export function adminValidationPipe(): ValidationPipe {

@@ -10,13 +10,15 @@ import { AdminFaultsController } from './admin-faults.controller';
 import { AdminPatternsController } from './admin-patterns.controller';
 import { AdminRequestsController } from './admin-requests.controller';
 import { AdminStatusController } from './admin-status.controller';
+import { AdminFakeMetricsController } from './admin-fake-metrics.controller';
+import { FakeMetricsModule } from '../fake-metrics/fake-metrics.module';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { RequestLogService } from './request-log.service';
 
-/** /admin: runtime config, patterns CRUD, fault rules, the request log and status (SPEC §8). */
+/** /admin: runtime config, patterns CRUD, fault rules, the request log and status (docs/admin.md). */
 @Module({
-  imports: [EngineModule, ResponsesModule, FaultsModule, GenerationModule],
-  controllers: [AdminStatusController, AdminConfigController, AdminPatternsController, AdminFaultsController, AdminRequestsController],
+  imports: [EngineModule, ResponsesModule, FaultsModule, GenerationModule, FakeMetricsModule],
+  controllers: [AdminStatusController, AdminConfigController, AdminPatternsController, AdminFaultsController, AdminRequestsController, AdminFakeMetricsController],
   providers: [AdminAuthGuard, RequestLogService],
 })
 export class AdminModule implements OnModuleInit {

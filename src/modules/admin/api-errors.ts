@@ -8,7 +8,7 @@ class ErrorDetailDto {
   @ApiProperty({ example: 400 }) code!: number;
 }
 
-/** vLLM's error body (SPEC §4), which every admin failure uses. */
+/** vLLM's error body, `{"error": {message, type, param, code}}`, which every admin failure uses. */
 export class ErrorBodyDto {
   @ApiProperty({ type: ErrorDetailDto }) error!: ErrorDetailDto;
 }

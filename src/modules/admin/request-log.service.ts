@@ -33,13 +33,18 @@ export class RequestLogService implements OnModuleInit, OnModuleDestroy {
 
   private record({ exchange, durationMs, http }: ClosedExchange): void {
     const generation = exchange.generation;
+    const engine = summarizeOutcomes(generation ? outcomesOf(generation) : []);
+    // Written key by key (the order GET /admin/requests shows), not spread: one per request.
     const entry: RequestLogEntry = {
       id: exchange.id,
       time: new Date(exchange.arrivedAt).toISOString(),
       route: exchange.route,
       model: exchange.model,
       status: http?.sent ? http.statusCode : null,
-      ...summarizeOutcomes(generation ? outcomesOf(generation) : []),
+      prompt_tokens: engine.prompt_tokens,
+      completion_tokens: engine.completion_tokens,
+      ttft_ms: engine.ttft_ms,
+      finish_reason: engine.finish_reason,
       duration_ms: round(durationMs),
       fault: exchange.fault,
     };
@@ -51,5 +56,7 @@ export class RequestLogService implements OnModuleInit, OnModuleDestroy {
 
 /** The choices of a generation that have ended, in index order. */
 function outcomesOf(generation: Generation): ChoiceOutcome[] {
-  return generation.choices.flatMap((c) => (c.outcome ? [{ index: c.index, outcome: c.outcome }] : []));
+  const out: ChoiceOutcome[] = [];
+  for (const c of generation.choices) if (c.outcome) out.push({ index: c.index, outcome: c.outcome });
+  return out;
 }

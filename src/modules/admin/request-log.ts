@@ -29,6 +29,12 @@ export interface ChoiceOutcome {
 /** The engine's view of a request: its choices' outcomes summed (n > 1, several prompts). */
 export function summarizeOutcomes(choices: readonly ChoiceOutcome[]): Pick<RequestLogEntry, 'prompt_tokens' | 'completion_tokens' | 'ttft_ms' | 'finish_reason'> {
   if (choices.length === 0) return { prompt_tokens: null, completion_tokens: null, ttft_ms: null, finish_reason: null };
+  if (choices.length === 1) {
+    // The usual request: one choice, no sums to make.
+    const { outcome } = choices[0];
+    const ttft = outcome.firstTokenTime === undefined ? null : round(outcome.firstTokenTime - outcome.arrivalTime);
+    return { prompt_tokens: outcome.promptTokens, completion_tokens: outcome.generatedTokens, ttft_ms: ttft, finish_reason: outcome.finishReason };
+  }
   const prompts = new Map<number, number>();
   let completion = 0;
   let ttft: number | null = null;

@@ -49,6 +49,8 @@ export class ApiError extends Error {
     message: string,
     readonly param: string | null = null,
     readonly type: string = errorTypeFor(status),
+    /** Response headers that go with the error (a 429's `retry-after`). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = 'ApiError';

@@ -135,3 +135,13 @@ export function replyLimits(dto: SamplingParams): { minTokens: number; ignoreEos
     includeStopStr: dto.include_stop_str_in_output === true,
   };
 }
+
+/**
+ * llm-d-inference-sim's cache hit threshold: the request's `cache_hit_threshold`, honoured with
+ * `--enable-kvcache` (upstream vLLM has no such field and ignores it), else `--global-cache-hit-threshold`.
+ */
+export function cacheHitThresholdOf(requested: number | null | undefined, settings: Pick<Settings, 'enable_kvcache' | 'global_cache_hit_threshold'>): number | undefined {
+  if (settings.enable_kvcache && requested != null) return requested;
+  const global = settings.global_cache_hit_threshold;
+  return global !== undefined && global > 0 ? global : undefined;
+}

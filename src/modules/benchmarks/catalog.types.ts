@@ -15,8 +15,26 @@ export interface ModelSpec extends ArchitectureShape {
   slidingWindow?: { window: number; layers: number };
   /** The checkpoint's weight format: from its `quantization_config`, else from its name (`-FP8`, `-AWQ`, ...); null = 16-bit. */
   quantization: WeightsDtype | null;
+  /** The config's torch_dtype ("bfloat16", "float16", ...), what vLLM's `--dtype auto` starts from. */
+  torchDtype: string | null;
   /** Where the facts come from (catalog row source, a config.json path, the settings file). */
   source: string;
+  /** Set for a pooling model (embedding, reranker, classifier): what vLLM's pooling runner serves. */
+  pooling?: PoolingFacts;
+}
+
+/** vLLM's pooling tasks as its pooling runner picks them from the model (`embed`, `classify`, `score`). */
+export type PoolingTask = 'embed' | 'classify' | 'score';
+
+/** What a pooling model computes: its task, the size of its vectors, the dimensions it may be cut to. */
+export interface PoolingFacts {
+  task: PoolingTask;
+  /** Embedding size (hidden size for most encoders); the number of labels for a classifier. */
+  dimensions: number;
+  /** Matryoshka (MRL) dimensions: any size up to `dimensions` (true), these sizes, or none (absent). */
+  matryoshka?: true | number[];
+  /** A classifier's labels (id2label), index order. */
+  labels?: string[];
 }
 
 /** `fabric`: a GPU-to-GPU fabric (NVLink, AMD Infinity Fabric / xGMI); `pcie`: through the host's PCIe. */

@@ -1,5 +1,5 @@
 import { CatalogError } from './catalog-errors';
-import { ModelSpec } from './catalog.types';
+import { ModelSpec, PoolingFacts } from './catalog.types';
 import { countParameters } from './parameters';
 import { quantizationFromConfig, quantizationFromName } from './quantization';
 
@@ -91,7 +91,7 @@ export function modelSpecFromConfig(input: unknown, fallbackId: string | undefin
     kvLoraRank: kvLoraRank && qkNopeHeadDim !== undefined ? kvLoraRank : undefined,
     qkRopeHeadDim: kvLoraRank ? qkRopeHeadDim : undefined,
     qLoraRank: kvLoraRank ? int('q_lora_rank', false) : undefined,
-    gatedMlp: /^(OPT|GPT2|GPTNeoX|Bloom|Falcon)/.test(architecture ?? '') ? false : undefined,
+    gatedMlp: /^(OPT|GPT2|GPTNeoX|Bloom|Falcon|Bert|XLMRoberta|Roberta)/.test(architecture ?? '') ? false : undefined,
   };
   const counted = countParameters(shape);
   const stated = positive(raw.num_parameters);
@@ -105,7 +105,9 @@ export function modelSpecFromConfig(input: unknown, fallbackId: string | undefin
     numActiveParameters: statedActive ?? (shape.numExperts ? counted.active : stated ?? counted.active),
     quantization: quantizationFromConfig(outer.quantization_config ?? raw.quantization_config) ?? quantizationFromName(id),
     ...(slidingWindow ? { slidingWindow } : {}),
+    torchDtype: str(raw.torch_dtype) ?? str(raw.dtype) ?? null,
     source: str(raw.source) ?? where,
+    ...poolingOf(raw.pooling, hiddenSize, at),
   };
 }
 
@@ -132,6 +134,20 @@ function slidingAttention(raw: Raw, architecture: string | null, numLayers: numb
   }
   if (/^(Gemma2|GptOss)/.test(arch)) return { window, layers: Math.ceil(numLayers / 2) };
   return { window, layers: numLayers };
+}
+
+const POOLING_TASKS = ['embed', 'classify', 'score'];
+
+/** A catalog row's `pooling` entry (`{task, dimensions?, matryoshka?, labels?}`), checked. */
+function poolingOf(value: unknown, hiddenSize: number, at: string): { pooling?: PoolingFacts } {
+  if (value === undefined || value === null) return {};
+  if (!isObject(value) || typeof value.task !== 'string' || !POOLING_TASKS.includes(value.task))
+    throw new CatalogError(`${at}: field "pooling" must be an object with "task" one of ${POOLING_TASKS.join(', ')}`);
+  const labels = Array.isArray(value.labels) && value.labels.every((l) => typeof l === 'string') ? (value.labels as string[]) : undefined;
+  const dimensions = positive(value.dimensions) ?? (labels ? labels.length : value.task === 'embed' ? hiddenSize : 1);
+  const m = value.matryoshka;
+  const matryoshka = m === true ? true : Array.isArray(m) && m.every((d) => Number.isInteger(d) && d > 0) ? (m as number[]) : undefined;
+  return { pooling: { task: value.task as PoolingFacts['task'], dimensions, ...(matryoshka ? { matryoshka } : {}), ...(labels ? { labels } : {}) } };
 }
 
 function str(v: unknown): string | undefined {

@@ -1,3 +1,5 @@
+import type { PoolingFacts } from './catalog.types';
+
 /**
  * What one engine step computes. vLLM V1 mixes chunked prefills and decodes in one step, so a step
  * is described by its prefill tokens and its decodes rather than by a phase.
@@ -52,6 +54,8 @@ export interface ModelFacts {
   numParameters: number;
   numActiveParameters: number;
   vocabSize: number;
+  /** Set for a pooling model (embeddings, rerankers, classifiers). */
+  pooling?: PoolingFacts;
 }
 
 /**
@@ -69,6 +73,12 @@ export interface PerformanceProfile {
   blockSize: number;
   /** max_num_seqs and max_num_batched_tokens as served: the settings, or vLLM's defaults for the GPU. */
   limits: { maxNumSeqs: number; maxNumBatchedTokens: number };
+  /** Bytes of weights each GPU holds (what waking from sleep copies back). */
+  weightsBytesPerGpu?: number;
   /** How the profile was obtained, for logs and /admin/status (e.g. "roofline fitted on 41 points"). */
   description: string;
+  /** KV bytes of one token on one GPU (what a P/D transfer moves per token and GPU); absent where unknown. */
+  kvBytesPerTokenPerGpu?: number;
+  /** Bytes of a LoRA adapter of rank 1 on this model (all attention and MLP projections, 16-bit); scales with the rank. */
+  loraBytesPerRank?: number;
 }

@@ -114,9 +114,11 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
     weightsDtype: modelSpec.quantization ?? '16bit',
     maxNumBatchedTokens: limits.maxNumBatchedTokens,
   });
+  // vLLM's num_gpu_blocks_override (llm-d-inference-sim's --kv-cache-size) replaces the profiled capacity.
+  const kvCacheBlocks = settings.num_gpu_blocks_override ?? kvCapacity.blocks;
   const contextWindow = resolveContextWindow(settings.max_model_len, {
     model: modelSpec,
-    kvCacheBlocks: kvCapacity.blocks,
+    kvCacheBlocks,
     blockSize: settings.block_size,
     gpuId: gpu.id,
     tensorParallelSize: tp,
@@ -137,7 +139,7 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
   const description =
     `${modelSpec.id}${weights === '16bit' ? '' : ` (${weights} weights)`} on ${tp} x ${gpu.id}: ${fit}` +
     (correction ? `, calibrated on its own ${correction.points.length} points` : '') +
-    `; KV cache ${kvCapacity.tokens} tokens (${kvCapacity.blocks} blocks of ${settings.block_size})` +
+    `; KV cache ${kvCacheBlocks * settings.block_size} tokens (${kvCacheBlocks} blocks of ${settings.block_size}${settings.num_gpu_blocks_override ? ', overridden' : ''})` +
     `; max_model_len ${contextWindow.maxModelLen}${contextWindow.warning ? ' (capped to the KV cache)' : ''}`;
   return {
     model: {
@@ -146,14 +148,18 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
       numParameters: modelSpec.numParameters,
       numActiveParameters: modelSpec.numActiveParameters,
       vocabSize: modelSpec.vocabSize,
+      ...(modelSpec.pooling ? { pooling: modelSpec.pooling } : {}),
     },
     gpuId: gpu.id,
     tensorParallelSize: tp,
     stepTime,
-    kvCacheBlocks: kvCapacity.blocks,
+    kvCacheBlocks,
     blockSize: settings.block_size,
     limits,
+    weightsBytesPerGpu: kvCapacity.weightsBytesPerGpu,
     description,
+    kvBytesPerTokenPerGpu: kvCapacity.bytesPerTokenPerGpu,
+    loraBytesPerRank: loraBytesPerRank(modelSpec),
     modelSpec,
     gpu,
     kvCapacity,
@@ -170,4 +176,17 @@ export function listKnownModels(): string[] {
 /** Canonical GPU ids accepted for `--gpu-type` (aliases also work). */
 export function listKnownGpus(): string[] {
   return Catalog.load().listGpus();
+}
+
+/**
+ * A rank-1 LoRA adapter's bytes on this model: for each layer, A (in x r) and B (r x out) for the
+ * q, k, v, o projections and the MLP's gate, up and down, at 2 bytes per weight (PEFT's usual
+ * target set for "all-linear").
+ */
+function loraBytesPerRank(m: ModelSpec): number {
+  const kv = m.numKvHeads * m.headDim;
+  const q = m.numAttentionHeads * m.headDim;
+  const mlp = m.moeIntermediateSize ?? m.intermediateSize;
+  const perLayer = m.hiddenSize + q + (m.hiddenSize + kv) * 2 + q + m.hiddenSize + (m.hiddenSize + mlp) * 2 + mlp + m.hiddenSize;
+  return perLayer * m.numLayers * 2;
 }

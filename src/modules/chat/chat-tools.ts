@@ -53,41 +53,31 @@ function definitions(dto: Pick<ChatCompletionRequestDto, 'tools'>): ToolOffer['t
 }
 
 /**
- * The tool definitions as a chat template puts them in the prompt (Hermes style, as Qwen and many
- * others do), so prompt_tokens grows with the tools offered as it does on vLLM.
- */
-export function toolsPromptText(offer: ToolOffer | undefined): string | null {
-  if (!offer) return null;
-  const lines = offer.tools.map((t) =>
-    JSON.stringify({ type: 'function', function: { name: t.name, description: t.description ?? '', parameters: t.parameters ?? {} } }),
-  );
-  return (
-    '# Tools\n\nYou may call one or more functions to assist with the user query.\n\n' +
-    `You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n${lines.join('\n')}\n</tools>`
-  );
-}
-
-/**
  * The messages as the reply planner reads them: text, the calls an assistant made (arguments as
  * JSON text, whether the client sent a string or an object) and the call a tool result answers.
  */
 export function conversationOf(messages: readonly ChatMessageDto[]): ConversationTurn[] {
+  // Fields are set one by one rather than spread in: this runs for every message of every request.
   return messages.map((m) => {
     const calls = (m.tool_calls ?? []).flatMap((raw) => {
       const call = raw as { id?: unknown; function?: { name?: unknown; arguments?: unknown } } | null;
       const name = call?.function?.name;
       if (typeof name !== 'string') return [];
       const args = call?.function?.arguments;
-      return [{ ...(typeof call?.id === 'string' ? { id: call.id } : {}), name, arguments: typeof args === 'string' ? args : JSON.stringify(args ?? {}) }];
+      const text = typeof args === 'string' ? args : JSON.stringify(args ?? {});
+      return [typeof call?.id === 'string' ? { id: call.id, name, arguments: text } : { name, arguments: text }];
     });
-    return {
-      role: m.role,
-      content: messageText(m),
-      ...(calls.length > 0 ? { toolCalls: calls } : {}),
-      ...(typeof m.tool_call_id === 'string' ? { toolCallId: m.tool_call_id } : {}),
-      ...(typeof m.name === 'string' ? { name: m.name } : {}),
-    };
+    const turn: ConversationTurn = { role: m.role, content: messageText(m) };
+    if (calls.length > 0) turn.toolCalls = calls;
+    if (typeof m.tool_call_id === 'string') turn.toolCallId = m.tool_call_id;
+    if (typeof m.name === 'string') turn.name = m.name;
+    return turn;
   });
+}
+
+/** Where a choice's answer starts: after a reasoning model's thinking (and its markers). */
+function answerStart(choice: Choice): number {
+  return choice.plan.reasoning?.end ?? 0;
 }
 
 /** How a choice's tool calls go on the wire, as vLLM's serving_chat and its tool parsers write them. */
@@ -124,7 +114,7 @@ export function toolCallRendering(offer: ToolOffer | undefined): ToolCallRenderi
   };
   return {
     delta(choice, from, to) {
-      if (!choice.plan.toolCalls) return { content: choice.plan.pieces.slice(from, to).join('') };
+      if (!choice.plan.toolCalls) return { content: choice.plan.pieces.slice(Math.max(from, answerStart(choice)), to).join('') };
       const deltas = spans(choice)
         .filter((s) => s.start < to && s.end > from)
         .map((s) => {
@@ -136,7 +126,7 @@ export function toolCallRendering(offer: ToolOffer | undefined): ToolCallRenderi
       return { tool_calls: deltas };
     },
     message(choice) {
-      const text = choice.plan.pieces.slice(0, choice.generated).join('');
+      const text = choice.plan.pieces.slice(answerStart(choice), choice.generated).join('');
       if (!choice.plan.toolCalls) return { content: text, tool_calls: [] };
       const calls = spans(choice)
         .filter((s) => s.start < choice.generated)

@@ -9,5 +9,6 @@ import { ChatRequests } from './chat-requests';
   imports: [HttpModule, ModelsModule, TokenizerModule],
   controllers: [ChatController],
   providers: [ChatRequests],
+  exports: [ChatRequests],
 })
 export class ChatModule {}

@@ -9,5 +9,6 @@ import { CompletionsRequests } from './completions-requests';
   imports: [HttpModule, ModelsModule, TokenizerModule],
   controllers: [CompletionsController],
   providers: [CompletionsRequests],
+  exports: [CompletionsRequests],
 })
 export class CompletionsModule {}

@@ -12,6 +12,8 @@ export interface CompletionPrompt {
 
 /** What a text completion's chunks and body are made of, besides the choices. */
 export interface CompletionRenderContext {
+  /** P/D prefill side: the kv_transfer_params the body hands the decoder. */
+  kvTransferParams?: (choices: readonly Choice[]) => object;
   id: string;
   created: number;
   model: string;
@@ -33,8 +35,9 @@ export function completionRenderer(ctx: CompletionRenderContext): Renderer {
   // output ids on every chunk and choice; an echoed prompt then comes as ids only, not as text.
   // vLLM writes every field of its completion models, unset ones as null (model_dump, and
   // model_dump_json(exclude_unset=False) for chunks): these ids and a chunk's usage included.
-  const promptIdsOf = (choice: Choice, first: boolean) => ({ prompt_token_ids: returnTokenIds && first ? prompts[choice.promptIndex].tokenIds : null });
-  const tokenIdsOf = (choice: Choice, from: number, to: number) => ({ token_ids: returnTokenIds ? choice.plan.tokenIds.slice(from, to) : null });
+  // (Objects are written as literals with every key, not spreads: V8 builds `{ ...a, b }` slowly.)
+  const promptIdsOf = (choice: Choice, first: boolean) => (returnTokenIds && first ? prompts[choice.promptIndex].tokenIds : null);
+  const tokenIdsOf = (choice: Choice, from: number, to: number) => (returnTokenIds ? choice.plan.tokenIds.slice(from, to) : null);
   const textOf = (choice: Choice, from: number, to: number): string => choice.plan.pieces.slice(from, to).join('');
   const sampleLogprobs = (choice: Choice, from: number, to: number, offset: number) =>
     logprobs?.completion(choice.plan.tokenIds.slice(from, to), choice.plan.pieces.slice(from, to), ctx.topLogprobs, offset) ?? null;
@@ -53,7 +56,7 @@ export function completionRenderer(ctx: CompletionRenderContext): Renderer {
     }
     return done.lp;
   };
-  const base = { id, object: 'text_completion', created, model };
+  const object = 'text_completion';
 
   return {
     observe: (choice, event) => void bodyLogprobs(choice, event.generated, echo ? prompts[choice.promptIndex].text.length : 0),
@@ -63,7 +66,10 @@ export function completionRenderer(ctx: CompletionRenderContext): Renderer {
       const finish = last ? choice.plan.finishReason : null;
       return [
         {
-          ...base,
+          id,
+          object,
+          created,
+          model,
           choices: [
             {
               index: choice.index,
@@ -71,8 +77,8 @@ export function completionRenderer(ctx: CompletionRenderContext): Renderer {
               logprobs: sampleLogprobs(choice, from, event.generated, prefix.length),
               finish_reason: finish,
               stop_reason: last ? stopReasonOf(choice) : null,
-              ...promptIdsOf(choice, from === 0),
-              ...tokenIdsOf(choice, from, event.generated),
+              prompt_token_ids: promptIdsOf(choice, from === 0),
+              token_ids: tokenIdsOf(choice, from, event.generated),
             },
           ],
           usage: usage ?? null,
@@ -81,7 +87,10 @@ export function completionRenderer(ctx: CompletionRenderContext): Renderer {
     },
     finishChunks: (choice, outcome, usage) => [
       {
-        ...base,
+        id,
+        object,
+        created,
+        model,
         choices: [
           {
             index: choice.index,
@@ -89,16 +98,19 @@ export function completionRenderer(ctx: CompletionRenderContext): Renderer {
             logprobs: null,
             finish_reason: outcome.finishReason,
             stop_reason: stopReasonOf(choice),
-            ...promptIdsOf(choice, choice.generated === 0),
-            ...tokenIdsOf(choice, 0, 0),
+            prompt_token_ids: promptIdsOf(choice, choice.generated === 0),
+            token_ids: tokenIdsOf(choice, 0, 0),
           },
         ],
         usage: usage ?? null,
       },
     ],
-    usageChunk: (usage) => ({ ...base, choices: [], usage }),
+    usageChunk: (usage) => ({ id, object, created, model, choices: [], usage }),
     body: (choices, usage) => ({
-      ...base,
+      id,
+      object,
+      created,
+      model,
       choices: choices.map((c) => {
         const prefix = echo ? prompts[c.promptIndex].text : '';
         return {
@@ -107,15 +119,15 @@ export function completionRenderer(ctx: CompletionRenderContext): Renderer {
           logprobs: bodyLogprobs(c, c.generated, prefix.length),
           finish_reason: c.outcome?.finishReason ?? c.plan.finishReason,
           stop_reason: stopReasonOf(c),
-          ...tokenIdsOf(c, 0, c.generated),
+          token_ids: tokenIdsOf(c, 0, c.generated),
           prompt_logprobs: null,
-          ...promptIdsOf(c, true),
+          prompt_token_ids: promptIdsOf(c, true),
         };
       }),
       service_tier: null,
       system_fingerprint: null,
       usage,
-      kv_transfer_params: null,
+      kv_transfer_params: ctx.kvTransferParams?.(choices) ?? null,
     }),
   };
 }

@@ -1,9 +1,13 @@
+import type { BlockDigest } from './vllm-block-hash';
+
 /** One KV cache block: `blockSize` token slots. */
 export interface KvBlock {
   readonly id: number;
   refCount: number;
   /** Hash of the block's tokens and every block before it, once the block is full and cached. */
   hash: number | null;
+  /** vLLM's hash of the same prefix, when the engine computes it (KV events on). */
+  digest: BlockDigest | null;
   /** Place in the free queue (doubly linked, so a cached block can leave it in O(1)). */
   prev: KvBlock | null;
   next: KvBlock | null;
@@ -13,7 +17,7 @@ export interface KvBlock {
 /** What the pool tells of its cached blocks, as vLLM's BlockPool records its KV cache events. */
 export interface BlockPoolListener {
   /** A cached block was reused for other tokens: the prefix `hash` is gone from the cache. */
-  removed(hash: number): void;
+  removed(hash: number, digest: BlockDigest | null): void;
 }
 
 /**
@@ -35,7 +39,7 @@ export class BlockPool {
     readonly blockSize: number,
     readonly prefixCaching: boolean,
   ) {
-    this.blocks = Array.from({ length: numBlocks }, (_, id) => ({ id, refCount: 0, hash: null, prev: null, next: null, free: false }));
+    this.blocks = Array.from({ length: numBlocks }, (_, id) => ({ id, refCount: 0, hash: null, digest: null, prev: null, next: null, free: false }));
     for (const block of this.blocks) this.pushFree(block);
   }
 
@@ -90,9 +94,10 @@ export class BlockPool {
       if (block.hash !== null) {
         if (this.cached.get(block.hash) === block) {
           this.cached.delete(block.hash);
-          this.listener?.removed(block.hash);
+          this.listener?.removed(block.hash, block.digest);
         }
         block.hash = null;
+        block.digest = null;
       }
       block.refCount = 1;
       out.push(block);
@@ -104,11 +109,26 @@ export class BlockPool {
    * Marks a full block as holding the prefix identified by `hash`, so later requests can reuse it.
    * False when nothing was stored: a prefix already cached in another block is not stored twice.
    */
-  register(block: KvBlock, hash: number): boolean {
+  register(block: KvBlock, hash: number, digest: BlockDigest | null = null): boolean {
     if (!this.prefixCaching || block.hash !== null) return false;
     if (this.cached.has(hash)) return false;
     block.hash = hash;
+    block.digest = digest;
     this.cached.set(hash, block);
+    return true;
+  }
+
+  /**
+   * Forgets every cached prefix (vLLM's reset_prefix_cache). As vLLM, it refuses while any block is
+   * in use: a running request's blocks cannot lose their hashes under it. True when it was reset.
+   */
+  reset(): boolean {
+    if (this.freeCount !== this.numBlocks) return false;
+    for (const block of this.cached.values()) {
+      block.hash = null;
+      block.digest = null;
+    }
+    this.cached.clear();
     return true;
   }
 

@@ -526,4 +526,47 @@ describe('Engine: block events of the prefix cache (what vLLM publishes as KV ca
     expect(removed.length).toBeGreaterThanOrEqual(2);
     expect(removed.every((h) => stored.slice(0, 3).some((e) => e.hash === h))).toBe(true);
   });
+  it('finishes a pooling request (no output tokens) after its prefill, counted as its first token', () => {
+    const r = rig();
+    const engineTokens: TokenEvent[] = [];
+    r.engine.events.on('tokens', (e) => engineTokens.push(e));
+    const t = submit(r, request('p', 100, 0));
+    r.clock.runUntilIdle();
+    // One prefill step of 100 tokens: 10 + 10 ms; the door gets no token, only the end.
+    expect(t.tokens).toEqual([]);
+    expect(t.outcome).toMatchObject({ finishReason: 'stop', promptTokens: 100, generatedTokens: 0, firstTokenTime: 20, finishedTime: 20 });
+    expect(engineTokens).toEqual([{ requestId: 'p', tokenIds: [], generated: 0, time: 20 }]);
+  });
+
+  it('holds every request while paused (sleep) and goes on where it was after resume', () => {
+    const r = rig();
+    const a = submit(r, request('a', 10, 3));
+    r.clock.advanceTo(11); // a's prefill step ends at 11: one token out
+    r.engine.pause();
+    const b = submit(r, request('b', 10, 1, 5000));
+    r.clock.advanceTo(1000);
+    // The step already in flight (11..22) completes; nothing after it.
+    expect(a.tokens).toHaveLength(2);
+    expect(b.tokens).toHaveLength(0);
+    expect(r.engine.state).toMatchObject({ running: 1, waiting: 1 });
+    r.engine.resume();
+    r.clock.runUntilIdle();
+    expect(a.outcome).toMatchObject({ finishReason: 'stop', generatedTokens: 3 });
+    expect(b.outcome!.arrivalTime).toBe(11);
+    expect(b.outcome!.firstTokenTime).toBeGreaterThan(1000);
+  });
+
+  it('resets the prefix cache only when no request holds blocks', () => {
+    const r = rig();
+    submit(r, request('a', 100, 1));
+    // Waiting, it holds no block yet (vLLM's BlockPool only checks the blocks in use); once scheduled, it does.
+    r.clock.advance(1);
+    expect(r.engine.state.running).toBe(1);
+    expect(r.engine.resetPrefixCache()).toBe(false);
+    r.clock.runUntilIdle();
+    expect(r.engine.resetPrefixCache()).toBe(true);
+    const b = submit(r, request('b', 100, 1));
+    r.clock.runUntilIdle();
+    expect(b.outcome!.cachedTokens).toBe(0);
+  });
 });

@@ -1,12 +1,13 @@
 import { BlockPool } from './block-pool';
 import { Clock, Millis, TimerHandle } from './clock';
-import { EngineState, FinishReason, GenerationHandle, GenerationObserver, GenerationRequest, RequestOutcome, TokenEvent } from './engine.types';
+import { EngineState, FinishReason, GenerationHandle, GenerationObserver, GenerationRequest, LoraState, RequestOutcome, TokenEvent } from './engine.types';
 import { EngineEventBus } from './event-bus';
 import { KvCacheManager } from './kv-cache-manager';
 import { ReleasePacer } from './release-pacer';
 import { EngineLimits, ScheduledWork, Scheduler, StepPlan } from './scheduler';
 import { Sequence } from './sequence';
 import { StepTiming } from './step-timing';
+import { VllmBlockHasher } from './vllm-block-hash';
 
 export type { EngineLimits } from './scheduler';
 
@@ -68,36 +69,111 @@ export class Engine {
   private readonly incoming: Incoming[] = [];
   /** Requests aborted while a step hands out its tokens (see abort); null outside that window. */
   private abortedDuringRelease: Set<Sequence> | null = null;
+  /** Set while the engine sleeps: no step is scheduled. */
+  private paused = false;
 
+  /**
+   * `hasher`: vLLM's block hashing, for the KV events (the engine's own prefix cache keeps its
+   * cheaper chain); only an engine whose KV events are published needs it.
+   */
   constructor(
     private readonly clock: Clock,
     pool: BlockPool,
     private readonly timing: StepTiming,
     limits: EngineLimits,
     private readonly report: EngineErrorReporter = consoleReporter,
+    hasher?: VllmBlockHasher,
   ) {
     this.events = new EngineEventBus((err, event) => this.report(`An engine observer of "${event}" failed`, err));
-    this.kv = new KvCacheManager(pool, {
-      // Block events are many: their payloads are built only when someone listens (KV events, a router).
-      stored: (hash, parentHash, tokenIds) => {
-        if (this.events.has('blockStored')) this.events.emit('blockStored', { hash, parentHash, tokenIds: tokenIds(), blockSize: pool.blockSize, time: this.clock.now() });
+    this.kv = new KvCacheManager(
+      pool,
+      {
+        // Block events are many: their payloads are built only when someone listens (KV events, a router).
+        wantsStored: () => this.events.has('blockStored'),
+        stored: (b) =>
+          this.events.emit('blockStored', {
+            hash: b.hash,
+            parentHash: b.parent,
+            ...(b.digest ? { digest: b.digest, parentDigest: b.parentDigest } : {}),
+            tokenIds: b.tokenIds,
+            blockSize: pool.blockSize,
+            ...(b.lora ? { lora: b.lora } : {}),
+            time: this.clock.now(),
+          }),
+        removed: (hash, digest) => this.events.emit('blockRemoved', { hash, ...(digest ? { digest } : {}), time: this.clock.now() }),
+        cleared: () => this.events.emit('cacheCleared', { time: this.clock.now() }),
       },
-      removed: (hash) => {
-        if (this.events.has('blockRemoved')) this.events.emit('blockRemoved', { hash, time: this.clock.now() });
+      hasher,
+    );
+    this.scheduler = new Scheduler(
+      this.kv,
+      limits,
+      {
+        preempted: (seq) => this.events.emit('preempted', { requestId: seq.id, time: this.clock.now() }),
+        admitted: ({ seq, resumed, prefix }, start) => {
+          if (prefix) this.events.emit('prefixCache', prefix);
+          if (!resumed && seq.numPreemptions === 0) this.emitPromptSources(seq);
+          this.events.emit('scheduled', { requestId: seq.id, time: start, resumed });
+        },
+        transferStarted: (_seq, prefix) => {
+          if (prefix) this.events.emit('prefixCache', prefix);
+        },
+        transferred: (seq, tokens, startTime, endTime) =>
+          this.events.emit('kvTransfer', { requestId: seq.id, tokens, bytes: this.timing.transferBytes(tokens), startTime, endTime }),
       },
-    });
-    this.scheduler = new Scheduler(this.kv, limits, {
-      preempted: (seq) => this.events.emit('preempted', { requestId: seq.id, time: this.clock.now() }),
-      admitted: ({ seq, resumed, prefix }, start) => {
-        if (prefix) this.events.emit('prefixCache', prefix);
-        this.events.emit('scheduled', { requestId: seq.id, time: start, resumed });
-      },
-    });
+      timing,
+    );
   }
 
   /** Requests still in the API server count as waiting: the server holds them and none runs. */
   get state(): EngineState {
-    return { running: this.scheduler.running.length, waiting: this.scheduler.waiting.length + this.incoming.length, kvCacheUsage: this.kv.usage, kvCacheBlocks: this.kv.numBlocks };
+    const s = this.scheduler;
+    return {
+      running: s.running.length,
+      waiting: s.waiting.length + s.transferring.length + this.incoming.length,
+      waitingDeferred: s.deferredCount(),
+      kvCacheUsage: this.kv.usage,
+      kvCacheBlocks: this.kv.numBlocks,
+    };
+  }
+
+  /** Adapters with requests running and waiting (empty when LoRA is off). */
+  get loraState(): LoraState {
+    return this.scheduler.loraNames();
+  }
+
+  /** An adapter was loaded: it sits in host memory, so its first batch only copies it to the GPU. */
+  addLora(id: number): void {
+    this.scheduler.loras?.add(id);
+  }
+
+  removeLora(id: number): void {
+    this.scheduler.loras?.remove(id);
+  }
+
+  /**
+   * Forgets the prefix cache (vLLM's reset_prefix_cache), which publishes AllBlocksCleared. As
+   * vLLM, it refuses while any request holds blocks: false then.
+   */
+  resetPrefixCache(): boolean {
+    return this.kv.reset();
+  }
+
+  /** vLLM's PromptTokenStats for a request's prefill: where each prompt token's KV came from. */
+  private emitPromptSources(seq: Sequence): void {
+    const prompt = seq.numPromptTokens;
+    const cached = Math.min(seq.cachedTokens, prompt);
+    const external = seq.transferredTokens;
+    // When the whole prompt was cached, its last token is computed anyway (a forward pass needs one).
+    const recomputed = cached + 1 === prompt ? 1 : 0;
+    this.events.emit('promptSources', {
+      requestId: seq.id,
+      promptTokens: prompt,
+      computed: prompt - cached,
+      localCacheHit: cached + recomputed - external,
+      externalTransfer: external,
+      recomputed,
+    });
   }
 
   /** Requests queued or running. */
@@ -121,6 +197,11 @@ export class Engine {
     const seq = new Sequence(request, observer, now);
     this.byId.set(request.id, seq);
     this.events.emit('queued', { requestId: request.id, promptTokens: seq.numPromptTokens, time: now });
+    if (request.cacheHitThreshold !== undefined && this.kv.cachedShare(seq) < request.cacheHitThreshold) {
+      // Answered without being scheduled, on the next turn of the clock (observers never hear of a request inside submit).
+      this.clock.at(now, () => this.finish(seq, 'cache_threshold', now));
+      return { requestId: request.id, abort: () => this.abort(request.id) };
+    }
     const frontendMs = this.timing.frontendMs(seq.numPromptTokens);
     if (frontendMs > 0 || this.timing.asyncScheduling) this.hold(seq, now + frontendMs);
     else this.scheduler.enqueue(seq);
@@ -171,6 +252,24 @@ export class Engine {
     return true;
   }
 
+  /**
+   * Stops scheduling (vLLM's sleep pauses its scheduler): requests in flight hold where they are
+   * and new ones queue until `resume()`. The step in flight still completes.
+   */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.wake();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   /** Aborts everything (shutdown). */
   abortAll(): void {
     for (const id of [...this.byId.keys()]) this.abort(id);
@@ -186,7 +285,7 @@ export class Engine {
 
   /** Starts a step on the next turn of the clock, so requests arriving together share it. */
   private wake(): void {
-    if (this.stepTimer !== null) return;
+    if (this.stepTimer !== null || this.paused) return;
     this.stepTimer = this.clock.at(Math.max(this.clock.now(), this.lastStepEnd), () => this.startStep(false));
   }
 
@@ -195,6 +294,8 @@ export class Engine {
     // A request submitted while the previous step was handed out (an observer reacting to it)
     // woke the engine meanwhile: this step takes it, and exactly one step stays in flight.
     this.cancelStepTimer();
+    // Requests still in the API server reach the scheduler below (admitIncoming): no early return on an empty scheduler.
+    if (this.paused) return;
     const now = this.clock.now();
     // Steps run back to back from the previous step's end, so a late timer does not shift the schedule;
     // an idle engine starts at once, or when an aborted step would have ended.
@@ -207,10 +308,14 @@ export class Engine {
     if (!this.scheduler.hasWork) this.admitIncoming(start);
     if (!this.scheduler.hasWork) return;
     const plan = this.scheduler.schedule(start);
-    // Nothing can run (only possible if the queue head cannot be admitted): wait for the next arrival
-    // or abort instead of spinning through empty zero-length steps.
-    if (plan.work.length === 0 && this.scheduler.running.length === 0) return;
-    const end = start + this.timing.durationMs(plan.batch);
+    // Nothing can run (the queue head cannot be admitted, or KV transfers are still in flight): wait
+    // for the next arrival, abort or finished transfer instead of spinning through empty steps.
+    if (plan.work.length === 0 && this.scheduler.running.length === 0) {
+      const transfer = this.scheduler.nextTransferDone;
+      if (transfer !== undefined) this.stepTimer = this.clock.at(Math.max(transfer, start), () => this.startStep(false));
+      return;
+    }
+    const end = start + this.timing.durationMs(plan.batch, plan.loraLoadMs);
     this.lastStepEnd = end;
     this.lastStepStart = start;
     this.plannedAhead = leavesWork(plan, this.scheduler.running.length, this.scheduler.waiting.length);
@@ -243,7 +348,8 @@ export class Engine {
       decodeSeqs: plan.batch.decodeSeqs,
       totalTokens: computed,
       running: this.scheduler.running.length,
-      waiting: this.scheduler.waiting.length,
+      waiting: this.scheduler.waiting.length + this.scheduler.transferring.length,
+      waitingDeferred: this.scheduler.deferredCount(),
       kvCacheUsage: this.kv.usage,
     });
     this.startStep(true);
@@ -267,6 +373,9 @@ export class Engine {
       if (!this.scheduler.advance(entry, this.abortedDuringRelease ?? undefined)) continue;
       const { seq } = entry;
       const outputs = seq.request.outputTokenIds.length;
+      // A pooling request (no output tokens) is done once its prompt is: its prefill is its first
+      // and last step, which vLLM counts as its first token (prompt tokens, TTFT).
+      if (outputs === 0) released.push(this.prefilled(seq, end));
       if (seq.generated < outputs) {
         const event = this.nextToken(seq, end);
         released.push(event);
@@ -291,6 +400,13 @@ export class Engine {
     return computed;
   }
 
+  /** The end of a prefill-only request's prompt: an event with no tokens, for the engine-wide observers. */
+  private prefilled(seq: Sequence, time: Millis): TokenEvent {
+    seq.firstTokenTime ??= time;
+    seq.lastTokenTime = time;
+    return { requestId: seq.id, tokenIds: [], generated: 0, time };
+  }
+
   /** Produces the sequence's next output token at `time`. */
   private nextToken(seq: Sequence, time: Millis): TokenEvent {
     const tokenId = seq.request.outputTokenIds[seq.generated];
@@ -304,6 +420,8 @@ export class Engine {
   private finish(seq: Sequence, reason: FinishReason, time: Millis): void {
     if (seq.status === 'finished') return;
     this.dropIncoming(seq);
+    // The prefill side of P/D hands its full blocks to the decoder (NIXL's remote_block_ids).
+    const blockIds = seq.request.reportBlocks ? seq.blocks.slice(0, Math.floor(seq.numComputed / this.kv.blockSize)).map((b) => b.id) : undefined;
     this.scheduler.remove(seq);
     seq.status = 'finished';
     this.byId.delete(seq.id);
@@ -322,6 +440,9 @@ export class Engine {
       firstTokenTime: seq.firstTokenTime,
       finishedTime: time,
       numPreemptions: seq.numPreemptions,
+      transferredTokens: seq.transferredTokens,
+      ...(blockIds ? { blockIds } : {}),
+      ...(seq.request.lora ? { lora: seq.request.lora.name } : {}),
     };
     this.events.emit('finished', outcome);
     try {

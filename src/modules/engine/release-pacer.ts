@@ -23,6 +23,8 @@ export class ReleasePacer {
   private readonly samples: ReleaseSample[] = [];
   /** Time per token to lead by, from the samples' medians; kept up to date as samples come. */
   private perToken = 0;
+  /** Scratch space for the medians (a step must not allocate for its own bookkeeping). */
+  private readonly scratch = new Float64Array(RELEASE_SAMPLES);
 
   /** The lead for a step handing out `tokens` tokens and lasting `stepMs`: never earlier than its middle. */
   lead(tokens: number, stepMs: Millis): Millis {
@@ -37,10 +39,20 @@ export class ReleasePacer {
     this.samples.push({ handOut: handOutMs / tokens, flush: flushMs / tokens });
     if (this.samples.length > RELEASE_SAMPLES) this.samples.shift();
     // Medians shrug off a step stretched by a GC pause.
-    const median = (pick: (s: ReleaseSample) => number): number => {
-      const sorted = this.samples.map(pick).sort((a, b) => a - b);
-      return sorted[sorted.length >> 1];
-    };
-    this.perToken = median((s) => s.handOut) + median((s) => s.flush) / 2;
+    this.perToken = this.median('handOut') + this.median('flush') / 2;
+  }
+
+  /** The median of one field of the samples (the upper one of an even count). */
+  private median(field: keyof ReleaseSample): number {
+    const n = this.samples.length;
+    const values = this.scratch;
+    for (let i = 0; i < n; i++) {
+      // Insertion sort: at most RELEASE_SAMPLES values.
+      const v = this.samples[i][field];
+      let j = i;
+      for (; j > 0 && values[j - 1] > v; j--) values[j] = values[j - 1];
+      values[j] = v;
+    }
+    return values[n >> 1];
   }
 }

@@ -1,12 +1,21 @@
 import { StepBatch } from '../benchmarks/profile.types';
 import { Millis } from './clock';
 import { KvCacheManager } from './kv-cache-manager';
+import { LoraSlots } from './lora-slots';
 import { Sequence } from './sequence';
 
 export interface EngineLimits {
   /** Read at every step: `max_num_seqs` may change at run time. */
   maxNumSeqs: () => number;
   maxNumBatchedTokens: number;
+  /** vLLM's max_loras (distinct adapters in one batch) and max_cpu_loras (adapters kept in host memory); unset = LoRA off. */
+  lora?: { maxLoras: number; maxCpuLoras: number };
+}
+
+/** What pulling a remote prefill's KV costs (P/D decode side): time on the engine's clock, and bytes moved. */
+export interface KvTransferCosts {
+  transferMs(tokens: number): number;
+  transferBytes(tokens: number): number;
 }
 
 /** One sequence's share of a step. */
@@ -32,6 +41,10 @@ export interface Admission {
 export interface SchedulingListener {
   admitted(admission: Admission, start: Millis): void;
   preempted(seq: Sequence): void;
+  /** A remote prefill's KV started its transfer (its prefix lookup is done: `prefix` as for an admission). */
+  transferStarted?(seq: Sequence, prefix: { queries: number; hits: number } | undefined): void;
+  /** A remote prefill's KV arrived: `tokens` pulled between `start` and `end`. */
+  transferred?(seq: Sequence, tokens: number, start: Millis, end: Millis): void;
 }
 
 /** What one step will do (vLLM's SchedulerOutput), decided before the step runs. */
@@ -44,6 +57,8 @@ export interface StepPlan {
   preempted: Sequence[];
   /** What the step-time model prices. */
   batch: StepBatch;
+  /** Adapters swapped into GPU slots for this step, which the step waits for (ms at latency scale 1). */
+  loraLoadMs: number;
 }
 
 /**
@@ -55,15 +70,51 @@ export interface StepPlan {
 export class Scheduler {
   readonly waiting: Sequence[] = [];
   readonly running: Sequence[] = [];
+  /** Remote prefills whose KV is on its way: they hold their blocks and wait outside the queue (vLLM's WAITING_FOR_REMOTE_KVS). */
+  readonly transferring: Sequence[] = [];
+  private readonly loraSlots?: LoraSlots;
 
   constructor(
     private readonly kv: KvCacheManager,
     private readonly limits: EngineLimits,
     private readonly listener?: SchedulingListener,
-  ) {}
+    private readonly transfers?: KvTransferCosts,
+  ) {
+    if (limits.lora) this.loraSlots = new LoraSlots(limits.lora.maxLoras, limits.lora.maxCpuLoras);
+  }
 
   get hasWork(): boolean {
-    return this.running.length > 0 || this.waiting.length > 0;
+    return this.running.length > 0 || this.waiting.length > 0 || this.transferring.length > 0;
+  }
+
+  /** When the next KV transfer in flight is done, if any: an idle engine wakes then. */
+  get nextTransferDone(): Millis | undefined {
+    let next: Millis | undefined;
+    for (const seq of this.transferring) next = next === undefined ? seq.transferDoneAt! : Math.min(next, seq.transferDoneAt!);
+    return next;
+  }
+
+  /** The adapter registry this scheduler activates adapters from (vLLM's add_lora / remove_lora). */
+  get loras(): LoraSlots | undefined {
+    return this.loraSlots;
+  }
+
+  /**
+   * Waiting requests held back by a constraint rather than by capacity (vLLM's skipped waiting
+   * queue, `reason="deferred"`): a KV transfer in flight, or an adapter the batch has no room for.
+   */
+  deferredCount(): number {
+    let n = this.transferring.length;
+    if (!this.limits.lora) return n;
+    const active = this.runningLoras();
+    for (const seq of this.waiting) if (!this.loraAdmissible(seq, active)) n++;
+    return n;
+  }
+
+  /** Adapters with requests running and waiting, by name (vLLM's lora_requests_info labels). */
+  loraNames(): { running: string[]; waiting: string[] } {
+    const names = (seqs: readonly Sequence[]) => [...new Set(seqs.flatMap((s) => (s.request.lora ? [s.request.lora.name] : [])))];
+    return { running: names(this.running), waiting: names([...this.waiting, ...this.transferring]) };
   }
 
   enqueue(seq: Sequence): void {
@@ -72,7 +123,8 @@ export class Scheduler {
 
   /** The step starting at `now`: running requests first, then admissions from the queue. */
   schedule(now: Millis): StepPlan {
-    const plan: StepPlan = { start: now, work: [], admitted: [], preempted: [], batch: emptyBatch() };
+    const plan: StepPlan = { start: now, work: [], admitted: [], preempted: [], batch: emptyBatch(), loraLoadMs: 0 };
+    this.finishTransfers(now);
     let budget = this.limits.maxNumBatchedTokens;
     for (let i = 0; i < this.running.length && budget > 0; i++) {
       const seq = this.running[i];
@@ -96,21 +148,47 @@ export class Scheduler {
       budget -= tokens;
     }
     if (plan.preempted.length === 0) {
-      while (this.waiting.length > 0 && budget > 0 && this.running.length < this.limits.maxNumSeqs()) {
-        const seq = this.waiting[0];
-        // As vLLM's allocate_slots: cached blocks are only taken when the whole admission fits, so a
-        // request left in the queue holds nothing (else queued requests could pin the cache and stall it).
-        const prefix = this.kv.findPrefix(seq);
-        const tokens = Math.min(seq.numTokens - prefix.hit.length * this.kv.blockSize, budget);
-        if (!this.kv.fits(prefix.hit, tokens)) break;
-        this.kv.takePrefix(seq, prefix);
-        const admission: Admission = { seq, resumed: seq.scheduledTime !== undefined };
-        if (seq.numPreemptions === 0) {
-          seq.cachedTokens = seq.numComputed;
-          if (this.kv.prefixCaching) admission.prefix = { queries: seq.numTokens, hits: seq.numComputed };
+      const active = this.runningLoras();
+      let i = 0;
+      while (i < this.waiting.length && budget > 0 && this.running.length < this.limits.maxNumSeqs()) {
+        const seq = this.waiting[i];
+        // As vLLM: a request whose adapter the batch has no slot for is skipped, not blocking the queue behind it.
+        if (!this.loraAdmissible(seq, active)) {
+          i++;
+          continue;
         }
-        this.kv.grow(seq, tokens);
-        this.waiting.shift();
+        if (seq.request.remotePrefill && seq.transferredTokens === 0) {
+          if (!this.startTransfer(seq, now)) break;
+          continue;
+        }
+        let tokens: number;
+        let admission: Admission;
+        if (seq.kvLoaded) {
+          // Its transferred prompt already sits in its blocks: only the last prompt token is computed.
+          tokens = Math.min(seq.numTokens - seq.numComputed, budget);
+          if (!this.kv.grow(seq, tokens)) break;
+          seq.kvLoaded = false;
+          admission = { seq, resumed: false };
+        } else {
+          // As vLLM's allocate_slots: cached blocks are only taken when the whole admission fits, so a
+          // request left in the queue holds nothing (else queued requests could pin the cache and stall it).
+          const prefix = this.kv.findPrefix(seq);
+          tokens = Math.min(seq.numTokens - prefix.hit.length * this.kv.blockSize, budget);
+          if (!this.kv.fits(prefix.hit, tokens)) break;
+          this.kv.takePrefix(seq, prefix);
+          admission = { seq, resumed: seq.scheduledTime !== undefined };
+          if (seq.numPreemptions === 0) {
+            seq.cachedTokens = seq.numComputed;
+            if (this.kv.prefixCaching) admission.prefix = { queries: seq.numTokens, hits: seq.numComputed };
+          }
+          this.kv.grow(seq, tokens);
+        }
+        const lora = seq.request.lora;
+        if (lora && this.loraSlots) {
+          plan.loraLoadMs += this.loraSlots.activate(lora, active);
+          active.add(lora.id);
+        }
+        this.waiting.splice(i, 1);
         seq.status = 'running';
         this.running.push(seq);
         seq.scheduledTime ??= now;
@@ -122,6 +200,57 @@ export class Scheduler {
     }
     plan.batch = describe(plan.work);
     return plan;
+  }
+
+  /** Adapter ids of the running batch. */
+  private runningLoras(): Set<number> {
+    const ids = new Set<number>();
+    for (const seq of this.running) if (seq.request.lora) ids.add(seq.request.lora.id);
+    return ids;
+  }
+
+  /** vLLM's rule: a batch holds at most max_loras distinct adapters; a request of a new one waits while it is full. */
+  private loraAdmissible(seq: Sequence, active: ReadonlySet<number>): boolean {
+    const lora = seq.request.lora;
+    if (!lora || !this.limits.lora) return true;
+    return active.has(lora.id) || active.size < this.limits.lora.maxLoras;
+  }
+
+  /**
+   * A remote prefill's admission, as vLLM's NIXL connector makes it: blocks for the whole prompt
+   * (the local prefix cache serves what it holds), then the rest of the prompt is pulled over the
+   * link while the request waits outside the queue. False (nothing taken) when its blocks do not fit.
+   */
+  private startTransfer(seq: Sequence, now: Millis): boolean {
+    const prefix = this.kv.findPrefix(seq);
+    const hitTokens = prefix.hit.length * this.kv.blockSize;
+    const pull = seq.numPromptTokens - hitTokens;
+    if (!this.kv.fits(prefix.hit, pull)) return false;
+    this.kv.takePrefix(seq, prefix);
+    this.kv.grow(seq, pull);
+    this.waiting.splice(this.waiting.indexOf(seq), 1);
+    seq.transferredTokens = pull;
+    // vLLM counts the pulled tokens as cached too, all but the last, which the decoder computes itself.
+    seq.cachedTokens = seq.numPromptTokens - 1;
+    seq.transferStartAt = now;
+    seq.transferDoneAt = now + (this.transfers?.transferMs(pull) ?? 0);
+    this.transferring.push(seq);
+    this.listener?.transferStarted?.(seq, this.kv.prefixCaching ? { queries: seq.numTokens, hits: hitTokens } : undefined);
+    return true;
+  }
+
+  /** Transfers done by `now`: their KV is in place (and cached, as vLLM caches the received blocks); they rejoin the queue first. */
+  private finishTransfers(now: Millis): void {
+    for (let i = this.transferring.length - 1; i >= 0; i--) {
+      const seq = this.transferring[i];
+      if (seq.transferDoneAt! > now) continue;
+      this.transferring.splice(i, 1);
+      seq.numComputed = seq.numPromptTokens - 1;
+      seq.kvLoaded = true;
+      this.kv.registerFullBlocks(seq);
+      this.waiting.unshift(seq);
+      this.listener?.transferred?.(seq, seq.transferredTokens, seq.transferStartAt!, seq.transferDoneAt!);
+    }
   }
 
   /**
@@ -139,15 +268,17 @@ export class Scheduler {
 
   /** Takes a sequence out of its queue for good, and frees its blocks. */
   remove(seq: Sequence): void {
-    const queue = seq.status === 'running' ? this.running : this.waiting;
-    const at = queue.indexOf(seq);
-    if (at >= 0) queue.splice(at, 1);
+    for (const queue of seq.status === 'running' ? [this.running] : [this.waiting, this.transferring]) {
+      const at = queue.indexOf(seq);
+      if (at >= 0) queue.splice(at, 1);
+    }
     this.kv.free(seq);
   }
 
   private preempt(seq: Sequence): void {
     this.kv.free(seq);
     seq.numComputed = 0;
+    seq.kvLoaded = false;
     seq.numPreemptions++;
     seq.status = 'waiting';
     this.running.splice(this.running.indexOf(seq), 1);

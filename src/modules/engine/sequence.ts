@@ -1,6 +1,7 @@
 import { Millis } from './clock';
 import { GenerationObserver, GenerationRequest } from './engine.types';
 import { KvBlock } from './block-pool';
+import type { BlockDigest } from './vllm-block-hash';
 
 export type SequenceStatus = 'waiting' | 'running' | 'finished';
 
@@ -14,7 +15,18 @@ export class Sequence {
   blocks: KvBlock[] = [];
   /** Hashes of the full blocks computed so far (the prefix-cache chain). */
   blockHashes: number[] = [];
+  /** vLLM's hashes of the same blocks, when the engine computes them (KV events on). */
+  blockDigests: (BlockDigest | null)[] = [];
   cachedTokens = 0;
+  /** Prompt tokens pulled from a remote prefill instance (P/D decode side). */
+  transferredTokens = 0;
+  /** Its KV transfer (P/D decode side): when it started and when it is done. */
+  transferStartAt?: Millis;
+  transferDoneAt?: Millis;
+  /** Its blocks are held and its prompt's KV is in them (transfer done): admission only schedules the rest. */
+  kvLoaded = false;
+  /** The chain's seed: requests of different LoRA adapters never share cached blocks (vLLM's extra keys). */
+  readonly hashSeed: number;
   numPreemptions = 0;
   scheduledTime?: Millis;
   firstTokenTime?: Millis;
@@ -26,7 +38,9 @@ export class Sequence {
     readonly request: GenerationRequest,
     readonly observer: GenerationObserver,
     readonly arrivalTime: Millis,
-  ) {}
+  ) {
+    this.hashSeed = request.lora ? seedOf(request.lora.name) : 0;
+  }
 
   get id(): string {
     return this.request.id;
@@ -55,4 +69,11 @@ export class Sequence {
     this.credit -= 1;
     return true;
   }
+}
+
+/** A 32-bit FNV-1a of a name, never 0 (0 is the base model's seed). */
+function seedOf(name: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  return h || 1;
 }

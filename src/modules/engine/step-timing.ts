@@ -1,7 +1,7 @@
 import { Random } from '../../common/random';
 import { StepBatch, StepTimeModel } from '../benchmarks/profile.types';
 
-const DECODE_ONLY = (batch: StepBatch): StepBatch => ({ ...batch, prefillTokens: 0, prefillContextTokens: 0 });
+const DECODE_ONLY = (batch: StepBatch): StepBatch => Object.assign({}, batch, { prefillTokens: 0, prefillContextTokens: 0 });
 
 /** The knobs a user may turn on step times (at start-up or through the admin API). */
 export interface TimingKnobs {
@@ -18,6 +18,25 @@ export interface TimingKnobs {
 }
 
 /**
+ * The link a decode instance pulls a remote prefill's KV over (P/D disaggregation). Each GPU pulls
+ * its own shard of the KV heads over its own NIC, as NIXL does, so a token costs its per-GPU bytes.
+ */
+export interface KvTransferLink {
+  /** KV bytes of one token on one GPU. */
+  bytesPerTokenPerGpu: number;
+  /** Bytes per second of one GPU's link. */
+  bandwidthBytesPerS: number;
+  /** Fixed cost of one transfer (handshake, descriptor posting), ms. */
+  latencyMs: number;
+  /** llm-d-inference-sim's fixed numbers, which replace the derived time when set: per transfer, per token (ms). */
+  fixedMs?: number | null;
+  perTokenMs?: number | null;
+}
+
+/** A link of 25 GB/s per GPU (a 200 Gb/s RDMA NIC each) and 1 ms per transfer. */
+export const DEFAULT_KV_TRANSFER_LINK: Omit<KvTransferLink, 'bytesPerTokenPerGpu'> = { bandwidthBytesPerS: 25e9, latencyMs: 1 };
+
+/**
  * Turns a step's work into its duration: the profile's step-time model, then the user's fixed
  * overrides, latency scale and jitter. Reads the runtime values at every step, so a change made
  * through the admin API applies from the next step on.
@@ -27,6 +46,7 @@ export class StepTiming {
     private readonly model: StepTimeModel,
     private readonly values: () => Readonly<TimingKnobs>,
     private readonly random: Random,
+    private readonly link: KvTransferLink = { ...DEFAULT_KV_TRANSFER_LINK, bytesPerTokenPerGpu: 0 },
   ) {}
 
   /**
@@ -47,6 +67,22 @@ export class StepTiming {
     return this.model.host.frontendMs(promptTokens) * v.latency_scale;
   }
 
+  /** Bytes one GPU pulls for `tokens` tokens of a remote prefill's KV. */
+  transferBytes(tokens: number): number {
+    return tokens * this.link.bytesPerTokenPerGpu;
+  }
+
+  /** Time to pull `tokens` tokens of KV (scaled like every delay; no jitter). */
+  transferMs(tokens: number): number {
+    const v = this.values();
+    const l = this.link;
+    let ms: number;
+    if (l.perTokenMs != null) ms = l.perTokenMs * tokens;
+    else if (l.fixedMs != null) ms = l.fixedMs;
+    else ms = l.latencyMs + (this.transferBytes(tokens) / l.bandwidthBytesPerS) * 1000;
+    return ms * v.latency_scale;
+  }
+
   /** Duration at latency scale 1, without jitter: the engine's own arithmetic. */
   baseMs(batch: StepBatch): number {
     const v = this.values();
@@ -61,11 +97,11 @@ export class StepTiming {
     return v.itl_ms === null ? derived : derived - this.model.stepTimeMs(DECODE_ONLY(batch)) + decodeMs;
   }
 
-  /** Wall duration of the step: scaled, with seeded jitter (a relative standard deviation). */
-  durationMs(batch: StepBatch): number {
+  /** Wall duration of the step: scaled, with seeded jitter (a relative standard deviation). `waitMs`: what the step waits for first (an adapter swapped in). */
+  durationMs(batch: StepBatch, waitMs = 0): number {
     const v = this.values();
     if (v.latency_scale === 0) return 0;
-    const base = this.baseMs(batch) * v.latency_scale;
+    const base = (this.baseMs(batch) + waitMs) * v.latency_scale;
     if (v.latency_jitter === 0) return base;
     return Math.max(0, base * (1 + v.latency_jitter * this.random.gaussian()));
   }

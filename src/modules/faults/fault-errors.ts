@@ -1,10 +1,12 @@
 import { ApiError } from '../api/api-error';
-import { FaultType } from './fault.types';
+import { FAULT_DEFAULTS, FaultType } from './fault.types';
 
 export interface FaultErrorContext {
   model?: string;
   maxModelLen: number;
   delayMs?: number;
+  /** rate_limit: the `Retry-After` seconds. */
+  retryAfter?: number;
 }
 
 /**
@@ -15,7 +17,9 @@ export interface FaultErrorContext {
 export function faultError(type: FaultType, ctx: FaultErrorContext): ApiError | null {
   switch (type) {
     case 'rate_limit':
-      return new ApiError(429, 'Rate limit exceeded: too many requests (simulated fault).');
+      return new ApiError(429, 'Rate limit exceeded: too many requests (simulated fault).', null, undefined, {
+        'retry-after': String(ctx.retryAfter ?? FAULT_DEFAULTS.retry_after),
+      });
     case 'server_error':
       return new ApiError(500, 'Internal server error (simulated fault).');
     case 'unavailable':
@@ -26,6 +30,8 @@ export function faultError(type: FaultType, ctx: FaultErrorContext): ApiError | 
       return ApiError.modelNotFound(ctx.model ?? 'unknown');
     case 'context_length':
       return ApiError.contextLength(ctx.maxModelLen, ctx.maxModelLen + 1);
+    case 'invalid_request':
+      return ApiError.badRequest('Invalid request (simulated fault).');
     case 'timeout':
       return new ApiError(504, `The request timed out after ${ctx.delayMs ?? 0} ms (simulated fault).`);
     case 'stream_abort':

@@ -8,7 +8,14 @@ describe('FaultPlan', () => {
     const plan = new FaultPlan(new Random(1));
     expect(plan.decide(ctx())).toBeNull();
     plan.add({ type: 'rate_limit' });
-    expect(plan.decide(ctx())).toEqual({ type: 'rate_limit', ruleId: 'fault-1' });
+    expect(plan.decide(ctx())).toEqual({ type: 'rate_limit', ruleId: 'fault-1', retryAfter: 1 });
+  });
+
+  it("rate_limit: the rule's retry_after, else the default, also for a header-requested fault", () => {
+    const plan = new FaultPlan(new Random(1));
+    plan.add({ type: 'rate_limit', retry_after: 7, route: '/v1/chat/completions' });
+    expect(plan.decide(ctx({ route: '/v1/chat/completions' }))).toMatchObject({ type: 'rate_limit', retryAfter: 7 });
+    expect(plan.decide(ctx({ explicitType: 'rate_limit' }))).toEqual({ type: 'rate_limit', ruleId: null, retryAfter: 1 });
   });
 
   it('scopes rules by route and model', () => {

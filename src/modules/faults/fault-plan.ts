@@ -76,6 +76,8 @@ function routeMatches(ruleRoute: string, route: string): boolean {
 
 function resolve(spec: FaultRuleSpec, ruleId: string | null): Fault {
   switch (spec.type) {
+    case 'rate_limit':
+      return { type: 'rate_limit', ruleId, retryAfter: spec.retry_after ?? FAULT_DEFAULTS.retry_after };
     case 'timeout':
       return { type: 'timeout', ruleId, delayMs: spec.delay_ms ?? FAULT_DEFAULTS.delay_ms, then: spec.then ?? FAULT_DEFAULTS.then };
     case 'stream_abort':

@@ -1,4 +1,4 @@
-/** Every fault the simulator can inject (SPEC §8), in the order the docs list them. */
+/** Every fault the simulator can inject, in the order docs/admin.md lists them. */
 export const FAULT_TYPES = [
   'rate_limit',
   'server_error',
@@ -6,6 +6,7 @@ export const FAULT_TYPES = [
   'invalid_api_key',
   'model_not_found',
   'context_length',
+  'invalid_request',
   'timeout',
   'disconnect',
   'stream_abort',
@@ -15,6 +16,8 @@ export type FaultType = (typeof FAULT_TYPES)[number];
 
 /** Defaults of the type-specific fields, used by rules that omit them and by `x-simulate-fault`. */
 export const FAULT_DEFAULTS = {
+  /** Seconds a 429 tells the client to wait (`Retry-After`): short, so clients that honour it retry soon. */
+  retry_after: 1,
   delay_ms: 30_000,
   then: 'error' as const,
   after_tokens: 5,
@@ -32,6 +35,8 @@ export interface FaultRuleSpec {
   route?: string;
   /** Only requests for this model name. */
   model?: string;
+  /** rate_limit: seconds sent in the 429's `Retry-After` header. */
+  retry_after?: number;
   /** timeout: how long to hold the request (ms). */
   delay_ms?: number;
   /** timeout: after the delay, fail with 504 ("error") or answer normally ("answer"). */
@@ -64,7 +69,8 @@ export interface FaultContext {
 
 /** The fault chosen for one request, with its type-specific fields resolved. */
 export type Fault =
-  | { type: Exclude<FaultType, 'timeout' | 'stream_abort' | 'slow'>; ruleId: string | null }
+  | { type: Exclude<FaultType, 'rate_limit' | 'timeout' | 'stream_abort' | 'slow'>; ruleId: string | null }
+  | { type: 'rate_limit'; ruleId: string | null; retryAfter: number }
   | { type: 'timeout'; ruleId: string | null; delayMs: number; then: 'error' | 'answer' }
   | { type: 'stream_abort'; ruleId: string | null; afterTokens: number }
   | { type: 'slow'; ruleId: string | null; factor: number };

@@ -1,4 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { SettingsError } from '../../config/load-settings';
+import { CreateFaultRuleDto } from './dto/create-fault-rule.dto';
 import { Random } from '../../common/random';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
@@ -37,6 +41,7 @@ export class FaultsService {
     private readonly served: ServedModel,
   ) {
     this.plan = new FaultPlan(Random.derive(settings.seed, 'faults'));
+    for (const spec of startupRules(settings)) this.add(spec);
   }
 
   list(): FaultRule[] {
@@ -75,7 +80,8 @@ export class FaultsService {
     const injected: InjectedFault = { requestId: ctx.requestId, route: ctx.route, model: ctx.model, type: fault.type, ruleId: fault.ruleId };
     for (const listener of this.listeners) listener(injected);
     const delayMs = fault.type === 'timeout' ? fault.delayMs : undefined;
-    return { ...fault, error: faultError(fault.type, { model: ctx.model, maxModelLen: this.served.maxModelLen, delayMs }) };
+    const retryAfter = fault.type === 'rate_limit' ? fault.retryAfter : undefined;
+    return { ...fault, error: faultError(fault.type, { model: ctx.model, maxModelLen: this.served.maxModelLen, delayMs, retryAfter }) };
   }
 
   /** Subscribes to injected faults (metrics, request log); returns the unsubscribe function. */
@@ -83,4 +89,39 @@ export class FaultsService {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+}
+
+/** llm-d-inference-sim's failure types (its --failure-types), all of them ours too. */
+export const LLMD_FAILURE_TYPES = ['rate_limit', 'invalid_api_key', 'context_length', 'server_error', 'invalid_request', 'model_not_found'] as const;
+
+/**
+ * The fault rules active from start-up: the config file's `faults:` section (each validated as
+ * POST /admin/faults validates it), then llm-d-inference-sim's `--failure-injection-rate R
+ * --failure-types T...`: each request fails with probability R% and then with one of the types,
+ * uniformly. Rules are tried in order, so the k-th of n gets probability (R/n) / (1 - (k-1)R/n).
+ */
+export function startupRules(settings: Settings): FaultRuleSpec[] {
+  const rules: FaultRuleSpec[] = [];
+  for (const [i, raw] of (settings.faults ?? []).entries()) {
+    const dto = plainToInstance(CreateFaultRuleDto, raw);
+    const errors = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? validateSync(dto, { whitelist: true, forbidNonWhitelisted: true }) : null;
+    if (errors === null) throw new SettingsError(`Config file faults[${i}]: expected a fault rule (a mapping).`);
+    if (errors.length > 0) {
+      const message = errors.map((e) => Object.values(e.constraints ?? { invalid: `${e.property} is invalid` }).join('; ')).join('; ');
+      throw new SettingsError(`Config file faults[${i}]: ${message}.`);
+    }
+    rules.push({ ...dto });
+  }
+  const rate = settings.failure_injection_rate / 100;
+  if (rate > 0) {
+    const types = settings.failure_types.length > 0 ? settings.failure_types : [...LLMD_FAILURE_TYPES];
+    for (const t of types) {
+      if (!(LLMD_FAILURE_TYPES as readonly string[]).includes(t)) {
+        throw new SettingsError(`Invalid setting failure_types / --failure-types: '${t}' (allowed: ${LLMD_FAILURE_TYPES.join(', ')}).`);
+      }
+    }
+    const share = rate / types.length;
+    types.forEach((type, k) => rules.push({ type: type as FaultType, probability: Math.min(1, share / (1 - k * share)) }));
+  }
+  return rules;
 }

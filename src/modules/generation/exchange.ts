@@ -53,11 +53,13 @@ export class Exchanges {
   private readonly listeners = new Set<Listener>();
 
   open(init: Pick<Exchange, 'id' | 'origin' | 'route' | 'kind'> & { model?: string | null }): Exchange {
-    return { ...init, model: init.model ?? null, fault: null, arrivedAt: Date.now(), arrivedMono: performance.now() };
+    // Literals, not spreads, on this path: V8 (Node 20) builds `{ ...a, b }` through a slow runtime call.
+    return { id: init.id, origin: init.origin, route: init.route, kind: init.kind, model: init.model ?? null, fault: null, arrivedAt: Date.now(), arrivedMono: performance.now() };
   }
 
   close(exchange: Exchange, http?: HttpFacts): void {
-    const closed: ClosedExchange = { exchange, durationMs: performance.now() - exchange.arrivedMono, ...(http ? { http } : {}) };
+    const closed: ClosedExchange = { exchange, durationMs: performance.now() - exchange.arrivedMono };
+    if (http) closed.http = http;
     for (const listener of this.listeners) listener(closed);
   }
 

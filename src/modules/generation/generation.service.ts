@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../api/api-error';
 import { Engine, EngineRefusal } from '../engine/engine';
+import { Engines } from '../engine/engines';
 import { FaultsService } from '../faults/faults.service';
 import { Admission } from '../lifecycle/admission';
 import { ReplyBudgetError } from '../responses/reply-errors';
 import { ResponsesService } from '../responses/responses.service';
 import { applyBeforeStart, slowdownOf, StreamCut } from './fault-application';
-import { Choice, Generation, GenerationListener } from './generation';
+import { Choice, Generation, GenerationListener, POOLING_PLAN } from './generation';
 import { ClientPresence, GenerationSink, InferenceRequest, ServeOutcome } from './inference-request';
 
 /**
@@ -39,6 +40,7 @@ export class GenerationService {
 
   constructor(
     private readonly engine: Engine,
+    private readonly engines: Engines,
     private readonly responses: ResponsesService,
     private readonly faults: FaultsService,
     private readonly admission: Admission,
@@ -112,7 +114,7 @@ export class GenerationService {
     for (let p = 0; p < req.prompts.length; p++) {
       const prompt = req.prompts[p];
       for (let j = 0; j < req.n; j++) {
-        const plan = await this.responses.planAsync(prompt.reply(j)).catch(asClientError);
+        const plan = 'pooling' in prompt ? POOLING_PLAN : await this.responses.planAsync(prompt.reply(j), req.tokenizer).catch(asClientError);
         planned.push({ index: p * req.n + j, promptIndex: p, promptTokens: prompt.tokenIds.length, plan, generated: 0 });
         if (performance.now() - sliceStart > PLAN_SLICE_MS) {
           await new Promise<void>((resolve) => setImmediate(resolve));
@@ -123,12 +125,20 @@ export class GenerationService {
     // Engine ids are taken only now: another request under the same client id may have been
     // submitted while this one was planned.
     const single = planned.length === 1;
-    const choices: Choice[] = planned.map((c) => ({ ...c, engineId: this.freeId(single ? exchange.id : `${exchange.id}-${c.index}`) }));
+    const engine = this.engineOf(req);
+    const choices: Choice[] = planned.map((c) => ({
+      index: c.index,
+      promptIndex: c.promptIndex,
+      engineId: this.freeId(engine, single ? exchange.id : `${exchange.id}-${c.index}`),
+      promptTokens: c.promptTokens,
+      plan: c.plan,
+      generated: c.generated,
+    }));
     const generation = new Generation(exchange.id, choices, exchange.origin);
     // Two requests may share a client id: sibling choices are grouped by this generation's number.
     const group = req.n > 1 ? `g${++this.serial}` : undefined;
     try {
-      for (const choice of choices) this.submit(req, slowdown, choice, group, generation, listener);
+      for (const choice of choices) this.submit(engine, req, slowdown, choice, group, generation, listener);
     } catch (err) {
       generation.abort();
       asClientError(err);
@@ -153,12 +163,21 @@ export class GenerationService {
    * not. As vLLM suffixes its internal ids, the suffix stays inside: doors, the request log and
    * Abort work with the client's id (see inFlight).
    */
-  private freeId(id: string): string {
-    if (!this.engine.has(id)) return id;
-    for (let k = 1; ; k++) if (!this.engine.has(`${id}.${k}`)) return `${id}.${k}`;
+  private freeId(engine: Engine, id: string): string {
+    if (!engine.has(id)) return id;
+    for (let k = 1; ; k++) if (!engine.has(`${id}.${k}`)) return `${id}.${k}`;
+  }
+
+  /**
+   * The engine of the request's model: an additional model's own, else the first model's (which
+   * also runs the LoRA adapters, named by their own names).
+   */
+  private engineOf(req: InferenceRequest): Engine {
+    return this.engines.of(req.model)?.engine ?? this.engine;
   }
 
   private submit(
+    engine: Engine,
     req: InferenceRequest,
     slowdown: number | undefined,
     choice: Choice,
@@ -166,7 +185,7 @@ export class GenerationService {
     generation: Generation,
     listener: GenerationListener,
   ): void {
-    const handle = this.engine.submit(
+    const handle = engine.submit(
       {
         id: choice.engineId,
         promptTokenIds: req.prompts[choice.promptIndex].tokenIds,
@@ -177,6 +196,10 @@ export class GenerationService {
         group: group === undefined ? undefined : `${group}#${choice.promptIndex}`,
         origin: req.exchange.origin,
         slowdown,
+        ...(req.lora ? { lora: req.lora } : {}),
+        ...(req.remotePrefill ? { remotePrefill: true } : {}),
+        ...(req.reportBlocks ? { reportBlocks: true } : {}),
+        ...(req.cacheHitThreshold !== undefined ? { cacheHitThreshold: req.cacheHitThreshold } : {}),
       },
       {
         onTokens: (event) => {

@@ -1,12 +1,20 @@
 import { GenerationHandle, RequestOutcome, TokenEvent } from '../engine/engine.types';
 import { GenerationPlan, ReplyRequest } from '../responses/responses.types';
 
-/** One prompt of a request and the replies wanted for it (completions may carry several prompts). */
-export interface PromptSpec {
-  tokenIds: readonly number[];
-  /** The reply request for choice j of this prompt (j in 0..n-1). */
-  reply: (choiceIndex: number) => ReplyRequest;
-}
+/**
+ * One prompt of a request and the replies wanted for it (completions may carry several prompts).
+ * A pooling prompt (embeddings, score, classify) wants no reply: the engine only prefills it.
+ */
+export type PromptSpec =
+  | {
+      tokenIds: readonly number[];
+      /** The reply request for choice j of this prompt (j in 0..n-1). */
+      reply: (choiceIndex: number) => ReplyRequest;
+    }
+  | { tokenIds: readonly number[]; pooling: true };
+
+/** The plan of a pooling prompt: no output token; it ends (`stop`) when its prefill does. */
+export const POOLING_PLAN: GenerationPlan = Object.freeze({ tokenIds: [], pieces: [], text: '', finishReason: 'stop', stopReason: null, pattern: null }) as GenerationPlan;
 
 /** One choice: prompt p, sample j, at index p * n + j as vLLM numbers them. */
 export interface Choice {

@@ -1,6 +1,7 @@
 import type { ApiError } from '../api/api-error';
-import type { RequestOutcome, TokenEvent } from '../engine/engine.types';
+import type { LoraRef, RequestOutcome, TokenEvent } from '../engine/engine.types';
 import type { Exchange } from './exchange';
+import type { Tokenizer } from '../tokenizer/tokenizer.types';
 import type { Choice, Generation, PromptSpec } from './generation';
 
 /** What a door translated its wire request into: what to generate, for which model. */
@@ -11,6 +12,16 @@ export interface InferenceWork {
   n: number;
   /** max_tokens as the client sent it (or its default), for metrics. */
   maxTokensParam: number;
+  /** The model's tokenizer, which plans its replies (default: the app's, of the first model). */
+  tokenizer?: Tokenizer;
+  /** The LoRA adapter the request names as its model. */
+  lora?: LoraRef;
+  /** P/D decode side: the prompt's KV comes from a remote prefill. */
+  remotePrefill?: boolean;
+  /** P/D prefill side: the outcome carries the request's full blocks, for the decoder. */
+  reportBlocks?: boolean;
+  /** llm-d's cache_hit_threshold (0..1): below this prefix-cache hit rate the request ends at once (`cache_threshold`). */
+  cacheHitThreshold?: number;
 }
 
 /** One door-neutral inference request: the work, the exchange it belongs to, a fault it asks for. */

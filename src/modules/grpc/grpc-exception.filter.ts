@@ -15,7 +15,7 @@ export class GrpcExceptionFilter implements RpcExceptionFilter<unknown> {
   catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
     const rpc = toRpcException(exception);
     const error = rpc.getError() as { code: number; message: string };
-    // An INTERNAL the simulator meant (an injected server_error) is no failure of its own.
+    // An error the simulator meant (an injected fault) is no failure of its own, as on HTTP.
     if (error.code === GrpcStatus.INTERNAL && !(exception instanceof ApiError)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     return throwError(() => error);
   }

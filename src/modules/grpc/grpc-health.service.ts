@@ -1,5 +1,5 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { HealthImplementation, ServingStatus } from 'grpc-health-check';
+import type { HealthImplementation, ServingStatus } from 'grpc-health-check';
 import { LifecycleService, LifecycleState } from '../lifecycle/lifecycle.service';
 import { VLLM_ENGINE_SERVICE_NAME } from './proto';
 
@@ -12,16 +12,26 @@ const HEALTH_CHECKED_SERVICES = ['', VLLM_ENGINE_SERVICE_NAME] as const;
  */
 @Injectable()
 export class GrpcHealthService implements OnModuleDestroy {
-  readonly implementation: HealthImplementation;
+  private health?: HealthImplementation;
   private readonly unsubscribe: () => void;
 
-  constructor(lifecycle: LifecycleService) {
-    this.implementation = new HealthImplementation(
-      Object.fromEntries(HEALTH_CHECKED_SERVICES.map((s) => [s, statusOf(lifecycle.state)])),
-    );
+  constructor(private readonly lifecycle: LifecycleService) {
     this.unsubscribe = lifecycle.onChange((state) => {
-      for (const service of HEALTH_CHECKED_SERVICES) this.implementation.setStatus(service, statusOf(state));
+      for (const service of HEALTH_CHECKED_SERVICES) this.health?.setStatus(service, statusOf(state));
     });
+  }
+
+  /**
+   * The grpc-health-check service, made when the gRPC server starts: the package parses its proto
+   * when required, which an app without gRPC (or its HTTP start) need not pay for.
+   */
+  get implementation(): HealthImplementation {
+    if (!this.health) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { HealthImplementation: Implementation } = require('grpc-health-check') as typeof import('grpc-health-check');
+      this.health = new Implementation(Object.fromEntries(HEALTH_CHECKED_SERVICES.map((s) => [s, statusOf(this.lifecycle.state)])));
+    }
+    return this.health;
   }
 
   onModuleDestroy(): void {

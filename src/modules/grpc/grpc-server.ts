@@ -1,7 +1,5 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { GrpcOptions, Transport } from '@nestjs/microservices';
-import * as protoLoader from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
 import type { Server } from '@grpc/grpc-js';
 import { createServer } from 'node:net';
 import { Settings } from '../../config/settings';
@@ -10,14 +8,21 @@ import { GRPC_LOADER_OPTIONS, HEALTH_PROTO, VLLM_ENGINE_PACKAGE, VLLM_ENGINE_PRO
 
 /**
  * Joins the gRPC microservice to the (already listening) hybrid app and starts it. Health and
- * reflection are added to the grpc-js server directly (PITFALLS: not in Nest's `package`).
+ * reflection are added to the grpc-js server directly (not in Nest's `package`: grpc-js throws on a service added twice).
  * Returns the bound port; port 0 picks a free one first, since Nest does not report it back.
  */
 export async function startGrpcServer(app: INestApplication, settings: Settings): Promise<number> {
   const port = settings.grpc_port === 0 ? await freePort(settings.host) : settings.grpc_port;
   const health = app.get(GrpcHealthService).implementation;
-  // Reflection describes everything served, so it gets both protos.
-  const reflection = new ReflectionService(protoLoader.loadSync([VLLM_ENGINE_PROTO, HEALTH_PROTO], GRPC_LOADER_OPTIONS));
+  // Required here, not at the top: an app that serves no gRPC, and the HTTP start, need none of it.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const protoLoader = require('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
+  const { ReflectionService } = require('@grpc/reflection') as typeof import('@grpc/reflection');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  // Both protos, parsed once: reflection describes everything served; Nest serves the engine's
+  // package from the same definition (health is added below, not through Nest).
+  const definition = protoLoader.loadSync([VLLM_ENGINE_PROTO, HEALTH_PROTO], GRPC_LOADER_OPTIONS);
+  const reflection = new ReflectionService(definition);
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   app.connectMicroservice<GrpcOptions>(
     {
@@ -25,7 +30,7 @@ export async function startGrpcServer(app: INestApplication, settings: Settings)
       options: {
         url: `${host}:${port}`,
         package: VLLM_ENGINE_PACKAGE,
-        protoPath: VLLM_ENGINE_PROTO,
+        packageDefinition: definition,
         loader: GRPC_LOADER_OPTIONS,
         onLoadPackageDefinition: (_pkg: unknown, server: Server) => {
           health.addToServer(server);

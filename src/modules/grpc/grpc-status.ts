@@ -4,7 +4,7 @@ import { ApiError } from '../api/api-error';
 
 /**
  * The gRPC code for an `ApiError` status: the one place the gRPC door maps errors (validation,
- * unknown model, injected faults of SPEC section 8).
+ * unknown model, injected faults of docs/admin.md).
  */
 export function grpcCodeFor(httpStatus: number): GrpcStatus {
   switch (httpStatus) {

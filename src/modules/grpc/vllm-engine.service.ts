@@ -16,7 +16,7 @@ import { ClientPresence, GenerationSink, InferenceWork } from '../generation/inf
 import { Admission } from '../lifecycle/admission';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { ServedModel } from '../models/served-model';
-import { EMBEDDING_DIM, embedTokens } from '../responses/embedding';
+import { EMBEDDING_DIM, embedText } from '../responses/embedding';
 import { TOKENIZER, Tokenizer } from '../tokenizer/tokenizer.types';
 import { GenerateWork, promptOf, promptOfYielding, toGenerateWork } from './generate-request';
 import {
@@ -178,7 +178,10 @@ export class VllmEngineService {
     if (tokenIds.length > this.served.maxModelLen) {
       throw ApiError.contextLength(this.served.maxModelLen, tokenIds.length, 'input_ids');
     }
-    return { embedding: embedTokens(tokenIds), prompt_tokens: tokenIds.length, embedding_dim: EMBEDDING_DIM };
+    // The same vector the HTTP embeddings route gives for this text.
+    const pooling = this.profile.model.pooling;
+    const size = pooling?.task === 'embed' ? pooling.dimensions : EMBEDDING_DIM;
+    return { embedding: embedText(this.tokenizer.decode(tokenIds), { size, seed: this.settings.seed }), prompt_tokens: tokenIds.length, embedding_dim: size };
   }
 
   healthCheck(): HealthCheckResponse {

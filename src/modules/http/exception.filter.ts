@@ -15,6 +15,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     // A 5xx the simulator meant (an injected fault, a drain's 503) is no failure of its own.
     if (error.status >= 500 && !(exception instanceof ApiError)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (reply.sent || reply.raw.headersSent) return;
+    for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
     void reply.code(error.status).header('content-type', 'application/json').send(error.toBody());
   }
 }

@@ -1,7 +1,9 @@
 import Fastify, { FastifyInstance } from 'fastify';
 import { ApiError } from '../api/api-error';
 import { Settings } from '../../config/settings';
+import { PerformanceProfile } from '../benchmarks/profile.types';
 import { Engine } from '../engine/engine';
+import { Engines } from '../engine/engines';
 import { RequestOutcome } from '../engine/engine.types';
 import { Exchanges } from '../generation/exchange';
 import { Choice, Generation } from '../generation/generation';
@@ -68,7 +70,7 @@ describe('HttpResponder', () => {
   let app: FastifyInstance;
   let serve: Serve;
   const engine = { events: { on: () => () => undefined } } as unknown as Engine;
-  const sse = new SseWriter(engine);
+  const sse = new SseWriter(new Engines([{ name: 'm', settings: new Settings(), profile: {} as PerformanceProfile, engine }]));
   const pipeline = { serve: (_req: unknown, _client: unknown, sink: GenerationSink) => serve(sink) } as unknown as GenerationService;
   const responder = new HttpResponder(pipeline, new Exchanges(), sse, Object.assign(new Settings(), { enable_prompt_tokens_details: false }));
 

@@ -4,6 +4,7 @@ import { isResponseOver, onResponseOver } from '../../common/response-over';
 import { stringifySliced } from '../../common/sliced-json';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
+import { ApiError } from '../api/api-error';
 import { StreamedUsage, Usage, usage, usageOf, withoutUnsetDetails } from '../api/usage';
 import { RequestOutcome, TokenEvent } from '../engine/engine.types';
 import { Exchanges } from '../generation/exchange';
@@ -17,6 +18,19 @@ import { SseStream, SseWriter } from './sse';
 
 /** The request header that asks for one fault for this request only. */
 const FAULT_HEADER = 'x-simulate-fault';
+/** llm-d-inference-sim's: answer this request with this status code, deterministically. */
+const RETURN_ERROR_HEADER = 'x-return-error';
+/** llm-d-inference-sim's: end this request at once with finish_reason cache_threshold. */
+const CACHE_THRESHOLD_HEADER = 'x-cache-threshold-finish-reason';
+
+/** The error `X-Return-Error: <status>` asks for; a value that is not a 4xx/5xx status is the client's mistake (400). */
+function returnedError(value: string): ApiError {
+  const code = /^\s*\d{3}\s*$/.test(value) ? Number(value) : NaN;
+  if (!(code >= 400 && code <= 599)) {
+    return ApiError.badRequest(`Invalid X-Return-Error header value ${JSON.stringify(value.slice(0, 64))}: must be an HTTP error status (400-599)`, 'x-return-error');
+  }
+  return new ApiError(code, `Simulated error triggered by X-Return-Error header (code ${code})`);
+}
 
 /** How one route family renders a generation: chunk and body shapes. */
 export interface Renderer {
@@ -33,6 +47,16 @@ export interface Renderer {
   /** The final usage chunk (vLLM dumps it with exclude_none: no null details). */
   usageChunk(usage: StreamedUsage): object;
   body(choices: readonly Choice[], usage: Usage): object;
+  /** Events a stream opens with, before any token (the Responses API's `response.created`). */
+  startChunks?(): object[];
+  /** Events a stream ends with after its last choice, before the end line (the Responses API's `response.completed`). */
+  endChunks?(choices: readonly Choice[], usage: Usage): object[];
+  /** The SSE `event:` name of a chunk (the Responses and Messages APIs name every event); none by default. */
+  eventName?(chunk: object): string | undefined;
+  /** Whether the stream ends with `data: [DONE]` (default true; the Responses API has none). */
+  readonly doneLine?: boolean;
+  /** The error event of a stream cut after it started (default: vLLM's error body). */
+  errorChunk?(error: ApiError): object;
 }
 
 /** What an HTTP inference route translated its request into, and how it answers. */
@@ -83,8 +107,13 @@ export class HttpResponder {
   ) {}
 
   respond(reply: FastifyReply, call: HttpInferenceCall): Promise<object | string | void> {
+    const returnError = headerOf(reply.request, RETURN_ERROR_HEADER);
+    if (returnError !== undefined) return Promise.reject(returnedError(returnError));
     const exchange = exchangeOf(reply.request) ?? this.exchanges.open({ id: reply.request.id, origin: 'http', route: reply.request.url, kind: 'inference' });
-    const request: InferenceRequest = { ...call.work, exchange, faultRequested: headerOf(reply.request, FAULT_HEADER) };
+    const forceThreshold = headerOf(reply.request, CACHE_THRESHOLD_HEADER)?.trim().toLowerCase() === 'true';
+    // Object.assign, not a spread: V8 builds `{ ...a, b }` through a slow runtime call.
+    const request: InferenceRequest = Object.assign({}, call.work, { exchange, faultRequested: headerOf(reply.request, FAULT_HEADER) });
+    if (forceThreshold) request.cacheHitThreshold = Infinity;
     return call.stream ? this.stream(reply, request, call) : this.answer(reply, request, call);
   }
 
@@ -126,7 +155,7 @@ export class HttpResponder {
     const { renderer } = call;
     const choiceUsage = (choice: Choice): Usage | undefined => (call.continuousUsage ? usage(choice.promptTokens, choice.generated, null) : undefined);
     const sendAll = (stream: SseStream, chunks: object[]): void => {
-      for (const chunk of chunks) stream.send(chunk);
+      for (const chunk of chunks) stream.send(chunk, renderer.eventName?.(chunk));
     };
     let sse: SseStream | undefined;
     let generation: Generation | undefined;
@@ -175,6 +204,7 @@ export class HttpResponder {
       started: (g) => {
         generation = g;
         sse = this.sse.open(reply, () => caughtUp?.(), this.settings.stream_buffer_kb * 1024);
+        sendAll(sse, renderer.startChunks?.() ?? []);
       },
       onTokens: (choice, event) => {
         if (!sse?.open) return;
@@ -192,7 +222,7 @@ export class HttpResponder {
         }
       },
       cut: (error) => {
-        if (sse?.open) sendError(sse, error);
+        if (sse?.open) sendError(sse, error, renderer);
       },
     };
     const outcome = await this.generation.serve(request, presenceOf(reply), sink);
@@ -205,7 +235,7 @@ export class HttpResponder {
         return;
       case 'cut':
         // Cut before any token: nothing was started, the stream opens only to carry the error.
-        if (!sse) sendError(this.sse.open(reply, () => undefined), outcome.error);
+        if (!sse) sendError(this.sse.open(reply, () => undefined), outcome.error, renderer);
         return;
       case 'finished':
         break;
@@ -214,8 +244,9 @@ export class HttpResponder {
     // What a slow reader has not taken yet goes before the usage and [DONE].
     if (stream.open && behind()) await new Promise<void>((resolve) => (caughtUp = resolve));
     if (!stream.open) return;
-    if (call.includeUsage) stream.send(renderer.usageChunk(withoutUnsetDetails(this.usageOf(outcome.choices))));
-    stream.done();
+    if (call.includeUsage) sendAll(stream, [renderer.usageChunk(withoutUnsetDetails(this.usageOf(outcome.choices)))]);
+    sendAll(stream, renderer.endChunks?.(outcome.choices, this.usageOf(outcome.choices)) ?? []);
+    stream.done(renderer.doneLine !== false);
   }
 }
 
@@ -226,8 +257,10 @@ function drop(reply: FastifyReply): void {
 }
 
 /** An error after the stream started: vLLM sends it as a data event, then [DONE]. */
-function sendError(sse: SseStream, err: unknown): void {
-  sse.send(toApiError(err).toBody());
-  sse.done();
+function sendError(sse: SseStream, err: unknown, renderer: Renderer): void {
+  const error = toApiError(err);
+  const chunk = renderer.errorChunk?.(error) ?? error.toBody();
+  sse.send(chunk, renderer.eventName?.(chunk));
+  sse.done(renderer.doneLine !== false);
 }
 

@@ -2,7 +2,7 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ServerResponse } from 'node:http';
 import { FastifyReply } from 'fastify';
 import { onResponseOver } from '../../common/response-over';
-import { Engine } from '../engine/engine';
+import { Engines } from '../engine/engines';
 
 interface PendingEvent {
   stream: SseStream;
@@ -22,16 +22,17 @@ interface PendingEvent {
 export class SseWriter implements OnModuleInit, OnModuleDestroy {
   private readonly pending: PendingEvent[] = [];
   private flushQueued = false;
-  private off: (() => void) | undefined;
+  private offs: Array<() => void> = [];
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly engines: Engines) {}
 
   onModuleInit(): void {
-    this.off = this.engine.events.on('released', () => this.flush());
+    // Every engine's step releases its streams' events (one engine per served model).
+    this.offs = this.engines.all.map(({ engine }) => engine.events.on('released', () => this.flush()));
   }
 
   onModuleDestroy(): void {
-    this.off?.();
+    for (const off of this.offs.splice(0)) off();
   }
 
   /**
@@ -59,8 +60,10 @@ export class SseWriter implements OnModuleInit, OnModuleDestroy {
 }
 
 /**
- * vLLM's SSE framing on the raw response: `data: <json>\n\n` events, no `event:` or `id:` lines,
- * `data: [DONE]\n\n` last. Written by hand because Nest's @Sse() adds ids and cannot answer JSON.
+ * vLLM's SSE framing on the raw response: `data: <json>\n\n` events, no `id:` lines,
+ * `data: [DONE]\n\n` last; the Responses and Messages APIs name their events (`event: <type>`)
+ * and the Responses API ends without `[DONE]`. Written by hand because Nest's @Sse() adds ids and
+ * cannot answer JSON.
  */
 export class SseStream {
   private readonly raw: ServerResponse;
@@ -81,13 +84,11 @@ export class SseStream {
     this.raw = reply.raw;
     const headers: Record<string, string | string[] | number> = {};
     for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) headers[name] = value as string;
-    this.raw.writeHead(200, {
-      ...headers,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    headers['content-type'] = 'text/event-stream; charset=utf-8';
+    headers['cache-control'] = 'no-cache';
+    headers.connection = 'keep-alive';
+    headers['x-accel-buffering'] = 'no';
+    this.raw.writeHead(200, headers);
     this.raw.flushHeaders();
     // Over before it finished: the client left before the end.
     onResponseOver(this.raw, () => {
@@ -130,10 +131,10 @@ export class SseStream {
     }
   }
 
-  /** Queues one event for the writer's next flush; dropped if the client left. */
-  send(payload: unknown): void {
+  /** Queues one event (named `event` when given) for the writer's next flush; dropped if the client left. */
+  send(payload: unknown, event?: string): void {
     if (!this.open) return;
-    this.writer.enqueue({ stream: this, data: `data: ${JSON.stringify(payload)}\n\n` });
+    this.writer.enqueue({ stream: this, data: `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(payload)}\n\n` });
   }
 
   /**
@@ -164,10 +165,10 @@ export class SseStream {
    * Ends the stream with `data: [DONE]`, after the events sent before it: queued behind them, so a
    * stream cut while a step is handed out does not write every other stream's events early.
    */
-  done(): void {
+  done(doneLine = true): void {
     if (!this.open) return;
     this.ended = true;
-    this.writer.enqueue({ stream: this, data: 'data: [DONE]\n\n', last: true });
+    this.writer.enqueue({ stream: this, data: doneLine ? 'data: [DONE]\n\n' : '', last: true });
   }
 
   private end(data: string): void {

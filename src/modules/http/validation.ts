@@ -3,6 +3,7 @@ import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { validateSync } from 'class-validator';
 import { Settings } from '../../config/settings';
 import { ApiError } from '../api/api-error';
+import { fastCheck } from './compiled-validation';
 
 function flatten(errors: ValidationError[], parent = ''): Array<{ path: string; message: string }> {
   const out: Array<{ path: string; message: string }> = [];
@@ -45,11 +46,17 @@ export function MaxItems(limit: ItemLimit) {
 /** A DTO class (or any class: only its metadata is read). */
 type DtoClass = abstract new (...args: never[]) => object;
 
+/** Item limits by class: decorators have all run by the first request, so each class is read once. */
+const itemLimitCache = new WeakMap<DtoClass, ItemLimitRule[]>();
+
 function itemLimitsOf(cls: DtoClass): ItemLimitRule[] {
+  const cached = itemLimitCache.get(cls);
+  if (cached) return cached;
   const rules: ItemLimitRule[] = [];
   for (let c: DtoClass | null = cls; c && (c as unknown) !== Object; c = Object.getPrototypeOf(c) as DtoClass | null) {
     rules.push(...((Reflect.getOwnMetadata(ITEM_LIMITS, c) as ItemLimitRule[] | undefined) ?? []));
   }
+  itemLimitCache.set(cls, rules);
   return rules;
 }
 
@@ -74,13 +81,28 @@ export function checkItemLimits(cls: DtoClass, body: Record<string, unknown>, se
 export function toDto<T extends object>(cls: new () => T, plain: Record<string, unknown>): T {
   const out = Object.assign(new cls(), plain) as Record<string, unknown>;
   for (const key of Object.keys(plain)) {
-    const meta = defaultMetadataStorage.findTypeMetadata(cls, key);
-    if (!meta) continue;
-    const nested = meta.typeFunction() as new () => object;
+    const nested = nestedTypeOf(cls, key);
+    if (!nested) continue;
     const value = plain[key];
     out[key] = Array.isArray(value) ? value.map((item: unknown) => nestedDto(nested, item)) : nestedDto(nested, value);
   }
   return out as T;
+}
+
+/** `@Type` of a DTO's properties, by class and property (null: none), read once each. */
+const nestedTypes = new WeakMap<object, Map<string, (new () => object) | null>>();
+
+function nestedTypeOf(cls: new () => object, key: string): (new () => object) | null {
+  let byKey = nestedTypes.get(cls);
+  if (!byKey) nestedTypes.set(cls, (byKey = new Map()));
+  let nested = byKey.get(key);
+  if (nested === undefined) {
+    const meta = defaultMetadataStorage.findTypeMetadata(cls, key);
+    nested = meta ? (meta.typeFunction() as new () => object) : null;
+    // Keys without a type are remembered only up to a bound: a client's unknown keys must not grow the map.
+    if (meta || byKey.size < 256) byKey.set(key, nested);
+  }
+  return nested;
 }
 
 function nestedDto(cls: new () => object, value: unknown): unknown {
@@ -113,6 +135,9 @@ export class RequestValidationPipe implements PipeTransform {
     const body = value as Record<string, unknown>;
     checkItemLimits(cls, body, this.settings);
     const dto = toDto(cls, body);
+    // The common case, a valid body, is proven by the compiled pre-check; anything else gets
+    // class-validator's own verdict and messages.
+    if (fastCheck(dto)) return dto;
     const errors = validateSync(dto, VALIDATOR_OPTIONS);
     if (errors.length > 0) throw validationFailure(errors);
     return dto;

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { int, obj, str } from '../api/openapi';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { FastifyReply } from 'fastify';
 import { SIMULATED_VLLM_VERSION } from '../api/version';
@@ -72,6 +73,7 @@ export class HealthController {
 
   @Get('version')
   @ApiOperation({ summary: 'Simulated vLLM version' })
+  @ApiOkResponse({ schema: obj({ version: str() }) })
   version(): object {
     return { version: SIMULATED_VLLM_VERSION };
   }
@@ -80,6 +82,7 @@ export class HealthController {
 
   @Get('load')
   @ApiOperation({ summary: 'Generation requests in flight (held, queued, running or still answering), as vLLM counts server_load' })
+  @ApiOkResponse({ schema: obj({ server_load: int() }) })
   load(): object {
     return { server_load: this.serverLoad.requests };
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
-import { Engine } from '../engine/engine';
+import { Engines } from '../engine/engines';
 import { ServerLoad } from './server-load';
 
 export type LifecycleState = 'starting' | 'ready' | 'draining' | 'stopped';
@@ -22,7 +22,7 @@ export class LifecycleService implements OnApplicationBootstrap, OnModuleDestroy
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
-    private readonly engine: Engine,
+    private readonly engines: Engines,
     private readonly load: ServerLoad,
   ) {}
 
@@ -62,12 +62,12 @@ export class LifecycleService implements OnApplicationBootstrap, OnModuleDestroy
     if (!this.draining) this.set('draining');
     const deadline = Date.now() + graceMs;
     // The doors' count covers requests the engine has not seen yet (held by a `timeout` fault).
-    const busy = (): boolean => this.load.requests > 0 || this.engine.inFlight > 0;
+    const busy = (): boolean => this.load.requests > 0 || this.engines.all.some(({ engine }) => engine.inFlight > 0);
     while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const clean = !busy();
     // Whatever comes after (a request let in just before the drain, still on its way) is refused.
     this.load.cutOff();
-    if (!clean) this.engine.abortAll();
+    if (!clean) for (const { engine } of this.engines.all) engine.abortAll();
     this.set('stopped');
     return clean;
   }

@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { BenchmarksModule } from '../benchmarks/benchmarks.module';
 import { EngineModule } from '../engine/engine.module';
+import { FakeMetricsModule } from '../fake-metrics/fake-metrics.module';
 import { FaultsModule } from '../faults/faults.module';
 import { GenerationModule } from '../generation/generation.module';
+import { LifecycleModule } from '../lifecycle/lifecycle.module';
 import { ModelsModule } from '../models/models.module';
 import { ResponsesModule } from '../responses/responses.module';
 import { MetricsController } from './metrics.controller';
@@ -16,7 +18,7 @@ import { MetricsService } from './metrics.service';
  * global registry.
  */
 @Module({
-  imports: [BenchmarksModule, EngineModule, FaultsModule, GenerationModule, ModelsModule, ResponsesModule],
+  imports: [BenchmarksModule, EngineModule, FakeMetricsModule, FaultsModule, GenerationModule, LifecycleModule, ModelsModule, ResponsesModule],
   controllers: [MetricsController],
   providers: [{ provide: Registry, useFactory: () => new Registry() }, MetricsService],
 })

@@ -11,9 +11,14 @@ import { Exchanges } from '../generation/exchange';
 import { SIMULATED_VLLM_VERSION } from '../api/version';
 import { ServedModel } from '../models/served-model';
 import { PatternStore, ReloadResult } from '../responses/pattern-store';
+import { SleepService } from '../lifecycle/sleep.service';
 import { HttpMetrics } from './http-metrics';
 import { SimulatorMetrics } from './simulator-metrics';
-import { VllmMetrics } from './vllm-metrics';
+import { CacheConfigInfo, ModelSeries, VllmMetrics, VllmMetricsOptions } from './vllm-metrics';
+import { FakeMetricsService } from '../fake-metrics/fake-metrics.service';
+import { fakeVllmMetrics } from './fake-vllm-metrics';
+import { ServedModels } from '../models/served-models';
+import { Engines } from '../engine/engines';
 
 /** What the Responses module reports after each reload of the pattern file. */
 export type PatternReloadResult = Pick<ReloadResult, 'ok' | 'error'>;
@@ -28,32 +33,57 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   readonly vllm: VllmMetrics;
   readonly http: HttpMetrics;
   readonly simulator: SimulatorMetrics;
+  /** vLLM's families from the engine, in a registry of their own: fake metrics show instead of them. */
+  private readonly vllmRegistry = new Registry();
+  private fakeRegistry: Registry | null = null;
+  private readonly vllmOptions: Omit<VllmMetricsOptions, 'registry'>;
   private readonly unsubscribe: Array<() => void> = [];
+  private readonly series: Array<{ series: ModelSeries; engine: Engine }>;
 
   constructor(
     readonly registry: Registry,
-    private readonly engine: Engine,
+    models: ServedModels,
+    engines: Engines,
     private readonly runtime: RuntimeConfig,
     private readonly exchanges: Exchanges,
     private readonly faults: FaultsService,
     private readonly patterns: PatternStore,
+    private readonly sleep: SleepService,
+    private readonly fake: FakeMetricsService,
     served: ServedModel,
     @Inject(SETTINGS) settings: Settings,
     @Inject(PROFILE) profile: PerformanceProfile,
   ) {
-    this.vllm = new VllmMetrics({
-      registry,
-      modelName: served.name,
-      maxModelLen: served.maxModelLen,
-      cache: {
-        block_size: profile.blockSize,
-        cache_dtype: settings.kv_cache_dtype,
-        enable_prefix_caching: settings.enable_prefix_caching,
-        gpu_memory_utilization: settings.gpu_memory_utilization,
-        num_gpu_blocks: profile.kvCacheBlocks,
-      },
-      state: () => engine.state,
+    const cacheOf = (modelSettings: Settings, modelProfile: PerformanceProfile): CacheConfigInfo => ({
+      block_size: modelProfile.blockSize,
+      cache_dtype: modelSettings.kv_cache_dtype,
+      enable_prefix_caching: modelSettings.enable_prefix_caching,
+      gpu_memory_utilization: modelSettings.gpu_memory_utilization,
+      num_gpu_blocks: modelProfile.kvCacheBlocks,
+      num_gpu_blocks_override: modelSettings.num_gpu_blocks_override ?? null,
+      prefix_caching_hash_algo: modelSettings.prefix_caching_hash_algo,
     });
+    const [first, ...others] = models.entries;
+    const engineIndex = String(settings.data_parallel_rank ?? 0);
+    this.vllmOptions = {
+      modelName: served.name,
+      // The token-count buckets are shared by every model's series: the largest context window sizes them.
+      maxModelLen: Math.max(...models.entries.map((m) => m.served.maxModelLen)),
+      cache: cacheOf(settings, profile),
+      state: () => first.engine.state,
+      engineIndex,
+      lora: settings.enable_lora ? { maxLoras: settings.max_loras, state: () => first.engine.loraState } : undefined,
+      kvTransfer: settings.kv_transfer_config !== undefined,
+    };
+    this.vllm = new VllmMetrics({ ...this.vllmOptions, registry: this.vllmRegistry });
+    // One series per served model, fed by its own engine.
+    this.series = [
+      { series: this.vllm.primary, engine: first.engine },
+      ...others.map((m) => ({
+        series: this.vllm.addModel({ modelName: m.served.name, cache: cacheOf(m.settings, m.profile), state: () => m.engine.state, engineIndex }),
+        engine: m.engine,
+      })),
+    ];
     this.http = new HttpMetrics(registry);
     this.simulator = new SimulatorMetrics(
       registry,
@@ -69,17 +99,32 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    const events = this.engine.events;
+    const showFake = () => {
+      const spec = this.fake.spec;
+      const { lora, state: _state, ...options } = this.vllmOptions;
+      this.fakeRegistry = spec ? fakeVllmMetrics(spec, { ...options, maxLoras: lora?.maxLoras }, this.fake.setAt!.getTime()) : null;
+      this.simulator.fakeMetricsActive.set(spec ? 1 : 0);
+    };
+    showFake();
+    for (const { series, engine } of this.series) {
+      const events = engine.events;
+      this.unsubscribe.push(
+        events.on('queued', (e) => series.onQueued(e.requestId, e.promptTokens, e.time)),
+        events.on('tokens', (e) => series.onTokens(e)),
+        events.on('step', (e) => series.onStep(e)),
+        events.on('prefixCache', (e) => series.onPrefixCache(e)),
+        events.on('preempted', () => series.onPreempted()),
+        events.on('finished', (e) => series.onFinished(e)),
+        events.on('promptSources', (e) => series.onPromptSources(e)),
+        events.on('kvTransfer', (e) => series.onKvTransfer(e)),
+      );
+    }
     this.unsubscribe.push(
-      events.on('queued', (e) => this.vllm.onQueued(e.requestId, e.promptTokens, e.time)),
-      events.on('tokens', (e) => this.vllm.onTokens(e)),
-      events.on('step', (e) => this.vllm.onStep(e)),
-      events.on('prefixCache', (e) => this.vllm.onPrefixCache(e)),
-      events.on('preempted', () => this.vllm.onPreempted()),
-      events.on('finished', (e) => this.vllm.onFinished(e)),
       this.runtime.onChange((values) => this.simulator.latencyScale.set(values.latency_scale)),
       this.patterns.onReload((result) => this.recordPatternReload(result)),
       this.faults.onInjected((fault) => this.simulator.recordFault(fault.type)),
+      this.sleep.onChange((state) => this.vllm.recordSleepState(state.sleeping, state.level)),
+      this.fake.onChange(showFake),
       // HTTP requests are timed from arrival until their response is over, which also covers
       // streams the doors write themselves.
       this.exchanges.onClosed(({ durationMs, http }) => {
@@ -110,7 +155,9 @@ export class MetricsService implements OnModuleInit, OnModuleDestroy {
     return this.registry.contentType;
   }
 
-  exposition(): Promise<string> {
-    return this.registry.metrics();
+  /** vLLM's families (the engine's, or the fake ones while they are on), then HTTP and the simulator's own. */
+  async exposition(): Promise<string> {
+    const [vllm, rest] = await Promise.all([(this.fakeRegistry ?? this.vllmRegistry).metrics(), this.registry.metrics()]);
+    return vllm + rest;
   }
 }

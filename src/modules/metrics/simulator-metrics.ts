@@ -19,6 +19,7 @@ export class SimulatorMetrics {
   readonly patternReloads: Counter<string>;
   readonly patternReloadFailures: Counter<string>;
   readonly injectedFaults: Counter<'type'>;
+  readonly fakeMetricsActive: Gauge<string>;
 
   constructor(registry: Registry, info: SimulatorInfo, latencyScale: number) {
     const registers = [registry];
@@ -52,6 +53,12 @@ export class SimulatorMetrics {
       registers,
     });
     for (const type of FAULT_TYPES) this.injectedFaults.inc({ type }, 0);
+    this.fakeMetricsActive = new Gauge({
+      name: 'vllm_sim:fake_metrics_active',
+      help: "1 while vLLM's families report fake numbers (--fake-metrics, /admin/fake-metrics) instead of the engine's.",
+      registers,
+    });
+    this.fakeMetricsActive.set(0);
   }
 
   recordReload(ok: boolean): void {

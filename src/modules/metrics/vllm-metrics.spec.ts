@@ -40,6 +40,7 @@ function rig(blocks = 10_000) {
   ev.on('prefixCache', (e) => metrics.onPrefixCache(e));
   ev.on('preempted', () => metrics.onPreempted());
   ev.on('finished', (e) => metrics.onFinished(e));
+  ev.on('promptSources', (e) => metrics.onPromptSources(e));
   return { clock, engine, registry, metrics };
 }
 
@@ -257,5 +258,37 @@ describe('HttpMetrics', () => {
     expect(m.get('http_request_duration_highr_seconds_count')).toBe(3);
     expect(m.get('http_request_size_bytes_sum{handler="none"}')).toBe(10);
     expect(statusGroup(503)).toBe('5xx');
+  });
+});
+
+describe("VllmMetrics: vLLM's newer families, fed by the engine", () => {
+  it('counts prompt tokens by source, cached and recomputed, and the KV each prefill computed', async () => {
+    const { clock, engine, registry } = rig();
+    engine.submit(req('a', 33, 2), noop);
+    clock.runUntilIdle();
+    engine.submit(req('b', 33, 2), noop);
+    clock.runUntilIdle();
+    const m = await scrape(registry);
+    // b found a's two full blocks (32 tokens): the whole prompt but its last token was cached, which vLLM counts as 1 recomputed.
+    expect(m.get(`vllm:prompt_tokens_by_source_total{${L},source="local_compute"}`)).toBe(33 + 1);
+    expect(m.get(`vllm:prompt_tokens_by_source_total{${L},source="local_cache_hit"}`)).toBe(33);
+    expect(m.get(`vllm:prompt_tokens_by_source_total{${L},source="external_kv_transfer"}`)).toBe(0);
+    expect(m.get(`vllm:prompt_tokens_cached_total{${L}}`)).toBe(32);
+    expect(m.get(`vllm:prompt_tokens_recomputed_total{${L}}`)).toBe(1);
+    expect(m.get(`vllm:request_prefill_kv_computed_tokens_sum{${L}}`)).toBe(33 + 1);
+  });
+
+  it('splits the waiting requests by reason at scrape time', async () => {
+    const { engine, registry } = rig();
+    engine.submit(req('a', 10, 2), noop);
+    const m = await scrape(registry);
+    expect(m.get(`vllm:num_requests_waiting_by_reason{${L},reason="capacity"}`)).toBe(1);
+    expect(m.get(`vllm:num_requests_waiting_by_reason{${L},reason="deferred"}`)).toBe(0);
+  });
+
+  it('labels every cache setting of vLLM on vllm:cache_config_info, with the engine index', () => {
+    const labels = cacheConfigLabels({ block_size: 16, cache_dtype: 'auto', enable_prefix_caching: true, gpu_memory_utilization: 0.9, num_gpu_blocks: 8, engine: '3', num_gpu_blocks_override: 8, prefix_caching_hash_algo: 'sha256_cbor' });
+    expect(labels).toMatchObject({ engine: '3', num_gpu_blocks_override: '8', prefix_caching_hash_algo: 'sha256_cbor', kv_offloading_backend: 'None', mamba_cache_dtype: 'auto' });
+    expect(Object.keys(labels)).toEqual([...Object.keys(labels)].sort());
   });
 });

@@ -36,7 +36,11 @@ export class PatternMatcher {
       .map((definition, index) => ({ definition, index }))
       .sort((a, b) => (b.definition.priority ?? 0) - (a.definition.priority ?? 0) || a.index - b.index)
       .map(({ definition }) => compilePattern(definition));
+    this.readsConversation = this.ordered.some((p) => p.roles !== null);
   }
+
+  /** Whether any rule reads other turns than the prompt (`roles`): then the whole conversation decides. */
+  readonly readsConversation: boolean;
 
   /** The pattern names in the order they are tried. */
   get order(): string[] {

@@ -14,6 +14,7 @@ export function applyOverlay(base: PatternsDocument, overlay: PatternsOverlay): 
     ...(structured !== undefined ? { structured_output: structured } : {}),
     patterns: [...kept, ...added],
     fallback: overlay.fallback ?? base.fallback,
+    ...((overlay.reasoning ?? base.reasoning) !== undefined ? { reasoning: overlay.reasoning ?? base.reasoning } : {}),
   };
 }
 
@@ -34,5 +35,6 @@ export function overlayBetween(base: PatternsDocument, next: PatternsDocument): 
     ...(patterns.length > 0 ? { patterns } : {}),
     ...(removed.length > 0 ? { removed } : {}),
     ...(!sameJson(next.fallback, base.fallback) ? { fallback: next.fallback } : {}),
+    ...(next.reasoning !== undefined && !sameJson(next.reasoning, base.reasoning) ? { reasoning: next.reasoning } : {}),
   };
 }

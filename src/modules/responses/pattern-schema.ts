@@ -73,6 +73,7 @@ export function validatePatternsOverlay(plain: unknown): PatternsOverlay {
     ...(patterns !== undefined ? { patterns } : {}),
     ...(dto.removed !== undefined ? { removed: [...dto.removed] } : {}),
     ...(dto.fallback !== undefined ? { fallback: { responses: [...dto.fallback.responses] } } : {}),
+    ...(dto.reasoning !== undefined ? { reasoning: { responses: [...dto.reasoning.responses] } } : {}),
   };
 }
 
@@ -121,6 +122,7 @@ function normalizeDocument(dto: PatternsDocumentDto): PatternsDocument {
     ...(dto.structured_output !== undefined ? { structured_output: normalizeStructured(dto.structured_output) } : {}),
     patterns: dto.patterns.map(normalizePattern),
     fallback: { responses: [...dto.fallback.responses] },
+    ...(dto.reasoning !== undefined ? { reasoning: { responses: [...dto.reasoning.responses] } } : {}),
   };
   return doc;
 }
@@ -139,6 +141,7 @@ function normalizePattern(dto: PatternDto): PatternDefinition {
     match: normalizeMatch(dto.match),
     responses: [...dto.responses],
     ...(dto.tool_call !== undefined ? { tool_call: structuredClone(dto.tool_call) } : {}),
+    ...(dto.reasoning !== undefined ? { reasoning: [...dto.reasoning] } : {}),
   };
 }
 

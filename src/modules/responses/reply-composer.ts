@@ -1,3 +1,4 @@
+import { LruCache } from '../../common/lru-cache';
 import { hashString, Random } from '../../common/random';
 import { ResponseMode } from '../../config/settings';
 import { schemaInConversation } from './json-object';
@@ -22,6 +23,22 @@ const EMPTY_MARK = '\u0000';
 /** Redraws of a tool call's arguments that repeat the call just made, before giving up. */
 const REPEAT_REDRAWS = 5;
 
+/**
+ * The replies a prompt's pattern offers (matching, then every template filled) depend only on the
+ * matcher and what its rules read, and clients repeat prompts: the outcome is kept for this many
+ * prompts per matcher (a reload brings a new matcher, so nothing stale survives one), for keys of
+ * up to this many characters.
+ */
+const CACHED_PROMPTS = 512;
+const CACHED_KEY_CHARS = 8_192;
+
+/** What a pattern-mode prompt was answered from: the eligible replies, and the rule that offered them. */
+interface PatternReplies {
+  replies: string[];
+  pattern: string | null;
+  match: PatternMatch | null;
+}
+
 export interface ComposerDefaults {
   /** The server's SEED, used when the request has none. */
   seed?: number;
@@ -42,24 +59,49 @@ export interface ComposerDefaults {
  * choice index; choices of one request start at one seeded reply and take the next ones in turn.
  */
 export class ReplyComposer {
+  private readonly patternReplies = new WeakMap<PatternMatcher, LruCache<string, PatternReplies>>();
+
   constructor(
     private readonly count: (text: string) => number,
     private readonly defaults: () => ComposerDefaults,
   ) {}
 
   compose(req: ReplyRequest, mode: ResponseMode, matcher: PatternMatcher): ReplySource {
+    const source = this.answer(req, mode, matcher);
+    if (!req.reasoning) return source;
+    return { ...source, reasoning: this.thinking(req, mode, matcher) };
+  }
+
+  /**
+   * A reasoning model's thinking: the matching pattern's `reasoning` templates, else the file's
+   * `reasoning` section, else a line about the prompt; seeded like the reply. Echo mode thinks
+   * about the prompt it repeats; random mode thinks in random words.
+   */
+  private thinking(req: ReplyRequest, mode: ResponseMode, matcher: PatternMatcher): string {
+    const seed = req.seed ?? this.defaults().seed;
+    const label = `${req.kind}:${hashString(req.prompt)}:${req.prompt.length}`;
+    const rng = Random.derive(seed, `thinking:${label}:${req.choiceIndex}`);
+    if (mode === 'random') return randomText(rng, drawReplyLength(rng), this.count);
+    if (mode === 'echo') return `The user wrote: ${req.prompt.trim() || '(nothing)'}. I will repeat it.`;
+    for (const m of matcher.matches(req)) {
+      const thoughts = (m.pattern.reasoning ?? []).map((t) => renderTemplate(t, replyValues(req.prompt, m.groups))).filter((t): t is string => t !== null && t.trim() !== '');
+      if (thoughts.length > 0) return rng.pick(thoughts);
+    }
+    const general = (matcher.document.reasoning?.responses ?? []).map((t) => renderTemplate(t, replyValues(req.prompt))).filter((t): t is string => t !== null && t.trim() !== '');
+    if (general.length > 0) return rng.pick(general);
+    return `The user asks: "${summaryOf(req.prompt)}". Let me think about what they need, then answer clearly.`;
+  }
+
+  private answer(req: ReplyRequest, mode: ResponseMode, matcher: PatternMatcher): ReplySource {
     const defaults = this.defaults();
     const seed = req.seed ?? defaults.seed;
     const label = `${req.kind}:${hashString(req.prompt)}:${req.prompt.length}`;
     const turns: readonly ConversationTurn[] = req.messages ?? [{ role: 'user', content: req.prompt }];
     const { source: text, match } = this.text(req, mode, seed, label, matcher);
     const rng = Random.derive(seed, `json:${label}:${req.choiceIndex}`);
-    const sampling: SampleOptions = {
-      maxTokens: req.maxTokens,
-      roomTokens: req.roomTokens ?? req.maxTokens,
-      ...(defaults.integerRange ? { integerRange: defaults.integerRange } : {}),
-      ...(defaults.numberRange ? { numberRange: defaults.numberRange } : {}),
-    };
+    const sampling: SampleOptions = { maxTokens: req.maxTokens, roomTokens: req.roomTokens ?? req.maxTokens };
+    if (defaults.integerRange) sampling.integerRange = defaults.integerRange;
+    if (defaults.numberRange) sampling.numberRange = defaults.numberRange;
 
     const calls = chooseToolCalls(req.tools, { prompt: req.prompt, turns, patternToolCall: match?.pattern.tool_call, parallel: req.parallelToolCalls }, rng);
     if (calls.length > 0) return this.toolCalls(req, turns, calls, sampling, seed, label, text.pattern, match);
@@ -147,32 +189,55 @@ export class ReplyComposer {
         };
       }
       default: {
-        // The first matching pattern with a reply the prompt can fill answers; then the fallback.
-        const render = (replies: readonly string[], groups?: Record<string, string>) => {
-          const values = replyValues(req.prompt, groups);
-          return replies.map((r) => renderTemplate(r, values)).filter((r): r is string => r !== null && r.trim() !== '');
-        };
-        const fallback = matcher.document.fallback.responses;
-        let replies: string[] = [];
-        let match: PatternMatch | null = null;
-        for (const m of matcher.matches(req)) {
-          match ??= m;
-          replies = render(m.pattern.responses, m.groups);
-          if (replies.length > 0) {
-            match = m;
-            break;
-          }
-        }
-        const pattern = replies.length > 0 ? match!.pattern.name : null;
-        if (replies.length === 0) replies = render(fallback);
-        // A fallback whose every reply needs a value the prompt lacks still answers, with its first reply as written.
-        if (replies.length === 0) replies = [fallback[0]];
+        const { replies, pattern, match } = this.patternRepliesOf(req, matcher);
         const first = Random.derive(seed, `choice:${pattern ?? ''}:${label}`).int(replies.length);
         const index = (first + req.choiceIndex) % replies.length;
         return { source: { text: replies[index], continuation: (k) => replies[(index + k) % replies.length], pattern }, match };
       }
     }
   }
+
+  /** patternReplies(), kept per matcher for prompts seen before. */
+  private patternRepliesOf(req: ReplyRequest, matcher: PatternMatcher): PatternReplies {
+    const conversation = matcher.readsConversation ? (req.messages ?? []).map((t) => `${t.role}\u0001${t.content}`).join('\u0002') : '';
+    const key = `${req.kind}\u0000${req.prompt}\u0000${conversation}`;
+    if (key.length > CACHED_KEY_CHARS) return patternReplies(req, matcher);
+    let cache = this.patternReplies.get(matcher);
+    if (!cache) this.patternReplies.set(matcher, (cache = new LruCache(CACHED_PROMPTS)));
+    let found = cache.get(key);
+    if (!found) cache.set(key, (found = patternReplies(req, matcher)));
+    return found;
+  }
+}
+
+/** The first matching pattern with a reply the prompt can fill answers; then the fallback. */
+function patternReplies(req: ReplyRequest, matcher: PatternMatcher): PatternReplies {
+  const render = (replies: readonly string[], groups?: Record<string, string>) => {
+    const values = replyValues(req.prompt, groups);
+    return replies.map((r) => renderTemplate(r, values)).filter((r): r is string => r !== null && r.trim() !== '');
+  };
+  const fallback = matcher.document.fallback.responses;
+  let replies: string[] = [];
+  let match: PatternMatch | null = null;
+  for (const m of matcher.matches(req)) {
+    match ??= m;
+    replies = render(m.pattern.responses, m.groups);
+    if (replies.length > 0) {
+      match = m;
+      break;
+    }
+  }
+  const pattern = replies.length > 0 ? match!.pattern.name : null;
+  if (replies.length === 0) replies = render(fallback);
+  // A fallback whose every reply needs a value the prompt lacks still answers, with its first reply as written.
+  if (replies.length === 0) replies = [fallback[0]];
+  return { replies, pattern, match };
+}
+
+/** The prompt cut to a line a thought can quote. */
+function summaryOf(prompt: string): string {
+  const line = prompt.trim().replace(/\s+/g, ' ');
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }
 
 /** A pattern's scripted arguments with their string values filled as templates (a missing value: ''). */

@@ -185,4 +185,21 @@ describe('planReplyAsync', () => {
     expect(plan.tokenIds).toHaveLength(20_000);
     expect(turns).toBeGreaterThan(0);
   });
+
+  it("puts a reasoning model's thinking first, between its markers, and counts it against max_tokens", () => {
+    const thinking = { ...source(words(5)), reasoning: 'think about it' };
+    const markers = { reasoning: { start: 'BEGIN ', end: ' END ' } };
+    const plan = planReply(tokenizer, thinking, limits({ maxTokens: 100, ...markers }));
+    expectConsistent(plan);
+    const body = plan.pieces.slice(plan.reasoning!.bodyStart, plan.reasoning!.bodyEnd).join('');
+    expect(body.trim()).toBe('think about it');
+    expect(plan.pieces.slice(0, plan.reasoning!.bodyStart).join('').trim()).toBe('BEGIN');
+    expect(plan.pieces.slice(plan.reasoning!.end).join('').trim()).toBe(words(5));
+    const cut = planReply(tokenizer, thinking, limits({ maxTokens: 3, ...markers }));
+    expect(cut.tokenIds).toHaveLength(3);
+    expect(cut.finishReason).toBe('length');
+    expect(cut.reasoning!.end).toBeLessThanOrEqual(3);
+    // No markers asked for: no thinking, whatever the source holds.
+    expect(planReply(tokenizer, thinking, limits()).reasoning).toBeUndefined();
+  });
 });

@@ -18,6 +18,8 @@ export interface ReplySource {
    * that schema could not stop earlier.
    */
   runsToLimit?: boolean;
+  /** What the model thinks first, when the request asks for a thinking part (see PlanLimits.reasoning). */
+  reasoning?: string;
 }
 
 export interface PlanLimits {
@@ -27,6 +29,8 @@ export interface PlanLimits {
   stop: readonly string[];
   stopTokenIds?: readonly number[];
   includeStopStr?: boolean;
+  /** A reasoning model's markers: the thinking (ReplySource.reasoning) comes first, between them. */
+  reasoning?: { start: string; end: string };
 }
 
 /** Between the reply and its continuations, as a model that keeps writing would put it. */
@@ -89,6 +93,16 @@ function* planSteps(tokenizer: Pick<Tokenizer, 'encode'>, source: ReplySource, l
     }
   };
 
+  let thinking: { end: number; bodyStart: number; bodyEnd: number } | undefined;
+  if (limits.reasoning && source.reasoning !== undefined) {
+    if (limits.reasoning.start !== '') append(limits.reasoning.start);
+    const bodyStart = ids.length;
+    append(source.reasoning);
+    const bodyEnd = ids.length;
+    append(limits.reasoning.end);
+    thinking = { end: ids.length, bodyStart, bodyEnd };
+    yield;
+  }
   const calls: PlannedToolCall[] = [];
   if (source.toolCalls) {
     for (const call of source.toolCalls) {
@@ -116,18 +130,25 @@ function* planSteps(tokenizer: Pick<Tokenizer, 'encode'>, source: ReplySource, l
   const stopToken = findStopToken(ids, limit, limits.stopTokenIds, minTokens);
   if (stopToken >= 0 && (!stop || stopToken <= stop.tokenIndex)) {
     const cut = limits.includeStopStr ? ends[stopToken] : ends[stopToken] - pieces[stopToken].length;
-    return withToolCall(build(ids, pieces, ends, stopToken + 1, cut, 'stop', ids[stopToken], source.pattern), source, calls);
+    return withReasoning(withToolCall(build(ids, pieces, ends, stopToken + 1, cut, 'stop', ids[stopToken], source.pattern), source, calls), thinking);
   }
   if (stop) {
     const cut = limits.includeStopStr ? stop.end : stop.start;
-    return withToolCall(build(ids, pieces, ends, stop.tokenIndex + 1, cut, 'stop', stop.text, source.pattern), source, calls);
+    return withReasoning(withToolCall(build(ids, pieces, ends, stop.tokenIndex + 1, cut, 'stop', stop.text, source.pattern), source, calls), thinking);
   }
   const finish = limits.ignoreEos || source.runsToLimit || ids.length >= maxTokens ? 'length' : 'stop';
-  return withToolCall(build(ids, pieces, ends, limit, limit > 0 ? ends[limit - 1] : 0, finish, null, source.pattern), source, calls);
+  return withReasoning(withToolCall(build(ids, pieces, ends, limit, limit > 0 ? ends[limit - 1] : 0, finish, null, source.pattern), source, calls), thinking);
 }
 
 function withToolCall(plan: GenerationPlan, source: ReplySource, calls: PlannedToolCall[]): GenerationPlan {
   return source.toolCalls ? { ...plan, toolCalls: calls } : plan;
+}
+
+/** The thinking span clipped to the tokens the plan kept (a reply cut inside its thinking has no answer). */
+function withReasoning(plan: GenerationPlan, thinking: { end: number; bodyStart: number; bodyEnd: number } | undefined): GenerationPlan {
+  if (!thinking) return plan;
+  const count = plan.tokenIds.length;
+  return { ...plan, reasoning: { end: Math.min(thinking.end, count), bodyStart: Math.min(thinking.bodyStart, count), bodyEnd: Math.min(thinking.bodyEnd, count) } };
 }
 
 interface StopHit {

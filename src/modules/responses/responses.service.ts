@@ -68,14 +68,14 @@ export class ResponsesService implements OnModuleDestroy {
     this.mirrorMode();
   }
 
-  /** The tokens one choice will produce. */
-  plan(req: ReplyRequest): GenerationPlan {
-    return planReply(this.tokenizer, this.source(req), req);
+  /** The tokens one choice will produce (`tokenizer`: the served model's, when the server serves several). */
+  plan(req: ReplyRequest, tokenizer: Tokenizer = this.tokenizer): GenerationPlan {
+    return planReply(tokenizer, this.source(req), req);
   }
 
   /** plan(), letting the event loop turn while a long reply is tokenized. */
-  async planAsync(req: ReplyRequest): Promise<GenerationPlan> {
-    return planReplyAsync(this.tokenizer, this.source(req), req);
+  async planAsync(req: ReplyRequest, tokenizer: Tokenizer = this.tokenizer): Promise<GenerationPlan> {
+    return planReplyAsync(tokenizer, this.source(req), req);
   }
 
   /** The reply for a request, and what follows it if more tokens are needed (see ReplyComposer). */

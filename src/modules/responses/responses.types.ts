@@ -47,6 +47,12 @@ export interface ReplyRequest {
   parallelToolCalls?: boolean;
   /** `response_format`: the reply is JSON (absent for `text`). */
   format?: OutputFormat;
+  /**
+   * Set when the served model reasons (--reasoning-parser): the reply starts with a thinking part
+   * written between these markers (`start` is left out when the chat template already wrote it
+   * into the prompt). Its tokens count against maxTokens, as output tokens.
+   */
+  reasoning?: { start: string; end: string };
 }
 
 /** A function the client offers (one of chat's `tools`). */
@@ -86,6 +92,12 @@ export interface GenerationPlan {
    * tokens produced (cut by max_tokens) was never begun.
    */
   toolCalls?: PlannedToolCall[];
+  /**
+   * Set for a reasoning model's reply: tokens [0, end) are its thinking, with the reasoning
+   * parser's markers (`<think>`, `</think>`, ...); of these, [bodyStart, bodyEnd) are its text. The
+   * answer (text or tool calls) follows from `end`. Reasoning tokens are output tokens.
+   */
+  reasoning?: { end: number; bodyStart: number; bodyEnd: number };
 }
 
 export interface PlannedToolCall {
@@ -111,6 +123,8 @@ export interface PatternDefinition {
    * values of `arguments` being templates like replies.
    */
   tool_call?: boolean | string | ScriptedToolCall | ScriptedToolCall[];
+  /** What a reasoning model thinks before this pattern's reply (templates, one chosen per answer). */
+  reasoning?: string[];
 }
 
 /** A call a pattern scripts: the function, and its arguments as given (strings are templates). */
@@ -126,6 +140,8 @@ export interface PatternsDocument {
   structured_output?: { integer_range?: [number, number]; number_range?: [number, number] };
   patterns: PatternDefinition[];
   fallback: { responses: string[] };
+  /** A reasoning model's thinking for replies whose pattern has none (templates). */
+  reasoning?: { responses: string[] };
 }
 
 /**
@@ -139,4 +155,5 @@ export interface PatternsOverlay {
   patterns?: PatternDefinition[];
   removed?: string[];
   fallback?: PatternsDocument['fallback'];
+  reasoning?: PatternsDocument['reasoning'];
 }

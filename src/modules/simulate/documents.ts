@@ -2,7 +2,7 @@ import { ReplicaPlan } from './capacity';
 import { Rates, SimulationFigures } from './figures';
 import { LatencySummary } from './latency-summary';
 import { RoutingPolicyName } from './routing';
-import { ResolvedEngine } from './simulation';
+import { ResolvedDisaggregation, ResolvedEngine, ResolvedPool } from './simulation';
 import { SweepPoint } from './sweep';
 
 /** The configuration a result is for (the head of every output). */
@@ -18,6 +18,28 @@ export interface ConfigFacts {
   replicas: number;
   routing: RoutingPolicyName;
   seed: number;
+  /** Prefill/decode pools: the head's engine fields are then the decode pool's, `replicas` both pools together. */
+  disaggregation?: DisaggregationFacts;
+}
+
+/** One pool's engine and size. */
+export interface PoolFacts {
+  replicas: number;
+  routing: RoutingPolicyName;
+  gpu: string;
+  tensor_parallel_size: number;
+  max_num_seqs: number;
+  max_num_batched_tokens: number;
+  kv_cache_tokens: number;
+}
+
+export interface DisaggregationFacts {
+  prefill: PoolFacts;
+  decode: PoolFacts;
+  kv_transfer_gb_per_s: number;
+  kv_transfer_latency_ms: number;
+  /** What one decode GPU pulls per prompt token (the model's KV bytes per token on one GPU of the decode side). */
+  kv_bytes_per_token_per_gpu: number;
 }
 
 export function configFacts(resolved: ResolvedEngine, replicas: number, routing: RoutingPolicyName): ConfigFacts {
@@ -32,6 +54,25 @@ export function configFacts(resolved: ResolvedEngine, replicas: number, routing:
     replicas,
     routing,
     seed: resolved.config.seed,
+  };
+}
+
+function poolFacts(pool: ResolvedPool): PoolFacts {
+  const f = configFacts(pool.resolved, pool.replicas, pool.routing);
+  return { replicas: f.replicas, routing: f.routing, gpu: f.gpu, tensor_parallel_size: f.tensor_parallel_size, max_num_seqs: f.max_num_seqs, max_num_batched_tokens: f.max_num_batched_tokens, kv_cache_tokens: f.kv_cache_tokens };
+}
+
+export function disaggregatedFacts(pd: ResolvedDisaggregation): ConfigFacts {
+  const head = configFacts(pd.decode.resolved, pd.prefill.replicas + pd.decode.replicas, pd.decode.routing);
+  return {
+    ...head,
+    max_model_len: pd.maxModelLen,
+    disaggregation: {
+      prefill: poolFacts(pd.prefill),
+      decode: poolFacts(pd.decode),
+      ...pd.link,
+      kv_bytes_per_token_per_gpu: pd.decode.resolved.profile.kvBytesPerTokenPerGpu ?? 0,
+    },
   };
 }
 

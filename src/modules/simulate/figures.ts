@@ -1,4 +1,6 @@
+import { EngineRole } from './cluster';
 import { DoubleList, LatencySummary, summarizeLatencies } from './latency-summary';
+import { buildPoolFigures, PoolFigures } from './pool-figures';
 import { PlannedWorkload } from './planned-request';
 import { ClusterRecorder, Tally } from './recorder';
 import { ReplayResult } from './replay';
@@ -113,6 +115,8 @@ export interface SimulationFigures {
   drain: DrainFigures;
   classes?: ClassFigures[];
   replicas?: ReplicaFigures[];
+  /** A prefill/decode cluster: the prefill pool, then the decode pool. */
+  pools?: PoolFigures[];
   /** Any stage saturated. */
   saturated: boolean;
   /** From the longest saturated stage, or null when none is. */
@@ -133,6 +137,8 @@ export interface FiguresInput {
   slo?: Slo;
   /** Where the simulation ended (ms): the last request's end, or the checkpoint it stopped at. */
   endMs: number;
+  /** Per engine (default: each serves whole requests). */
+  roles?: readonly EngineRole[];
 }
 
 /** Builds every figure of a run: per stage, overall, the drain, per class and per replica. */
@@ -327,7 +333,9 @@ export function buildFigures(input: FiguresInput): SimulationFigures {
       };
     });
   }
-  if (replicaCount > 1) {
+  const disaggregated = input.roles?.includes('prefill') === true;
+  if (disaggregated) figures.pools = buildPoolFigures(result, recorder, input.roles!, plan.end, endMs);
+  if (replicaCount > 1 && !disaggregated) {
     figures.replicas = recorder.windows.map((_, k) => {
       const indices = byReplica[k];
       const t = recorder.totalTally(k);

@@ -34,6 +34,21 @@ Cluster:
                              by the replicas' KV events)
   --max-concurrency N        clients keep at most N requests in flight (closed loop)
 
+Prefill/decode pools (P/D disaggregation, as llm-d and vLLM's NIXL connector run it):
+  --prefill-replicas P, --decode-replicas D
+                             a prefill pool of P and a decode pool of D engines instead of --replicas
+                             (either flag turns the pools on; the other defaults to 1). Each request
+                             prefills on a prefill engine (prompt + one token, as do_remote_decode),
+                             its KV crosses the link (what the decode engine's prefix cache lacks),
+                             then it decodes on a decode engine (as do_remote_prefill). TTFT =
+                             prefill queue + prefill + transfer + decode queue + first decode step
+  --prefill-routing POLICY, --decode-routing POLICY   default --routing
+  --prefill-gpu NAME, --decode-gpu NAME               default --gpu
+  --prefill-tp N, --decode-tp N                       default --tensor-parallel-size
+  --prefill-max-num-seqs N, --decode-max-num-seqs N   default --max-num-seqs
+  --kv-transfer-gb-per-s F   bandwidth of one GPU's KV link, GB/s (default 25, as the server's flag)
+  --kv-transfer-latency-ms F fixed cost of one transfer (default 1, as the server's flag)
+
 Questions:
   --slo "ttft_p99<=2000,itl_p99<=100"
                              thresholds in ms on ttft | itl | e2e, stats mean | p50 | p90 | p95 | p99;
@@ -54,6 +69,15 @@ Workload file fields (all optional unless marked):
                              the engine, as the flags above
   replicas, routing, max_concurrency, slo
                              as the flags above (slo also as a map: {ttft_p99: 2000})
+  disaggregation             prefill/decode pools: {prefill, decode, kv_transfer_gb_per_s,
+                             kv_transfer_latency_ms}; prefill and decode are each {replicas, routing,
+                             gpu, tensor_parallel_size, max_num_seqs, max_num_batched_tokens,
+                             gpu_memory_utilization} (left out: the top-level engine's); both pools
+                             serve the top-level model; the flags above win. Example:
+                               disaggregation:
+                                 prefill: {replicas: 2, routing: prefix_aware}
+                                 decode: {replicas: 1, gpu: NVIDIA-H100-SXM}
+                                 kv_transfer_gb_per_s: 25
   stages                     REQUIRED: list of {rate, duration, name}: requests/s offered (all client
                              classes together) for duration seconds, one after the other
   prompt_tokens              REQUIRED (here or per client): prompt length distribution; with a

@@ -1,4 +1,5 @@
 import { Engine } from '../engine/engine';
+import { EngineRole } from './cluster';
 
 /** What the recorder sums per replica, per time bin and per window (see `Tally`). */
 export interface Tally {
@@ -40,7 +41,8 @@ class Bins {
  * Listens to every engine of a cluster (the engines' own `step`, `tokens`, `finished` and
  * `preempted` events: the figures are the engine's, not arrivals) and sums them per replica into
  * fixed time bins (for time series and trends) and into windows (the stages, then the drain after
- * the last arrival), splitting a step that straddles a boundary by its overlap.
+ * the last arrival), splitting a step that straddles a boundary by its overlap. A prefill engine's
+ * one token and end per request are the handoff to the decode side, not output: not counted.
  */
 export class ClusterRecorder {
   /** [replica][window] */
@@ -52,11 +54,13 @@ export class ClusterRecorder {
   /**
    * @param boundaries window starts, ms, ascending; the last window runs to infinity.
    * @param binMs width of a time bin.
+   * @param roles per engine (default: every engine serves whole requests).
    */
   constructor(
     engines: readonly Engine[],
     private readonly boundaries: readonly number[],
     readonly binMs: number,
+    roles?: readonly EngineRole[],
   ) {
     this.windows = engines.map(() => boundaries.map(() => emptyTally()));
     this.bins = engines.map(() => new Bins());
@@ -72,9 +76,12 @@ export class ClusterRecorder {
             if (s.waiting > t.maxWaiting) t.maxWaiting = s.waiting;
           });
         }),
+        engine.events.on('preempted', (p) => this.at(replica, p.time, (t) => t.preemptions++)),
+      );
+      if (roles?.[replica] === 'prefill') return;
+      this.offs.push(
         engine.events.on('tokens', (e) => this.at(replica, e.time, (t) => (t.tokens += e.tokenIds.length))),
         engine.events.on('finished', (o) => this.at(replica, o.finishedTime, (t) => t.finished++)),
-        engine.events.on('preempted', (p) => this.at(replica, p.time, (t) => t.preemptions++)),
       );
     });
   }
@@ -107,6 +114,13 @@ export class ClusterRecorder {
   totalTally(replica?: number): Tally {
     const out = emptyTally();
     for (let w = 0; w < this.boundaries.length; w++) addInto(out, this.windowTally(w, replica));
+    return out;
+  }
+
+  /** Every window of these replicas summed (a pool of a prefill/decode cluster). */
+  replicasTally(replicas: readonly number[]): Tally {
+    const out = emptyTally();
+    for (const r of replicas) addInto(out, this.totalTally(r));
     return out;
   }
 

@@ -1,6 +1,7 @@
 import { Engine, EngineRefusal } from '../engine/engine';
 import { VirtualClock } from '../engine/virtual-clock';
-import { DataParallelCluster, ServingCluster } from './cluster';
+import { RequestOutcome } from '../engine/engine.types';
+import { DataParallelCluster, DisaggregatedLegs, ServingCluster } from './cluster';
 import { DoubleList } from './latency-summary';
 import { PlannedRequest, promptLengthOf, promptOf } from './planned-request';
 import { REPLY_TOKEN } from './prompt-shape';
@@ -49,6 +50,9 @@ export interface RequestRecord {
   refused?: string;
   itlCount: number;
   itlSum: number;
+  /** On a prefill/decode cluster: how it was split, and the decode side's own outcome. */
+  legs?: DisaggregatedLegs;
+  decode?: RequestOutcome;
 }
 
 export interface ReplayResult {
@@ -138,10 +142,14 @@ export function replayOnCluster(requests: readonly PlannedRequest[], cluster: Se
             }
             record.outputTokens = e.generated;
           },
+          onLegs: (legs) => (record.legs = legs),
           onFinished: (o) => {
             record.end = o.finishedTime;
-            record.scheduled = o.scheduledTime;
-            record.cachedTokens = o.cachedTokens;
+            // Disaggregated: queued and cache hits are the prefill side's (the decode side's "cached" are the pulled tokens).
+            const first = record.legs?.prefill ?? o;
+            record.scheduled = first.scheduledTime;
+            record.cachedTokens = first.cachedTokens;
+            if (record.legs) record.decode = o;
             if (o.finishedTime > lastEnd) lastEnd = o.finishedTime;
             inFlight--;
             settled++;

@@ -24,6 +24,11 @@ export interface SimulateArgs {
   seed?: number;
   replicas?: number;
   routing?: RoutingPolicyName;
+  /** Prefill/decode pools (either replicas count turns them on). */
+  prefill: PoolArgs;
+  decode: PoolArgs;
+  kvTransferGbPerS?: number;
+  kvTransferLatencyMs?: number;
   maxConcurrency?: number;
   slo?: string;
   sweep: boolean;
@@ -31,6 +36,15 @@ export interface SimulateArgs {
   targetRate?: number;
   grid?: string;
   traceBlockSize: number;
+}
+
+/** One pool's flags (`--prefill-*`, `--decode-*`). */
+export interface PoolArgs {
+  replicas?: number;
+  routing?: RoutingPolicyName;
+  gpu?: string;
+  tensorParallelSize?: number;
+  maxNumSeqs?: number;
 }
 
 type Kind = 'string' | 'int' | 'number' | 'flag';
@@ -41,6 +55,21 @@ interface FlagSpec {
   set: (args: SimulateArgs, value: string | number | boolean) => void;
   min?: number;
   max?: number;
+}
+
+function routingOf(flag: string, v: string | number | boolean): RoutingPolicyName {
+  if (!(ROUTING_POLICIES as readonly string[]).includes(v as string)) throw new SimulateInputError(`${flag} must be one of ${ROUTING_POLICIES.join(', ')}, not "${String(v)}".`);
+  return v as RoutingPolicyName;
+}
+
+function poolFlags(pool: 'prefill' | 'decode'): FlagSpec[] {
+  return [
+    { names: [`--${pool}-replicas`], kind: 'int', min: 1, max: SIMULATE_LIMITS.maxReplicas, set: (a, v) => (a[pool].replicas = v as number) },
+    { names: [`--${pool}-routing`], kind: 'string', set: (a, v) => (a[pool].routing = routingOf(`--${pool}-routing`, v)) },
+    { names: [`--${pool}-gpu`], kind: 'string', set: (a, v) => (a[pool].gpu = v as string) },
+    { names: [`--${pool}-tensor-parallel-size`, `--${pool}-tp`], kind: 'int', min: 1, max: 64, set: (a, v) => (a[pool].tensorParallelSize = v as number) },
+    { names: [`--${pool}-max-num-seqs`], kind: 'int', min: 1, max: 65536, set: (a, v) => (a[pool].maxNumSeqs = v as number) },
+  ];
 }
 
 const FLAGS: FlagSpec[] = [
@@ -67,14 +96,11 @@ const FLAGS: FlagSpec[] = [
   { names: ['--enable-prefix-caching'], kind: 'flag', set: (a, v) => (a.enablePrefixCaching = v as boolean) },
   { names: ['--seed'], kind: 'int', min: 0, max: 2 ** 31 - 1, set: (a, v) => (a.seed = v as number) },
   { names: ['--replicas'], kind: 'int', min: 1, max: SIMULATE_LIMITS.maxReplicas, set: (a, v) => (a.replicas = v as number) },
-  {
-    names: ['--routing'],
-    kind: 'string',
-    set: (a, v) => {
-      if (!(ROUTING_POLICIES as readonly string[]).includes(v as string)) throw new SimulateInputError(`--routing must be one of ${ROUTING_POLICIES.join(', ')}, not "${String(v)}".`);
-      a.routing = v as RoutingPolicyName;
-    },
-  },
+  { names: ['--routing'], kind: 'string', set: (a, v) => (a.routing = routingOf('--routing', v)) },
+  ...poolFlags('prefill'),
+  ...poolFlags('decode'),
+  { names: ['--kv-transfer-gb-per-s'], kind: 'number', min: 0.001, max: 100_000, set: (a, v) => (a.kvTransferGbPerS = v as number) },
+  { names: ['--kv-transfer-latency-ms'], kind: 'number', min: 0, max: 600_000, set: (a, v) => (a.kvTransferLatencyMs = v as number) },
   { names: ['--max-concurrency'], kind: 'int', min: 1, max: 1_000_000, set: (a, v) => (a.maxConcurrency = v as number) },
   { names: ['--slo'], kind: 'string', set: (a, v) => (a.slo = v as string) },
   { names: ['--sweep'], kind: 'flag', set: (a, v) => (a.sweep = v as boolean) },
@@ -106,7 +132,7 @@ function nearest(name: string): string {
 }
 
 export function parseSimulateArgs(argv: readonly string[]): SimulateArgs {
-  const args: SimulateArgs = { help: false, sweep: false, sweepRequests: 1000, traceBlockSize: 512 };
+  const args: SimulateArgs = { help: false, sweep: false, sweepRequests: 1000, traceBlockSize: 512, prefill: {}, decode: {} };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') {

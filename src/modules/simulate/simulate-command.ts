@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { DEFAULT_GPU, DEFAULT_MODEL } from '../../config/settings';
 import { replicasFor } from './capacity';
-import { configFacts, GridDocument, GridRow, RunDocument, runDocument, SimulateDocument, SweepDocument, toJson } from './documents';
+import { DEFAULT_KV_TRANSFER_LINK } from '../engine/step-timing';
+import { ConfigFacts, configFacts, disaggregatedFacts, GridDocument, GridRow, RunDocument, runDocument, SimulateDocument, SweepDocument, toJson } from './documents';
 import { SimulationFigures } from './figures';
 import { parseGrid } from './grid';
 import { SIMULATE_HELP } from './help';
@@ -15,7 +16,18 @@ import { renderTable } from './render/table';
 import { RoutingPolicyName } from './routing';
 import { OutputFormat, parseSimulateArgs, SimulateArgs } from './simulate-args';
 import { SimulateInputError, SIMULATE_LIMITS } from './simulate-errors';
-import { EngineConfig, ResolvedEngine, resolveEngine, SimulationRun, simulatePlan } from './simulation';
+import {
+  ClusterConfig,
+  DisaggregationConfig,
+  EngineConfig,
+  ResolvedDisaggregation,
+  resolveDisaggregation,
+  ResolvedEngine,
+  resolveEngine,
+  SimulationRun,
+  simulateDisaggregated,
+  simulatePlan,
+} from './simulation';
 import { parseSlo, Slo } from './slo';
 import { sweepRate, SweepResult, toSweepPoint } from './sweep';
 import { loadTrace } from './trace';
@@ -43,18 +55,58 @@ interface Setup {
   maxConcurrency?: number;
   slo?: Slo;
   progress: ProgressBar;
+  /** Prefill/decode pools instead of replicas (resolved once the command runs). */
+  pd?: DisaggregationConfig;
+  resolvedPd?: ResolvedDisaggregation;
+}
+
+/**
+ * The prefill/decode pools the flags and the workload ask for, or undefined. Pools are on when the
+ * workload has a `disaggregation` section or a `--prefill-replicas` / `--decode-replicas` flag is
+ * given; a pool's fields left out are the top-level engine's, its routing the top-level routing.
+ */
+function disaggregationOf(args: SimulateArgs, spec: WorkloadSpec | undefined, base: EngineConfig, routing: RoutingPolicyName): DisaggregationConfig | undefined {
+  const section = spec?.disaggregation;
+  const on = section !== undefined || args.prefill.replicas !== undefined || args.decode.replicas !== undefined;
+  const poolFlagged = [args.prefill, args.decode].some((p) => Object.keys(p).length > 0) || args.kvTransferGbPerS !== undefined || args.kvTransferLatencyMs !== undefined;
+  if (!on) {
+    if (poolFlagged) throw new SimulateInputError('--prefill-*, --decode-* and --kv-transfer-* flags need prefill/decode pools: give --prefill-replicas and --decode-replicas (or a disaggregation section in the workload).');
+    return undefined;
+  }
+  if (args.replicas !== undefined && args.replicas > 1) throw new SimulateInputError('--replicas counts replicas that serve whole requests; with prefill/decode pools give --prefill-replicas and --decode-replicas.');
+  if (args.targetRate !== undefined) throw new SimulateInputError('--target-rate plans replicas that serve whole requests; it does not plan prefill/decode pools.');
+  if (args.grid !== undefined) throw new SimulateInputError('--grid does not take prefill/decode pools.');
+  const pool = (name: 'prefill' | 'decode'): ClusterConfig => {
+    const flags = args[name];
+    const file = section?.[name];
+    return {
+      engine: {
+        ...base,
+        gpu: flags.gpu ?? file?.gpu ?? base.gpu,
+        tensor_parallel_size: flags.tensorParallelSize ?? file?.tensor_parallel_size ?? base.tensor_parallel_size,
+        max_num_seqs: flags.maxNumSeqs ?? file?.max_num_seqs ?? base.max_num_seqs,
+        max_num_batched_tokens: file?.max_num_batched_tokens ?? base.max_num_batched_tokens,
+        gpu_memory_utilization: file?.gpu_memory_utilization ?? base.gpu_memory_utilization,
+      },
+      replicas: flags.replicas ?? file?.replicas ?? 1,
+      routing: flags.routing ?? file?.routing ?? routing,
+    };
+  };
+  return {
+    prefill: pool('prefill'),
+    decode: pool('decode'),
+    link: {
+      kv_transfer_gb_per_s: args.kvTransferGbPerS ?? section?.kv_transfer_gb_per_s ?? DEFAULT_KV_TRANSFER_LINK.bandwidthBytesPerS / 1e9,
+      kv_transfer_latency_ms: args.kvTransferLatencyMs ?? section?.kv_transfer_latency_ms ?? DEFAULT_KV_TRANSFER_LINK.latencyMs,
+    },
+  };
 }
 
 function setup(args: SimulateArgs, io: SimulateIo): Setup {
   const spec = args.workload !== undefined ? loadWorkloadFile(args.workload) : undefined;
   const trace = args.trace !== undefined ? loadTrace(args.trace, { blockSize: args.traceBlockSize }) : undefined;
   const sloInput = args.slo ?? spec?.slo;
-  return {
-    args,
-    source: (args.workload ?? args.trace)!,
-    spec,
-    trace,
-    base: {
+  const base: EngineConfig = {
       model: args.model ?? spec?.model ?? DEFAULT_MODEL,
       gpu: args.gpu ?? spec?.gpu ?? DEFAULT_GPU,
       tensor_parallel_size: args.tensorParallelSize ?? spec?.tensor_parallel_size ?? 1,
@@ -64,9 +116,17 @@ function setup(args: SimulateArgs, io: SimulateIo): Setup {
       enable_prefix_caching: args.enablePrefixCaching ?? spec?.enable_prefix_caching ?? true,
       max_model_len: args.maxModelLen ?? spec?.max_model_len,
       seed: args.seed ?? spec?.seed ?? 1,
-    },
+  };
+  const routing = args.routing ?? spec?.routing ?? 'round_robin';
+  return {
+    args,
+    source: (args.workload ?? args.trace)!,
+    spec,
+    trace,
+    base,
     replicas: args.replicas ?? spec?.replicas ?? 1,
-    routing: args.routing ?? spec?.routing ?? 'round_robin',
+    routing,
+    pd: disaggregationOf(args, spec, base, routing),
     maxConcurrency: args.maxConcurrency ?? spec?.max_concurrency,
     slo: sloInput === undefined ? undefined : parseSlo(sloInput),
     progress: new ProgressBar(io.stderr, args.progress ?? io.stderr.isTTY === true),
@@ -88,12 +148,18 @@ function startRate(s: Setup): number {
 }
 
 function run(s: Setup, resolved: ResolvedEngine, plan: PlannedWorkload, replicas: number, routing: RoutingPolicyName, label: string, stopWhenSaturated = false): SimulationRun {
-  return simulatePlan(plan, resolved, { replicas, routing }, {
+  const options = {
     slo: s.slo,
     maxConcurrency: s.maxConcurrency,
     stopWhenSaturated,
-    onProgress: (done, total) => s.progress.update(total > 0 ? done / total : 1, label),
-  });
+    onProgress: (done: number, total: number) => s.progress.update(total > 0 ? done / total : 1, label),
+  };
+  return s.resolvedPd ? simulateDisaggregated(plan, s.resolvedPd, options) : simulatePlan(plan, resolved, { replicas, routing }, options);
+}
+
+/** The head of a document: the configuration, and with pools both of them and the link. */
+function factsOf(s: Setup, resolved: ResolvedEngine, replicas: number, routing: RoutingPolicyName): ConfigFacts {
+  return s.resolvedPd ? disaggregatedFacts(s.resolvedPd) : configFacts(resolved, replicas, routing);
 }
 
 interface Sweep {
@@ -131,7 +197,7 @@ function median(values: number[]): number | null {
 function sweepDocument(s: Setup, resolved: ResolvedEngine): SweepDocument {
   const replicas = s.args.targetRate !== undefined ? 1 : s.replicas;
   const { result, runs } = sweep(s, resolved, replicas, s.routing);
-  const facts = configFacts(resolved, replicas, s.routing);
+  const facts = factsOf(s, resolved, replicas, s.routing);
   const at = result.max_rate === null ? undefined : runs.get(result.max_rate);
   const doc: SweepDocument = {
     kind: 'sweep',
@@ -237,11 +303,13 @@ export async function runSimulate(argv: readonly string[], io: SimulateIo = { st
     let single: SimulationRun | undefined;
     if (args.grid !== undefined) doc = gridDocument(s);
     else {
-      const resolved = resolveEngine(s.base);
+      s.resolvedPd = s.pd ? resolveDisaggregation(s.pd) : undefined;
+      // With pools, plans are cut to the context window both sides take.
+      const resolved = s.resolvedPd ? { ...s.resolvedPd.decode.resolved, maxModelLen: s.resolvedPd.maxModelLen } : resolveEngine(s.base);
       if (args.sweep || args.targetRate !== undefined) doc = sweepDocument(s, resolved);
       else {
         single = run(s, resolved, planFor(s, resolved), s.replicas, s.routing, 'simulating');
-        doc = runDocument(configFacts(resolved, s.replicas, s.routing), s.source, s.slo?.text ?? null, single.figures, single.wallMs) satisfies RunDocument;
+        doc = runDocument(factsOf(s, resolved, s.replicas, s.routing), s.source, s.slo?.text ?? null, single.figures, single.wallMs) satisfies RunDocument;
       }
     }
     s.progress.done();

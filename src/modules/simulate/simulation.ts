@@ -7,7 +7,7 @@ import { ResolvedProfile, resolveProfile } from '../benchmarks/resolve-profile';
 import { createEngine } from '../engine/create-engine';
 import { Engine } from '../engine/engine';
 import { VirtualClock } from '../engine/virtual-clock';
-import { DataParallelCluster, ServingCluster } from './cluster';
+import { DataParallelCluster, DisaggregatedCluster, EnginePool, ServingCluster } from './cluster';
 import { binWidthFor, buildFigures, SimulationFigures } from './figures';
 import { planWorkload } from './plan-workload';
 import { PlannedRequest, PlannedWorkload, StageWindow } from './planned-request';
@@ -31,12 +31,42 @@ export interface EngineConfig {
   enable_prefix_caching: boolean;
   max_model_len?: number;
   seed: number;
+  /** The KV transfer link a decode engine pulls a remote prefill over (the server's settings of the same names). */
+  kv_transfer_gb_per_s?: number;
+  kv_transfer_latency_ms?: number;
 }
 
 export interface ClusterConfig {
   engine: EngineConfig;
   replicas: number;
   routing: RoutingPolicyName;
+}
+
+/** The KV transfer link between the pools, in the server's setting names (`--kv-transfer-gb-per-s`, `--kv-transfer-latency-ms`). */
+export interface KvLinkConfig {
+  kv_transfer_gb_per_s: number;
+  kv_transfer_latency_ms: number;
+}
+
+/** A prefill pool and a decode pool of one model, each with its own engine configuration, replicas and routing. */
+export interface DisaggregationConfig {
+  prefill: ClusterConfig;
+  decode: ClusterConfig;
+  link: KvLinkConfig;
+}
+
+export interface ResolvedPool {
+  resolved: ResolvedEngine;
+  replicas: number;
+  routing: RoutingPolicyName;
+}
+
+export interface ResolvedDisaggregation {
+  prefill: ResolvedPool;
+  decode: ResolvedPool;
+  link: KvLinkConfig;
+  /** A request must fit both sides' context windows. */
+  maxModelLen: number;
 }
 
 /** An engine configuration resolved once (catalog lookups, KV capacity, step-time model) and reused by every run of a sweep. */
@@ -58,6 +88,8 @@ export function resolveEngine(config: EngineConfig): ResolvedEngine {
       gpu_memory_utilization: config.gpu_memory_utilization,
       enable_prefix_caching: config.enable_prefix_caching,
       ...(config.max_model_len !== undefined ? { max_model_len: config.max_model_len } : {}),
+      ...(config.kv_transfer_gb_per_s !== undefined ? { kv_transfer_gb_per_s: config.kv_transfer_gb_per_s } : {}),
+      ...(config.kv_transfer_latency_ms !== undefined ? { kv_transfer_latency_ms: config.kv_transfer_latency_ms } : {}),
       seed: config.seed,
     } as never);
     const profile = resolveProfile(settings);
@@ -66,6 +98,22 @@ export function resolveEngine(config: EngineConfig): ResolvedEngine {
     if (err instanceof SettingsError || err instanceof CatalogError) throw new SimulateInputError(err.message);
     throw err;
   }
+}
+
+/** Resolves both pools (the decode engine gets the link: it is the side that pulls the KV). */
+export function resolveDisaggregation(config: DisaggregationConfig): ResolvedDisaggregation {
+  if (config.prefill.engine.model !== config.decode.engine.model) throw new SimulateInputError('The prefill and the decode pool must serve the same model (the decode side reads the prefill side\'s KV).');
+  const pool = (c: ClusterConfig, engine: EngineConfig, name: string): ResolvedPool => {
+    try {
+      return { resolved: resolveEngine(engine), replicas: c.replicas, routing: c.routing };
+    } catch (err) {
+      if (err instanceof SimulateInputError) throw new SimulateInputError(`The ${name} pool: ${err.message}`);
+      throw err;
+    }
+  };
+  const prefill = pool(config.prefill, config.prefill.engine, 'prefill');
+  const decode = pool(config.decode, { ...config.decode.engine, ...config.link }, 'decode');
+  return { prefill, decode, link: config.link, maxModelLen: Math.min(prefill.resolved.maxModelLen, decode.resolved.maxModelLen) };
 }
 
 export interface RunOptions {
@@ -89,10 +137,24 @@ function runtimeValues(resolved: ResolvedEngine): RuntimeValues {
   return { latency_scale: 1, ttft_ms: null, itl_ms: null, prefill_ms_per_token: null, latency_jitter: 0, max_num_seqs: resolved.profile.limits.maxNumSeqs, response_mode: resolved.settings.response_mode };
 }
 
-/** Builds `replicas` engines of one configuration on one virtual clock. */
-export function buildEngines(resolved: ResolvedEngine, replicas: number, clock: VirtualClock): Engine[] {
+/** Builds `replicas` engines of one configuration on one virtual clock (`firstIndex`: where their seeds start). */
+export function buildEngines(resolved: ResolvedEngine, replicas: number, clock: VirtualClock, firstIndex = 0): Engine[] {
   const values = runtimeValues(resolved);
-  return Array.from({ length: replicas }, (_, r) => createEngine(clock, resolved.profile, resolved.settings, () => values, new Random(resolved.config.seed + r)));
+  return Array.from({ length: replicas }, (_, r) => createEngine(clock, resolved.profile, resolved.settings, () => values, new Random(resolved.config.seed + firstIndex + r)));
+}
+
+function buildPool(pool: ResolvedPool, clock: VirtualClock, firstIndex: number): EnginePool {
+  const engines = buildEngines(pool.resolved, pool.replicas, clock, firstIndex);
+  const { blockSize, kvCacheBlocks } = pool.resolved.profile;
+  return { engines, blockSize, router: createRouter(pool.routing, { blockSize, cacheBlocks: kvCacheBlocks, events: engines.map((e) => e.events) }) };
+}
+
+/** Runs a planned workload on a prefill pool and a decode pool on one virtual clock, and builds its figures (`pools` among them). */
+export function simulateDisaggregated(plan: PlannedWorkload, pd: ResolvedDisaggregation, options: RunOptions = {}): SimulationRun {
+  const clock = new VirtualClock();
+  const prefill = buildPool(pd.prefill, clock, 0);
+  const decode = buildPool(pd.decode, clock, pd.prefill.replicas);
+  return simulateOn(plan, new DisaggregatedCluster(clock, prefill, decode), { ...options, maxModelLen: pd.maxModelLen });
 }
 
 /**
@@ -110,7 +172,7 @@ export function simulatePlan(plan: PlannedWorkload, resolved: ResolvedEngine, cl
 export function simulateOn(plan: PlannedWorkload, serving: ServingCluster, options: RunOptions & { maxModelLen?: number } = {}): SimulationRun {
   const wallStart = performance.now();
   const boundaries = [...plan.stages.map((s) => s.start), plan.end];
-  const recorder = new ClusterRecorder(serving.engines, boundaries, binWidthFor(plan.end));
+  const recorder = new ClusterRecorder(serving.engines, boundaries, binWidthFor(plan.end), serving.roles);
   const result = replayOnCluster(plan.requests, serving, {
     maxConcurrency: options.maxConcurrency,
     lastArrival: plan.end,
@@ -130,7 +192,7 @@ export function simulateOn(plan: PlannedWorkload, serving: ServingCluster, optio
   });
   recorder.detach();
   const endMs = result.stopped ? plan.end : Math.max(plan.end, result.lastEnd);
-  const figures = buildFigures({ plan, result, recorder, slo: options.slo, endMs });
+  const figures = buildFigures({ plan, result, recorder, slo: options.slo, endMs, roles: serving.roles });
   return { figures, result, stopped: result.stopped, wallMs: Math.round(performance.now() - wallStart) };
 }
 

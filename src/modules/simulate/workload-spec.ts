@@ -76,6 +76,25 @@ export class ClientClassSpec {
   @IsOptional() @ValidateNested() @Type(() => ArrivalSpec) arrival?: ArrivalSpec;
 }
 
+/** One pool of a prefill/decode cluster; engine fields left out are the workload's (or the flags'). */
+export class PoolSpec {
+  @IsOptional() @IsInt() @Min(1) @Max(SIMULATE_LIMITS.maxReplicas) replicas?: number;
+  @IsOptional() @IsIn(ROUTING_POLICIES) routing?: RoutingPolicyName;
+  @IsOptional() @IsString() @MinLength(1) gpu?: string;
+  @IsOptional() @IsInt() @Min(1) @Max(64) tensor_parallel_size?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(65536) max_num_seqs?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(10_000_000) max_num_batched_tokens?: number;
+  @IsOptional() @IsNumber() @Min(0.01) @Max(1) gpu_memory_utilization?: number;
+}
+
+/** Prefill/decode disaggregation: a prefill pool, a decode pool, and the KV transfer link between them (the server's setting names). */
+export class DisaggregationSpec {
+  @IsOptional() @ValidateNested() @Type(() => PoolSpec) prefill?: PoolSpec;
+  @IsOptional() @ValidateNested() @Type(() => PoolSpec) decode?: PoolSpec;
+  @IsOptional() @IsNumber() @Min(0.001) @Max(100_000) kv_transfer_gb_per_s?: number;
+  @IsOptional() @IsNumber() @Min(0) @Max(600_000) kv_transfer_latency_ms?: number;
+}
+
 /**
  * A workload file for `vllm-simulator simulate` (JSON or YAML). Engine fields left out take the
  * command line's value, else the server's default; `--help` documents every field.
@@ -92,6 +111,8 @@ export class WorkloadSpec {
   @IsOptional() @IsInt() @Min(0) @Max(2 ** 31 - 1) seed?: number;
   @IsOptional() @IsInt() @Min(1) @Max(SIMULATE_LIMITS.maxReplicas) replicas?: number;
   @IsOptional() @IsIn(ROUTING_POLICIES) routing?: RoutingPolicyName;
+  /** A prefill pool and a decode pool instead of `replicas` that each serve whole requests. */
+  @IsOptional() @ValidateNested() @Type(() => DisaggregationSpec) disaggregation?: DisaggregationSpec;
   /** `"ttft_p99<=2000,itl_p99<=100"` or `{ttft_p99: 2000, itl_p99: 100}` (ms). */
   @Allow() slo?: string | Record<string, unknown>;
   /** At most this many requests in flight per client pool, as `vllm bench serve --max-concurrency`. */
@@ -183,6 +204,7 @@ function crossCheck(w: WorkloadSpec): string[] {
       problems.push(`${field('arrival.burstiness')}: only a gamma arrival process has a burstiness`);
     }
   });
+  if (w.disaggregation && w.replicas !== undefined && w.replicas > 1) problems.push('replicas: with disaggregation, give disaggregation.prefill.replicas and disaggregation.decode.replicas instead');
   if (w.clients && w.clients.every((c) => c.share === 0)) problems.push('clients: at least one class needs a share above 0');
   const planned = w.stages.reduce((s, st) => s + st.rate * st.duration, 0);
   if (planned > SIMULATE_LIMITS.maxRequests) {

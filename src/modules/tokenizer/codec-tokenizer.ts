@@ -1,9 +1,17 @@
+import { LruCache } from '../../common/lru-cache';
 import { ChatSegment, ChatTemplateName, renderChat } from './chat-templates';
 import { TextCodec } from './codecs/text-codec';
 import { ChatTurn, Encoding, Tokenizer } from './tokenizer.types';
 
 /** Decodes one token's bytes at a time (never in streaming mode, so it keeps no state between calls). */
 const TOKEN_TEXT_DECODER = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * Short texts seen again (a chat's system prompt and questions, a pattern's replies) are encoded
+ * once: encodings of texts up to this many characters are kept, this many of them.
+ */
+const CACHED_TEXT_CHARS = 1024;
+const CACHED_TEXTS = 2048;
 
 /** Lets the event loop turn (timers, sockets) before long work goes on. */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -19,6 +27,8 @@ export interface CodecTokenizerOptions {
 export class CodecTokenizer implements Tokenizer {
   readonly name: string;
   readonly vocabSize: number;
+  /** Encodings of short texts (frozen: callers share them), pieces added when first asked for. */
+  private readonly recent = new LruCache<string, { ids: readonly number[]; pieces?: readonly string[] }>(CACHED_TEXTS);
 
   constructor(
     private readonly codec: TextCodec,
@@ -29,9 +39,28 @@ export class CodecTokenizer implements Tokenizer {
   }
 
   encode(text: string): Encoding {
+    if (text.length > CACHED_TEXT_CHARS) return this.encodeUncached(text);
+    const cached = this.recent.get(text);
+    if (cached?.pieces) return cached as Encoding;
+    const encoding = this.encodeUncached(text);
+    this.recent.set(text, { ids: Object.freeze(encoding.ids), pieces: Object.freeze(encoding.pieces) });
+    return encoding;
+  }
+
+  private encodeUncached(text: string): Encoding {
     if (this.codec.encodeWithPieces) return this.codec.encodeWithPieces(text);
     const ids = this.codec.encodeIds(text);
     return { ids, pieces: this.piecesOf(ids, this.codec.dummyPrefix) };
+  }
+
+  /** The ids of a text without special tokens, from the cache when it is short and was seen. */
+  private idsOf(text: string): readonly number[] {
+    if (text.length > CACHED_TEXT_CHARS) return this.codec.encodeIds(text);
+    const cached = this.recent.get(text);
+    if (cached) return cached.ids;
+    const ids = Object.freeze(this.codec.encodeIds(text));
+    this.recent.set(text, { ids });
+    return ids;
   }
 
   count(text: string): number {
@@ -39,9 +68,9 @@ export class CodecTokenizer implements Tokenizer {
   }
 
   encodePrompt(text: string): number[] {
-    const ids = this.codec.encodeIds(text);
+    const ids = this.idsOf(text);
     const bos = this.options.bos === undefined ? undefined : this.codec.specialId(this.options.bos);
-    return bos === undefined ? ids : [bos, ...ids];
+    return bos === undefined ? [...ids] : [bos, ...ids];
   }
 
   encodeChat(turns: readonly ChatTurn[]): number[] {
@@ -138,9 +167,9 @@ export class CodecTokenizer implements Tokenizer {
     if ('special' in seg) {
       const id = this.codec.specialId(seg.special);
       if (id !== undefined) ids.push(id);
-      else for (const x of this.codec.encodeIds(seg.special)) ids.push(x);
+      else for (const x of this.idsOf(seg.special)) ids.push(x);
     } else {
-      for (const x of this.codec.encodeIds(seg.text)) ids.push(x);
+      for (const x of this.idsOf(seg.text)) ids.push(x);
     }
   }
 

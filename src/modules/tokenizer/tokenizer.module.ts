@@ -31,6 +31,7 @@ export class TokenizerModule implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     const ms = this.tokenizer.warmUp();
-    this.logger.log(`${this.tokenizer.name} loaded in ${ms.toFixed(0)} ms`);
+    // The start summary names the tokenizer and its load time at info.
+    this.logger.debug(`${this.tokenizer.name} loaded in ${ms.toFixed(0)} ms`);
   }
 }

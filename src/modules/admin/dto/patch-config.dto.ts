@@ -13,15 +13,15 @@ export class PatchConfigDto implements Partial<RuntimeValues> {
   @present('latency_scale') @IsNumber(finite) @Min(0) @Max(1000)
   latency_scale?: number;
 
-  @ApiPropertyOptional({ minimum: 0, nullable: true, description: 'Fixed time to first token (ms); null = derived' })
+  @ApiPropertyOptional({ type: 'number', minimum: 0, nullable: true, description: 'Fixed time to first token (ms); null = derived' })
   @IsOptional() @IsNumber(finite) @Min(0) @Max(3_600_000)
   ttft_ms?: number | null;
 
-  @ApiPropertyOptional({ minimum: 0, nullable: true, description: 'Fixed inter-token latency (ms); null = derived' })
+  @ApiPropertyOptional({ type: 'number', minimum: 0, nullable: true, description: 'Fixed inter-token latency (ms); null = derived' })
   @IsOptional() @IsNumber(finite) @Min(0) @Max(3_600_000)
   itl_ms?: number | null;
 
-  @ApiPropertyOptional({ minimum: 0, nullable: true, description: 'Fixed prefill cost per prompt token (ms); null = derived' })
+  @ApiPropertyOptional({ type: 'number', minimum: 0, nullable: true, description: 'Fixed prefill cost per prompt token (ms); null = derived' })
   @IsOptional() @IsNumber(finite) @Min(0) @Max(60_000)
   prefill_ms_per_token?: number | null;
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsInt, IsOptional, ValidateNested } from 'class-validator';
+import { ArrayMinSize, IsArray, IsBoolean, IsDefined, IsInt, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { SamplingDto } from '../../http/dto/sampling.dto';
 import { MaxItems } from '../../http/validation';
 import { ChatMessageDto } from '../../http/dto/chat-message.dto';
@@ -12,16 +12,16 @@ export class ChatCompletionRequestDto extends SamplingDto {
   @IsDefined({ message: 'messages: Field required' }) @IsArray() @ArrayMinSize(1) @MaxItems('max_messages') @ValidateNested({ each: true }) @Type(() => ChatMessageDto)
   messages!: ChatMessageDto[];
 
-  @ApiPropertyOptional({ description: 'Preferred over max_tokens when both are set' }) @IsOptional() @IsInt()
+  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'Preferred over max_tokens when both are set' }) @IsOptional() @IsInt()
   max_completion_tokens?: number | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', nullable: true }) @IsOptional() @IsBoolean()
   logprobs?: boolean | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsInt()
+  @ApiPropertyOptional({ type: 'integer', nullable: true }) @IsOptional() @IsInt()
   top_logprobs?: number | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', nullable: true }) @IsOptional() @IsBoolean()
   echo?: boolean | null;
 
   @ApiPropertyOptional({ type: [ChatToolDto] })
@@ -35,9 +35,13 @@ export class ChatCompletionRequestDto extends SamplingDto {
   @IsOptional()
   tool_choice?: 'none' | 'auto' | 'required' | { type?: string; function?: { name?: string } } | null;
 
-  @ApiPropertyOptional({ description: 'false: at most one tool call per reply (default true, as in vLLM)' }) @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', nullable: true, description: 'false: at most one tool call per reply (default true, as in vLLM)' }) @IsOptional() @IsBoolean()
   parallel_tool_calls?: boolean | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', nullable: true }) @IsOptional() @IsBoolean()
   add_generation_prompt?: boolean | null;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'Passed to the chat template, e.g. {"enable_thinking": false} (Qwen3), {"thinking": true} (DeepSeek-V3.1)' })
+  @IsOptional() @IsObject()
+  chat_template_kwargs?: Record<string, unknown> | null;
 }

@@ -4,17 +4,17 @@ import { IsBoolean, IsDefined, IsIn, IsNotEmpty, IsObject, IsOptional, IsString,
 
 /** A function the model may call (vLLM's FunctionDefinition). */
 export class FunctionDefinitionDto {
-  @ApiProperty({ example: 'get_weather' }) @IsString() @IsNotEmpty()
+  @ApiProperty({ type: 'string', example: 'get_weather' }) @IsString() @IsNotEmpty()
   name!: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString()
+  @ApiPropertyOptional({ type: 'string', nullable: true }) @IsOptional() @IsString()
   description?: string | null;
 
-  @ApiPropertyOptional({ description: 'JSON schema of the arguments', example: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } })
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'JSON schema of the arguments', example: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } })
   @IsOptional() @IsObject()
   parameters?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', nullable: true }) @IsOptional() @IsBoolean()
   strict?: boolean | null;
 }
 

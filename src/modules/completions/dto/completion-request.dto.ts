@@ -17,12 +17,12 @@ export class CompletionRequestDto extends SamplingDto {
   @IsDefined({ message: 'prompt: Field required' }) @IsPrompt()
   prompt!: string | string[] | number[] | number[][];
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', nullable: true }) @IsOptional() @IsBoolean()
   echo?: boolean | null;
 
-  @ApiPropertyOptional({ description: 'Number of most likely alternatives per token (0-20)' }) @IsOptional() @IsInt()
+  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'Number of most likely alternatives per token (0-20)' }) @IsOptional() @IsInt()
   logprobs?: number | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsString()
+  @ApiPropertyOptional({ type: 'string', nullable: true }) @IsOptional() @IsString()
   suffix?: string | null;
 }

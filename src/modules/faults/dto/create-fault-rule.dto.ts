@@ -28,7 +28,7 @@ class OnlyForType implements ValidatorConstraintInterface {
   }
 }
 
-/** POST /admin/faults: one fault rule (SPEC §8). */
+/** POST /admin/faults: one fault rule (docs/admin.md, Faults). */
 export class CreateFaultRuleDto implements FaultRuleSpec {
   @ApiProperty({ enum: FAULT_TYPES, example: 'rate_limit' })
   @IsIn(FAULT_TYPES, { message: `type must be one of: ${FAULT_TYPES.join(', ')}` })
@@ -49,6 +49,10 @@ export class CreateFaultRuleDto implements FaultRuleSpec {
   @ApiPropertyOptional({ description: 'Only requests for this served model name' })
   @IsOptional() @IsString() @MinLength(1)
   model?: string;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 3600, default: 1, description: "rate_limit: seconds in the 429's Retry-After header" })
+  @IsOptional() @IsInt() @Min(0) @Max(3600) @Validate(OnlyForType, ['rate_limit'])
+  retry_after?: number;
 
   @ApiPropertyOptional({ minimum: 0, maximum: 600000, default: 30000, description: 'timeout: how long the request is held (ms)' })
   @IsOptional() @IsInt() @Min(0) @Max(600_000) @Validate(OnlyForType, ['timeout'])

@@ -17,20 +17,24 @@ function IsMessageContent(options?: ValidationOptions) {
 
 /** One chat message as vLLM's chat routes take it (chat completions, /tokenize). */
 export class ChatMessageDto {
-  @ApiProperty({ example: 'user' }) @IsString()
+  @ApiProperty({ type: 'string', example: 'user' }) @IsString()
   role!: string;
 
-  @ApiPropertyOptional({ description: 'Text, or an array of content parts ({"type":"text","text":...})' })
+  @ApiPropertyOptional({
+    description: 'Text, or an array of content parts ({"type":"text","text":...})',
+    nullable: true,
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, text: { type: 'string' } }, required: ['type'], additionalProperties: true } }],
+  })
   @IsOptional() @IsMessageContent()
   content?: string | Array<{ type: string; text?: string }> | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsString()
+  @ApiPropertyOptional({ type: 'string', nullable: true }) @IsOptional() @IsString()
   name?: string | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsArray()
+  @ApiPropertyOptional({ type: 'array', items: { type: 'object', additionalProperties: true }, nullable: true }) @IsOptional() @IsArray()
   tool_calls?: unknown[] | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsString()
+  @ApiPropertyOptional({ type: 'string', nullable: true }) @IsOptional() @IsString()
   tool_call_id?: string | null;
 }
 

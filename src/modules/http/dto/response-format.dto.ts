@@ -4,16 +4,16 @@ import { IsBoolean, IsIn, IsObject, IsOptional, IsString, ValidateNested } from 
 
 /** `response_format.json_schema` (vLLM's JsonSchemaResponseFormat). */
 export class JsonSchemaFormatDto {
-  @ApiProperty({ example: 'weather' }) @IsString()
+  @ApiProperty({ type: 'string', example: 'weather' }) @IsString()
   name!: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString()
+  @ApiPropertyOptional({ type: 'string', nullable: true }) @IsOptional() @IsString()
   description?: string | null;
 
-  @ApiPropertyOptional({ description: 'The JSON schema the reply validates against' }) @IsOptional() @IsObject()
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, description: 'The JSON schema the reply validates against' }) @IsOptional() @IsObject()
   schema?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', nullable: true }) @IsOptional() @IsBoolean()
   strict?: boolean | null;
 }
 

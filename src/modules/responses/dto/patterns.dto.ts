@@ -136,6 +136,18 @@ export class PatternDto {
   @IsOptional()
   @IsBooleanOrName({ message: 'must be true, false, a tool name, {name, arguments} or a list of {name, arguments}' })
   tool_call?: boolean | string | ScriptedToolCall | ScriptedToolCall[];
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'What a reasoning model (--reasoning-parser) thinks before this pattern\'s reply; templates like replies, one chosen per answer.',
+    example: ['The user wants {{topic|this}} explained. I will start from the basics.'],
+  })
+  @IsOptional()
+  @IsArray({ message: 'must be a list of strings' })
+  @ArrayMinSize(1, { message: 'must contain at least 1 element' })
+  @IsString({ each: true, message: 'each thought must be a string' })
+  @IsNotEmpty({ each: true, message: 'thoughts must not be empty strings' })
+  reasoning?: string[];
 }
 
 /** What answers when no pattern matches. */
@@ -145,6 +157,16 @@ export class FallbackDto {
   @ArrayMinSize(1, { message: 'must contain at least 1 element' })
   @IsString({ each: true, message: 'each reply must be a string' })
   @IsNotEmpty({ each: true, message: 'replies must not be empty strings' })
+  responses!: string[];
+}
+
+/** A reasoning model's thinking for replies whose pattern gives none. */
+export class ReasoningDto {
+  @ApiProperty({ type: [String], example: ['Let me think about {{topic|the question}} step by step.'] })
+  @IsArray({ message: 'must be a list of strings' })
+  @ArrayMinSize(1, { message: 'must contain at least 1 element' })
+  @IsString({ each: true, message: 'each thought must be a string' })
+  @IsNotEmpty({ each: true, message: 'thoughts must not be empty strings' })
   responses!: string[];
 }
 
@@ -195,6 +217,13 @@ export class PatternsDocumentDto {
   @ValidateNested({ message: 'must be a mapping with responses' })
   @Type(() => FallbackDto)
   fallback!: FallbackDto;
+
+  @ApiPropertyOptional({ type: () => ReasoningDto, description: "A reasoning model's thinking for replies whose pattern has none." })
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping with responses' })
+  @ValidateNested({ message: 'must be a mapping with responses' })
+  @Type(() => ReasoningDto)
+  reasoning?: ReasoningDto;
 }
 
 /**
@@ -234,4 +263,11 @@ export class PatternsOverlayDto {
   @ValidateNested({ message: 'must be a mapping with responses' })
   @Type(() => FallbackDto)
   fallback?: FallbackDto;
+
+  @ApiPropertyOptional({ type: () => ReasoningDto, description: "A reasoning model's thinking for replies whose pattern has none." })
+  @IsOptional()
+  @IsObject({ message: 'must be a mapping with responses' })
+  @ValidateNested({ message: 'must be a mapping with responses' })
+  @Type(() => ReasoningDto)
+  reasoning?: ReasoningDto;
 }

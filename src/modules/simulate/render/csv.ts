@@ -23,9 +23,11 @@ const RUN_HEADERS = [
   'saturated', 'sustainable_rate', 'slo_met',
   ...latencyHeaders('ttft'), ...latencyHeaders('itl'), ...latencyHeaders('e2e'),
   'mean_running', 'mean_waiting', 'max_waiting', 'mean_kv_usage', 'prefix_hit_rate', 'preemptions',
+  // Prefill/decode pools only.
+  'achieved_prompt_tokens_per_s', ...latencyHeaders('transfer'), 'transferred_tokens', 'transferred_bytes',
 ];
 
-/** One row per stage, overall, the drain, each client class and each replica (a `scope` column says which). */
+/** One row per stage, overall, the drain, each client class, each replica and each prefill/decode pool (a `scope` column says which). */
 function runCsv(doc: RunDocument): string {
   const lines = [csvLine(RUN_HEADERS)];
   for (const s of [...doc.stages, doc.overall]) {
@@ -50,6 +52,14 @@ function runCsv(doc: RunDocument): string {
       'replica', r.replica, '', '', '', r.requests, r.completed, '', '', '', r.achieved.requests_per_s, r.achieved.output_tokens_per_s, '',
       r.saturated, '', '', ...latencyCells(r.ttft_ms), ...latencyCells(r.itl_ms), ...latencyCells(r.e2e_ms),
       r.mean_running, r.mean_waiting, '', r.mean_kv_usage, r.prefix_cache.hit_rate, r.preemptions,
+    ]));
+  }
+  for (const p of doc.pools ?? []) {
+    lines.push(csvLine([
+      'pool', '', p.pool, '', '', p.requests, p.completed, '', '', '', p.achieved.requests_per_s, p.achieved.output_tokens_per_s, '',
+      p.saturated, '', '', ...latencyCells(p.ttft_ms), ...latencyCells(p.itl_ms ?? undefined), ...latencyCells(p.e2e_ms),
+      p.mean_running, p.mean_waiting, p.max_waiting, p.mean_kv_usage, p.prefix_cache.hit_rate, p.preemptions,
+      p.achieved.prompt_tokens_per_s, ...latencyCells(p.transfer_ms ?? undefined), p.transferred_tokens, p.transferred_bytes,
     ]));
   }
   return `${lines.join('\n')}\n`;

@@ -32,8 +32,10 @@ function runCharts(doc: RunDocument, prefix = ''): string {
     });
   const t = doc.timeline;
   const markers = stageMarkers(doc);
+  const prefills = doc.disaggregation?.prefill.replicas;
+  const engineName = (r: number): string => (prefills === undefined ? `replica ${r}` : r < prefills ? `prefill ${r}` : `decode ${r - prefills}`);
   const kvSeries = t.kv_usage_by_replica
-    ? t.kv_usage_by_replica.map((values, r) => ({ name: `replica ${r}`, values: values.map((v) => v * 100) }))
+    ? t.kv_usage_by_replica.map((values, r) => ({ name: engineName(r), values: values.map((v) => v * 100) }))
     : [{ name: 'KV cache usage', values: t.kv_usage.map((v) => v * 100) }];
   return (
     `<h2>Latency percentiles per stage</h2><div class="charts">` +
@@ -43,7 +45,7 @@ function runCharts(doc: RunDocument, prefix = ''): string {
     `</div><h2>Over simulated time</h2><div class="charts">` +
     lineChart({
       id: `${prefix}timeline-queue`,
-      title: `Requests running and waiting${doc.replicas > 1 ? ` (all ${doc.replicas} replicas)` : ''}`,
+      title: `Requests running and waiting${doc.replicas > 1 ? ` (all ${doc.replicas} ${prefills === undefined ? 'replicas' : 'engines of both pools'})` : ''}`,
       xLabel: 'simulated time (s)',
       yLabel: 'requests',
       x: t.t_s,

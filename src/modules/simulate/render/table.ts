@@ -1,4 +1,4 @@
-import { ConfigFacts, GridDocument, RunDocument, SimulateDocument, SweepDocument } from '../documents';
+import { ConfigFacts, GridDocument, PoolFacts, RunDocument, SimulateDocument, SweepDocument } from '../documents';
 import { StageFigures } from '../figures';
 import { LatencySummary } from '../latency-summary';
 
@@ -24,6 +24,12 @@ const pct = (v: number): string => `${num(v * 100, 0)}%`;
 const yes = (v: boolean | null | undefined): string => (v === null || v === undefined ? '-' : v ? 'YES' : 'no');
 
 export function headLine(f: ConfigFacts): string {
+  const d = f.disaggregation;
+  if (d) {
+    const pool = (name: string, p: PoolFacts): string =>
+      `${name} ${p.replicas} x ${p.gpu} (TP ${p.tensor_parallel_size}${p.replicas > 1 ? `, routing ${p.routing}` : ''}, max_num_seqs ${p.max_num_seqs}, KV cache ${num(p.kv_cache_tokens)} tokens each)`;
+    return `${f.model}: ${pool('prefill', d.prefill)} -> ${pool('decode', d.decode)} · KV link ${num(d.kv_transfer_gb_per_s, 1)} GB/s per GPU + ${num(d.kv_transfer_latency_ms, 1)} ms`;
+  }
   return (
     `${f.model} on ${f.replicas} x ${f.gpu} (TP ${f.tensor_parallel_size}${f.replicas > 1 ? `, routing ${f.routing}` : ''}) · ` +
     `max_num_seqs ${f.max_num_seqs} · max_num_batched_tokens ${f.max_num_batched_tokens} · KV cache ${num(f.kv_cache_tokens)} tokens per replica`
@@ -64,6 +70,31 @@ function latencyTable(rows: { label: string; ttft: LatencySummary; itl: LatencyS
   return layout(headers, rows.map((r) => [r.label, ...latencyCells(r.ttft), ...latencyCells(r.itl), ...latencyCells(r.e2e), ...(r.extra ?? [])]));
 }
 
+/** Each pool from its own side (TTFT from reaching the pool; the decode side's includes the KV transfer). */
+function poolsTable(doc: RunDocument): string {
+  const headers = ['pool', 'replicas', 'requests', 'achieved req/s', 'prompt tok/s', 'output tok/s', 'TTFT p50', 'TTFT p99', 'transfer p50', 'transfer p99', 'ITL p99', 'running', 'waiting', 'KV use', 'prefix hit', 'saturated'];
+  const dash = (l: LatencySummary | null, stat: 'p50' | 'p99'): string => (l ? ms(l[stat]) : '-');
+  const rows = (doc.pools ?? []).map((p) => [
+    p.pool,
+    String(p.replicas),
+    num(p.requests),
+    num(p.achieved.requests_per_s, 2),
+    num(p.achieved.prompt_tokens_per_s, 0),
+    num(p.achieved.output_tokens_per_s, 1),
+    ms(p.ttft_ms.p50),
+    ms(p.ttft_ms.p99),
+    dash(p.transfer_ms, 'p50'),
+    dash(p.transfer_ms, 'p99'),
+    dash(p.itl_ms, 'p99'),
+    num(p.mean_running, 1),
+    num(p.mean_waiting, 1),
+    pct(p.mean_kv_usage),
+    pct(p.prefix_cache.hit_rate),
+    yes(p.saturated),
+  ]);
+  return `Pools (prefill -> KV transfer -> decode; TTFT in ms from reaching the pool)\n${layout(headers, rows)}`;
+}
+
 function notes(doc: RunDocument): string[] {
   const out: string[] = [];
   const d = doc.drain;
@@ -76,6 +107,7 @@ function notes(doc: RunDocument): string[] {
   for (const s of doc.stages) {
     if (s.saturated) out.push(`Stage ${stageLabel(s)} is saturated (${s.saturation_reason}); the configuration sustains about ${num(s.sustainable_rate, 2)} req/s of this mix (offered: ${num(s.offered.requests_per_s, 2)}).`);
   }
+  for (const p of doc.pools ?? []) if (p.saturated) out.push(`The ${p.pool} pool is saturated (${p.saturation_reason}).`);
   if (!doc.saturated) out.push('No stage is saturated.');
   if (doc.slo !== null) {
     const verdicts = doc.stages.map((s) => `${stageLabel(s)} ${s.slo_met ? 'met' : 'missed'}`).join(', ');
@@ -100,6 +132,7 @@ export function renderRunTable(doc: RunDocument): string {
   if (doc.classes) {
     parts.push('', 'Client classes', latencyTable(doc.classes.map((c) => ({ label: c.name, ttft: c.ttft_ms, itl: c.itl_ms, e2e: c.e2e_ms, extra: [num(c.requests), pct(c.prefix_cache.hit_rate)] })), 'class', ['requests', 'prefix hit']));
   }
+  if (doc.pools) parts.push('', poolsTable(doc));
   if (doc.per_replica) {
     const headers = ['replica', 'requests', 'achieved req/s', 'achieved tok/s', 'TTFT p99', 'ITL p99', 'E2E p99', 'running', 'waiting', 'KV use', 'prefix hit', 'saturated'];
     const rows = doc.per_replica.map((r) => [

@@ -7,28 +7,28 @@ import { ChatMessageDto } from '../../http/dto/chat-message.dto';
 
 /** vLLM's TokenizeRequest: a completions `prompt` or a chat `messages` list. */
 export class TokenizeRequestDto {
-  @ApiPropertyOptional() @IsOptional() @IsString()
+  @ApiPropertyOptional({ type: 'string', nullable: true }) @IsOptional() @IsString()
   model?: string | null;
 
-  @ApiPropertyOptional() @IsOptional() @IsString()
+  @ApiPropertyOptional({ type: 'string' }) @IsOptional() @IsString()
   prompt?: string;
 
   @ApiPropertyOptional({ type: [ChatMessageDto] })
   @IsOptional() @IsArray() @ArrayMinSize(1) @MaxItems('max_messages') @ValidateNested({ each: true }) @Type(() => ChatMessageDto)
   messages?: ChatMessageDto[];
 
-  @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', default: true }) @IsOptional() @IsBoolean()
   add_special_tokens?: boolean;
 
-  @ApiPropertyOptional({ default: true }) @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', default: true }) @IsOptional() @IsBoolean()
   add_generation_prompt?: boolean;
 
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean()
+  @ApiPropertyOptional({ type: 'boolean', default: false }) @IsOptional() @IsBoolean()
   return_token_strs?: boolean;
 }
 
 export class DetokenizeRequestDto {
-  @ApiPropertyOptional() @IsOptional() @IsString()
+  @ApiPropertyOptional({ type: 'string', nullable: true }) @IsOptional() @IsString()
   model?: string | null;
 
   @ApiPropertyOptional({ type: [Number] })

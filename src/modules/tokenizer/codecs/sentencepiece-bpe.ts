@@ -1,3 +1,4 @@
+import { MergeTable, mergeSymbols } from './bpe-merge';
 import { TextCodec, EMPTY_BYTES, utf8Bytes } from './text-codec';
 
 const SPACE = '\u2581'; // ▁
@@ -25,10 +26,7 @@ export class SentencePieceBpe implements TextCodec {
   readonly vocabSize: number;
   readonly dummyPrefix = true;
   private readonly idByPiece = new Map<string, number>();
-  /** left id * vocabSize + right id (a small integer for 32k vocabularies) -> merge rank. */
-  private readonly mergeRank = new Map<number, number>();
-  /** rank -> id of the merged piece. */
-  private readonly mergeResult: Int32Array;
+  private readonly merges: MergeTable;
   private readonly byteIds = new Int32Array(256).fill(-1);
   private readonly bytesById: (Uint8Array | undefined)[];
   private readonly skipped = new Set<number>();
@@ -44,14 +42,15 @@ export class SentencePieceBpe implements TextCodec {
       if (m) this.byteIds[parseInt(m[1], 16)] = id;
     });
     this.bytesById = new Array<Uint8Array | undefined>(vocab.length);
-    this.mergeResult = new Int32Array(merges.length / 2);
+    const triplets = new Int32Array((merges.length / 2) * 3);
     for (let r = 0; r < merges.length / 2; r++) {
       const a = merges[2 * r];
       const b = merges[2 * r + 1];
-      const key = a * this.vocabSize + b;
-      if (!this.mergeRank.has(key)) this.mergeRank.set(key, r);
-      this.mergeResult[r] = this.idByPiece.get(vocab[a] + vocab[b]) ?? -1;
+      triplets[3 * r] = a;
+      triplets[3 * r + 1] = b;
+      triplets[3 * r + 2] = this.idByPiece.get(vocab[a] + vocab[b]) ?? -1;
     }
+    this.merges = new MergeTable(triplets);
     for (const s of data.skippedOnDecode) {
       const id = this.idByPiece.get(s);
       if (id !== undefined) this.skipped.add(id);
@@ -79,7 +78,6 @@ export class SentencePieceBpe implements TextCodec {
     return out;
   }
 
-  /** Merges by rank, ties left to right, over a doubly linked list of symbols and a binary heap. */
   private encodeWord(word: string): number[] {
     const ids: number[] = [];
     for (const ch of word) {
@@ -87,37 +85,7 @@ export class SentencePieceBpe implements TextCodec {
       if (id !== undefined && id > 0) ids.push(id);
       else for (const byte of utf8Bytes(ch)) ids.push(this.byteIds[byte] >= 0 ? this.byteIds[byte] : 0);
     }
-    const n = ids.length;
-    if (n < 2) return ids;
-    const next = new Int32Array(n);
-    const prev = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      next[i] = i + 1 < n ? i + 1 : -1;
-      prev[i] = i - 1;
-    }
-    const alive = new Uint8Array(n).fill(1);
-    const heap = new MergeHeap();
-    const consider = (i: number): void => {
-      const j = next[i];
-      if (i < 0 || j < 0) return;
-      const rank = this.mergeRank.get(ids[i] * this.vocabSize + ids[j]);
-      if (rank !== undefined && this.mergeResult[rank] >= 0) heap.push(rank, i, j, ids[i], ids[j]);
-    };
-    for (let i = 0; i < n - 1; i++) consider(i);
-    while (heap.size > 0) {
-      const e = heap.pop();
-      const { left: i, right: j } = e;
-      if (!alive[i] || !alive[j] || next[i] !== j || ids[i] !== e.leftId || ids[j] !== e.rightId) continue;
-      ids[i] = this.mergeResult[e.rank];
-      alive[j] = 0;
-      next[i] = next[j];
-      if (next[j] >= 0) prev[next[j]] = i;
-      consider(prev[i]);
-      consider(i);
-    }
-    const out: number[] = [];
-    for (let i = 0; i >= 0; i = next[i]) out.push(ids[i]);
-    return out;
+    return mergeSymbols(ids, this.merges);
   }
 
   tokenBytes(id: number): Uint8Array {
@@ -144,55 +112,5 @@ export class SentencePieceBpe implements TextCodec {
 
   isSkippedOnDecode(id: number): boolean {
     return this.skipped.has(id);
-  }
-}
-
-interface HeapEntry {
-  rank: number;
-  left: number;
-  right: number;
-  leftId: number;
-  rightId: number;
-}
-
-/** Min-heap on (rank, left position): the lowest rank first, equal ranks left to right. */
-class MergeHeap {
-  private readonly items: HeapEntry[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  push(rank: number, left: number, right: number, leftId: number, rightId: number): void {
-    const items = this.items;
-    items.push({ rank, left, right, leftId, rightId });
-    let i = items.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(items[i], items[p])) break;
-      [items[i], items[p]] = [items[p], items[i]];
-      i = p;
-    }
-  }
-  pop(): HeapEntry {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop()!;
-    if (items.length > 0) {
-      items[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < items.length && this.less(items[l], items[m])) m = l;
-        if (r < items.length && this.less(items[r], items[m])) m = r;
-        if (m === i) break;
-        [items[i], items[m]] = [items[m], items[i]];
-        i = m;
-      }
-    }
-    return top;
-  }
-  private less(a: HeapEntry, b: HeapEntry): boolean {
-    return a.rank < b.rank || (a.rank === b.rank && a.left < b.left);
   }
 }
