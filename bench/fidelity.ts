@@ -2,7 +2,7 @@
  * Fidelity benchmark: replays the measured points of data/benchmarks.json through the real engine
  * (src/modules/engine) on a virtual clock and compares TTFT, ITL and E2E with the measurements.
  *
- *   npx ts-node --transpile-only bench/fidelity.ts [--id SUBSTRING] [--explain] [--quiet]
+ *   npx ts-node --transpile-only bench/fidelity.ts [--id SUBSTRING] [--explain] [--quiet] [--scenarios | --scenarios-only]
  *
  * Each point is loaded the way its tool ran it (bench/support/benchmark-tools.ts) and timed by the
  * step model of its vLLM release family (data/step-model.json; points of other engines and unstated
@@ -12,7 +12,8 @@
  * absolute error, for the fitted and the held-out points, over all points and without the flagged
  * ones (bench/support/flagged-points.ts), then per source, per release family and vLLM version, and
  * per GPU. Points with a large error, and with --explain every point, are printed with what the
- * source says next to how the replay runs them.
+ * source says next to how the replay runs them. With --scenarios, then (--scenarios-only: only)
+ * the predictions for scenarios shaped like the runs the project is judged on (bench/support/scenarios.ts).
  */
 import 'reflect-metadata';
 import { BenchmarkPoint, Metric, loadBenchmarks } from '../src/modules/benchmarks/measurements';
@@ -20,6 +21,7 @@ import { StepModelFile, loadStepModel } from '../src/modules/benchmarks/step-coe
 import { Statistic, toolFor } from './support/benchmark-tools';
 import { FLAGGED_POINTS, flagFor } from './support/flagged-points';
 import { familyOf, figure, median, replayPoint } from './support/replay';
+import { printScenarios } from './support/scenarios';
 
 /** Points whose calibrated error exceeds this are explained after the table. */
 const EXPLAIN_ABOVE = 0.25;
@@ -51,7 +53,8 @@ function explain(p: BenchmarkPoint, rows: readonly Row[]): void {
     : p.load.type === 'rate' ? `rate ${p.load.rate_qps ?? 'inf'} req/s${p.load.max_concurrency ? `, max concurrency ${p.load.max_concurrency}` : ''}`
     : p.load.type === 'batch' ? `batch ${p.load.batch_size}` : p.load.type;
   const labels = rows.map((r) => `${r.metric} ${figure(p, r.metric)!.label} ${r.measured.toFixed(1)} -> compared as ${r.stat}`).join('; ');
-  console.log(`\n${p.id}${flagFor(p.id) ? '  [flagged]' : ''}`);
+  const flagged = rows.filter((r) => r.flagged).map((r) => r.metric);
+  console.log(`\n${p.id}${flagged.length > 0 ? `  [flagged: ${flagged.join(', ')}]` : ''}`);
   console.log(`  source: ${p.source}`);
   console.log(`          ${load}; ${p.input_tokens} in / ${p.output_tokens} out (${p.lengths}); ${p.weights_dtype} weights, ${p.kv_cache_dtype} KV; vLLM ${p.vllm_version ?? 'n/a'}; ${labels}`);
   for (const note of (p as BenchmarkPoint & { notes?: string[] }).notes ?? []) console.log(`          note: ${note}`);
@@ -79,8 +82,9 @@ function breakdown(title: string, rows: readonly Row[], key: (r: Row) => string)
     }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = process.argv;
+  if (args.includes('--scenarios-only')) return printScenarios();
   const filter = args.includes('--id') ? args[args.indexOf('--id') + 1] : undefined;
   const explainAll = args.includes('--explain');
   const quiet = args.includes('--quiet');
@@ -93,8 +97,8 @@ function main(): void {
     let g: Partial<Record<Metric, number>>;
     let c: Partial<Record<Metric, number>>;
     try {
-      g = replayPoint(p, stepFile, { calibrated: false });
-      c = replayPoint(p, stepFile, { calibrated: true });
+      g = replayPoint(p, stepFile, { calibrated: false, withClient: true });
+      c = replayPoint(p, stepFile, { calibrated: true, withClient: true });
     } catch (e) {
       console.log(`${p.id.padEnd(64)} ${set.padEnd(7)} skipped: ${(e as Error).message}`);
       continue;
@@ -104,7 +108,7 @@ function main(): void {
       if (!f || g[metric] === undefined || c[metric] === undefined) continue;
       const row: Row = {
         id: p.id, set, metric, stat: toolFor(p).statistic(f.label, metric), measured: f.value,
-        global: g[metric]!, calibrated: c[metric]!, flagged: flagFor(p.id) !== undefined,
+        global: g[metric]!, calibrated: c[metric]!, flagged: flagFor(p.id, metric) !== undefined,
         source: p.source_group, family: familyOf(stepFile, p).name, version: p.vllm_version ?? 'n/a', gpu: p.gpu!,
       };
       rows.push(row);
@@ -144,6 +148,10 @@ function main(): void {
     }
   }
   console.log(`\n${points.length} points, ${((performance.now() - wallStart) / 1000).toFixed(1)} s`);
+  if (args.includes('--scenarios')) await printScenarios();
 }
 
-main();
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -68,14 +68,17 @@ describe('LoRA adapters', () => {
     const long = post(`${app.url}/v1/completions`, { model: 'sql-lora', prompt: 'SELECT', max_tokens: 24, ignore_eos: true });
     const other = post(`${app.url}/v1/completions`, { model: 'doc-lora', prompt: 'Document this', max_tokens: 2, ignore_eos: true });
     const base = post(`${app.url}/v1/completions`, { prompt: 'plain', max_tokens: 10, ignore_eos: true });
+    const info = /^vllm:lora_requests_info\{max_lora="1",running_lora_adapters="sql-lora",waiting_lora_adapters="doc-lora"\} \d+(\.\d+)?(e\+\d+)?$/m;
+    // The info gauge is stamped when a step ends (as vLLM's scheduler stats are), so it can trail
+    // the waiting gauges, read at scrape time, by the step in which doc-lora was first held back.
     const seen = await pollUntil('the doc-lora request to wait', async () => {
       const { text, m } = await metrics();
       const deferred = sample(m, 'vllm:num_requests_waiting_by_reason', 'reason="deferred"');
-      return deferred === 1 && sample(m, 'vllm:num_requests_running') === 2 ? { text, m } : undefined;
+      return deferred === 1 && sample(m, 'vllm:num_requests_running') === 2 && info.test(text) ? { text, m } : undefined;
     }, 5_000);
     // The base model's request runs beside sql-lora's: only doc-lora's waits, and not for capacity.
     expect(sample(seen.m, 'vllm:num_requests_waiting_by_reason', 'reason="capacity"')).toBe(0);
-    expect(seen.text).toMatch(/^vllm:lora_requests_info\{max_lora="1",running_lora_adapters="sql-lora",waiting_lora_adapters="doc-lora"\} \d+(\.\d+)?(e\+\d+)?$/m);
+    expect(seen.text).toMatch(info);
     // The base model's request is not held back by the adapter limit.
     expect((await base).status).toBe(200);
     const [first, second] = [await long, await other];

@@ -97,7 +97,7 @@ describe('a saturating workload (examples/workload.yaml: 1, 4 and 10 requests/s 
     }
     // Achieved counts what the engine completed, far below what was offered.
     expect(overloaded.offered.requests_per_s).toBeGreaterThan(9);
-    expect(overloaded.achieved.requests_per_s).toBeLessThan(0.4 * overloaded.offered.requests_per_s);
+    expect(overloaded.achieved.requests_per_s).toBeLessThan(0.5 * overloaded.offered.requests_per_s);
     expect(run.overall.achieved.requests_per_s).toBeCloseTo(run.overall.completed / run.simulated_seconds, 2);
   });
 

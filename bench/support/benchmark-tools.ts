@@ -114,7 +114,7 @@ export function vllmBenchServe(opts: {
 export function aiperfSteadyState(
   name: string,
   rounds: { warmup: number; measured: number } = { warmup: 2, measured: 10 },
-  phases: 'even' | 'random' = 'even',
+  phases: 'even' | 'random' | 'burst' = 'even',
 ): BenchmarkTool {
   const concurrency = (p: BenchmarkPoint): number => (p.load.type === 'concurrency' ? p.load.concurrency : 1);
   return {
@@ -128,7 +128,7 @@ export function aiperfSteadyState(
       const c = concurrency(p);
       // Client k's first request at k/c of a cycle (or at a random phase); the rest queue on the c slots (each sent when one ends).
       const random = new Random(seed);
-      const phase = Array.from({ length: c }, (_, k) => (phases === 'random' ? random.next() * cycleMs : (k * cycleMs) / c)).sort((a, b) => a - b);
+      const phase = Array.from({ length: c }, (_, k) => (phases === 'burst' ? 0 : phases === 'random' ? random.next() * cycleMs : (k * cycleMs) / c)).sort((a, b) => a - b);
       const offset = (k: number): number => phase[k];
       return {
         requests: requestsOf(p, (rounds.warmup + rounds.measured + 1) * c, (i) => offset(Math.min(i, c - 1))),
@@ -159,11 +159,51 @@ export const vllmBenchLatency: BenchmarkTool = {
   itl: () => 'per-request',
 };
 
+/**
+ * The DO-Solutions sweeps (data/sources/do-solutions-poisson-vllm-0.14.json): `vllm bench serve`
+ * of vLLM 0.14.1, 300 prompts per rate, Poisson arrivals from a first request at 0, no max
+ * concurrency, every request measured. The rates ran in increasing order on one server with the
+ * same 300 prompts, so from the second rate on the prefix cache held what the previous run left:
+ * the replay serves the prompts once at the same rate before the measured run (far enough ahead
+ * for it to drain), so each measured prompt is found in the prefix cache but its last block.
+ */
+function vllmBenchServeSweep(name: string, numPrompts: number): BenchmarkTool {
+  const PASS_GAP_MS = 600_000;
+  // ShareGPT prompts: distinct (no chat template on /v1/completions), of the point's mean lengths.
+  const promptsOf = (p: BenchmarkPoint): PlannedRequest[] => requestsOf(p, numPrompts, () => 0);
+  return {
+    name,
+    seeds: () => 5,
+    describe: (p) =>
+      `${numPrompts} ${p.workload?.dataset ?? ''} prompts, Poisson ${p.load.type === 'rate' ? p.load.rate_qps : '?'}/s from a first request at 0, no max concurrency${p.workload?.warm_cache ? '; served once before (the previous rate\'s run), then measured' : '; cold prefix cache'}`,
+    plan: (p, seed) => {
+      const rate = p.load.type === 'rate' ? (p.load.rate_qps ?? 1) : 1;
+      const prompts = promptsOf(p);
+      const random = new Random(seed);
+      const pass = (start: number): PlannedRequest[] => {
+        let t = start;
+        return prompts.map((q, i) => {
+          if (i > 0) t += random.exponential(1000 / rate);
+          return { arrival: t, promptTokenIds: q.promptTokenIds, outputTokens: q.outputTokens, stage: 0 };
+        });
+      };
+      if (!p.workload?.warm_cache) return { requests: pass(0), measured: { from: 0, to: prompts.length } };
+      const warm = pass(0);
+      const measuredStart = warm[warm.length - 1].arrival + PASS_GAP_MS;
+      return { requests: [...warm, ...pass(measuredStart)], measured: { from: prompts.length, to: 2 * prompts.length } };
+    },
+    statistic: byLabel,
+    itl: () => 'gaps',
+  };
+}
+
 /** Default number of prompts of `vllm bench serve` (`--num-prompts`, 1000) where a source does not state it. */
 const VLLM_DEFAULT_NUM_PROMPTS = 1000;
 
 /** The tool behind each source group of data/benchmarks.json. */
 export const TOOLS: Record<string, BenchmarkTool> = {
+  // github:DO-Solutions/gtc-2026-doks phase 0 reports: vllm bench serve 0.14.1, 300 prompts per rate, Poisson.
+  'do-solutions-vllm-bench-serve': vllmBenchServeSweep('vllm bench serve 0.14.1 (rate sweep, same prompts every rate)', 300),
   // docs.nvidia.com/nim/benchmarking/llm/1.0.0/performance: "see Using AIPerf to Benchmark".
   'nvidia-nim-benchmarking': aiperfSteadyState('AIPerf (NIM benchmarking guide), steady state'),
   // aiconfigurator's silicon measurements: its generated benchmark runs aiperf at --concurrency c with

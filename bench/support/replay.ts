@@ -11,7 +11,7 @@ import { kvCacheCapacity } from '../../src/modules/benchmarks/kv-capacity';
 import { BenchmarkPoint, Metric } from '../../src/modules/benchmarks/measurements';
 import { RooflineStepTimeModel } from '../../src/modules/benchmarks/roofline-step-model';
 import { predictSteadyState } from '../../src/modules/benchmarks/steady-state';
-import { ConfigCorrection, ReleaseFamily, StepCoefficients, StepModelFile, familyFor, findCorrection } from '../../src/modules/benchmarks/step-coefficients';
+import { ConfigCorrection, ReleaseFamily, StepCoefficients, StepModelFile, asyncSchedulingIn, familyFor, findCorrection } from '../../src/modules/benchmarks/step-coefficients';
 import { Engine } from '../../src/modules/engine/engine';
 import { BlockPool } from '../../src/modules/engine/block-pool';
 import { StepTiming } from '../../src/modules/engine/step-timing';
@@ -37,13 +37,16 @@ export function limitsOf(p: BenchmarkPoint, family: ReleaseFamily, file: StepMod
 }
 
 /**
- * Time a source's client adds to every request before its first token and never to the engine's
- * steps (HTTP, tokenization, the load generator's own loop), fitted per source by bench/fit.ts and
- * stored with the step model (`client_overhead_ms`). Added to TTFT and E2E, never to ITL.
+ * The sources measured with aiperf (NIM's tables, aiconfigurator's collections): their TTFTs hold
+ * the load generator's own time on top of vLLM's, fitted per source by bench/fit.ts (`client_ms`).
  */
-export function clientOverheadMs(file: StepModelFile, p: BenchmarkPoint): number {
-  const table = (file.client_overhead_ms ?? {}) as Record<string, number>;
-  return table[p.source_group] ?? 0;
+export function clientTimeApplies(p: BenchmarkPoint): boolean {
+  return p.source_group === 'nvidia-nim-benchmarking' || p.source_group.startsWith('aiconfigurator-silicon');
+}
+
+/** The point's client time (ms) before its first token, beyond vLLM's: 0 but for the aiperf sources. */
+export function clientMsOf(file: StepModelFile, p: BenchmarkPoint): number {
+  return clientTimeApplies(p) ? (file.client_ms?.[p.source_group] ?? 0) : 0;
 }
 
 export interface ReplayOptions {
@@ -53,8 +56,8 @@ export interface ReplayOptions {
   coefficients?: StepCoefficients;
   /** Fewer seeds / requests, for the fit's many replays. */
   quick?: boolean;
-  /** Leave out the source's client overhead (the fit estimates it from these replays). */
-  noClientOverhead?: boolean;
+  /** Add the source's client time (clientMsOf) to TTFT and E2E, as the benches compare them. */
+  withClient?: boolean;
 }
 
 export function stepTimeFor(p: BenchmarkPoint, file: StepModelFile, o: ReplayOptions): RooflineStepTimeModel {
@@ -66,6 +69,9 @@ export function stepTimeFor(p: BenchmarkPoint, file: StepModelFile, o: ReplayOpt
     weightsDtype: p.weights_dtype,
     kvDtype: p.kv_cache_dtype,
     correction,
+    asyncScheduling: asyncSchedulingIn(family, p.vllm_version ?? '0.0.0'),
+    // vLLM's latency benchmark runs LLM.generate in-process: no API server in front of the engine.
+    offline: p.load.type === 'batch',
   });
 }
 
@@ -140,7 +146,7 @@ export function replayPoint(p: BenchmarkPoint, file: StepModelFile, o: ReplayOpt
       if (f) sums[metric] = (sums[metric] ?? 0) + predict(measured, tool, p, metric, tool.statistic(f.label, metric)) / seeds;
     }
   }
-  const offset = o.noClientOverhead ? 0 : clientOverheadMs(file, p);
-  if (offset > 0) for (const metric of ['ttft', 'e2e'] as const) if (sums[metric] !== undefined) sums[metric]! += offset;
+  const client = o.withClient ? clientMsOf(file, p) : 0;
+  if (client > 0) for (const metric of ['ttft', 'e2e'] as const) if (sums[metric] !== undefined) sums[metric]! += client;
   return sums;
 }

@@ -318,6 +318,66 @@ for (const r of silicon.rows) {
   });
 }
 
+// ---------- Poisson rate sweeps of vLLM 0.14.1 on H200 (DO-Solutions reports) ----------
+const poisson = read('do-solutions-poisson-vllm-0.14.json');
+/**
+ * The split, decided before any fit on these points: of the ShareGPT series every other rate is
+ * fitted on (0.5, 1.0, 1.5, 2.5) and the others held out. From the second rate on, every prompt is
+ * in the prefix cache but its last block (the same 300 prompts ran at the rate before): those are
+ * the Poisson runs with shared prefixes. The multi-turn series is not usable: which prefixes its
+ * prompts share is not published, and its own figures need far more sharing than 100 independent
+ * conversations give (below).
+ */
+const MULTI_TURN_UNUSABLE =
+  'prompt structure not published, and the report\'s own figures need prompts that share most of their blocks across conversations: ' +
+  '112 requests in flight at 3 req/s with ~6,300 tokens each hold ~700k tokens, twice the 348,304 tokens of KV cache the server had, and the ' +
+  'median TTFT (83-180 ms for 5,806-token prompts, with full prefills of ~500 ms at p95) says most prompts were nearly all cached. What they ' +
+  'shared (the "long Wikipedia passages" across conversations?) decides every figure and is not recorded.';
+const POISSON_FITTED = new Set(['do-sharegpt-llama31-70b-fp8-h200-rate0.50', 'do-sharegpt-llama31-70b-fp8-h200-rate1.00', 'do-sharegpt-llama31-70b-fp8-h200-rate1.50', 'do-sharegpt-llama31-70b-fp8-h200-rate2.50']);
+const firstRate = Math.min(...poisson.rows.map((r) => r.request_rate_qps));
+for (const r of poisson.rows) {
+  const multi = r.dataset === 'multi-turn';
+  const fitted = POISSON_FITTED.has(r.id);
+  points.push({
+    id: r.id,
+    source_group: `do-solutions-vllm-bench-serve:${r.dataset}`,
+    model: 'meta-llama/Llama-3.1-70B-Instruct',
+    model_as_published: poisson.server.model_as_published,
+    gpu: 'NVIDIA-H200',
+    gpu_as_published: poisson.server.gpu,
+    tensor_parallel: 1,
+    pipeline_parallel: 1,
+    gpu_count: 1,
+    weights_dtype: 'fp8',
+    kv_cache_dtype: 'fp8',
+    precision_as_published: `${poisson.server.quantization}, kv_cache_dtype ${poisson.server.kv_cache_dtype}`,
+    engine: 'vLLM',
+    engine_version: poisson.server.engine_version,
+    vllm_version: poisson.server.engine_version,
+    input_tokens: r.input_tokens_mean,
+    output_tokens: r.output_tokens_mean,
+    lengths: 'mean',
+    load: { type: 'rate', rate_qps: r.request_rate_qps, max_concurrency: null },
+    workload: { dataset: r.dataset, warm_cache: r.request_rate_qps > firstRate },
+    ttft_ms: { p50: r.ttft_ms.p50 },
+    itl_ms: { p50: r.itl_ms.p50 },
+    tpot_ms: { p50: r.tpot_ms.p50 },
+    e2e_ms: null,
+    throughput: { output_tokens_per_s: r.output_tokens_per_s, max_concurrent: r.max_concurrent, ttft_p95_ms: r.ttft_ms.p95, ttft_p99_ms: r.ttft_ms.p99, itl_p95_ms: r.itl_ms.p95, itl_p99_ms: r.itl_ms.p99 },
+    compare: ['ttft', 'itl'],
+    usable: !multi,
+    holdout: multi || !fitted,
+    holdout_reason: multi ? MULTI_TURN_UNUSABLE : fitted ? null : 'every other rate of the ShareGPT series held out (decided before fitting)',
+    notes: [
+      `${r.dataset === 'sharegpt' ? 'ShareGPT V3' : 'custom multi-turn (100 conversations x 5 turns, accumulated history)'}: mean lengths ${r.input_tokens_mean} in / ${r.output_tokens_mean} out; the replay uses them as fixed lengths.`,
+      r.request_rate_qps > firstRate ? 'The same 300 prompts were served by the previous rate\'s run on the same server (rates in increasing order, 30 s apart): the replay serves them once before the measured run, so the prefix cache holds what it would.' : 'First rate after 10 warm-up prompts: the prefix cache starts cold.',
+      'Figures are p50: compared with the replay\'s medians (ITL: every gap between tokens, as vllm bench serve pools them).',
+    ].filter(Boolean),
+    source: r.source,
+    quote: r.quote,
+  });
+}
+
 write('benchmarks.json', {
   source_note:
     'Measured serving benchmarks (is_measurement=true in data/sources/calibration-points.json; the 10 simulator profiles of llm-d-inference-sim there are not measurements and are left out). Each point keeps its public source and quote. Normalised by data/sources/build.js: model/gpu mapped to catalog ids (the published strings are kept), load as concurrency | rate | batch | offline_throughput, latency stats in ms as the source labels them (mean, median, p50, p95, p99, unspecified, approx = derived, see notes). usable=false: the simulator cannot predict the point (reason in holdout_reason). holdout=true: never used by bench/fit.ts; bench/fidelity.ts reports it separately. compare: the metrics that may be compared with predictions.',

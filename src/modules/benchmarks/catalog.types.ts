@@ -7,6 +7,12 @@ export interface ModelSpec extends ArchitectureShape {
   contextLength: number;
   numParameters: number;
   numActiveParameters: number;
+  /**
+   * Sliding-window attention: `layers` of the model's layers attend only to the last `window`
+   * tokens (Gemma 2 every other layer, Gemma 3 five of six, gpt-oss every other one); absent: all
+   * layers attend to the whole context.
+   */
+  slidingWindow?: { window: number; layers: number };
   /** The checkpoint's weight format: from its `quantization_config`, else from its name (`-FP8`, `-AWQ`, ...); null = 16-bit. */
   quantization: WeightsDtype | null;
   /** The config's torch_dtype ("bfloat16", "float16", ...), what vLLM's `--dtype auto` starts from. */

@@ -11,6 +11,17 @@ export type BenchmarkLoad =
 
 export type Metric = 'ttft' | 'itl' | 'e2e';
 
+/**
+ * What a point's prompts were, where the replay needs more than their mean lengths: their dataset,
+ * and whether the prefix cache already held them (the same prompts served just before by an
+ * earlier run on the same server).
+ */
+export interface PointWorkload {
+  dataset: string;
+  /** The same prompts were served just before on the same server (their blocks may still be cached). */
+  warm_cache: boolean;
+}
+
 /** One measured point of data/benchmarks.json (normalised by data/sources/build.js). */
 export interface BenchmarkPoint {
   id: string;
@@ -29,6 +40,7 @@ export interface BenchmarkPoint {
   output_tokens: number | null;
   lengths: 'fixed' | 'mean' | 'assumed' | 'unknown';
   load: BenchmarkLoad;
+  workload?: PointWorkload;
   ttft_ms: LatencyStats | null;
   itl_ms: LatencyStats | null;
   tpot_ms: LatencyStats | null;

@@ -78,6 +78,7 @@ export function modelSpecFromConfig(input: unknown, fallbackId: string | undefin
     throw new CatalogError(`${at}: field "tie_word_embeddings" must be true or false`);
   const tieWordEmbeddings = typeof tie === 'boolean' ? tie : true;
 
+  const slidingWindow = slidingAttention(raw, architecture, numLayers, contextLength);
   const isMoe = !!numExperts && numExperts > 1;
   const shape = {
     numLayers, hiddenSize, intermediateSize, numAttentionHeads, numKvHeads, headDim, vocabSize, tieWordEmbeddings,
@@ -103,10 +104,36 @@ export function modelSpecFromConfig(input: unknown, fallbackId: string | undefin
     numParameters: stated ?? counted.total,
     numActiveParameters: statedActive ?? (shape.numExperts ? counted.active : stated ?? counted.active),
     quantization: quantizationFromConfig(outer.quantization_config ?? raw.quantization_config) ?? quantizationFromName(id),
+    ...(slidingWindow ? { slidingWindow } : {}),
     torchDtype: str(raw.torch_dtype) ?? str(raw.dtype) ?? null,
     source: str(raw.source) ?? where,
     ...poolingOf(raw.pooling, hiddenSize, at),
   };
+}
+
+/**
+ * Which layers attend within a sliding window, from config.json: `layer_types` where the config
+ * lists them ("sliding_attention"); else `sliding_window` with the architecture's layout (Gemma 2
+ * and gpt-oss alternate sliding and full layers; Gemma 3 has `sliding_window_pattern` - 1 sliding
+ * layers in every pattern, 6 by default; other architectures with a window, as Mistral 7B v0.1,
+ * slide in every layer). None when `use_sliding_window` is false (Qwen 2 configs carry an unused
+ * window) or the window covers the whole context.
+ */
+function slidingAttention(raw: Raw, architecture: string | null, numLayers: number, contextLength: number): { window: number; layers: number } | undefined {
+  const window = raw.sliding_window;
+  if (typeof window !== 'number' || !Number.isInteger(window) || window < 1 || window >= contextLength || raw.use_sliding_window === false) return undefined;
+  const types = raw.layer_types;
+  if (Array.isArray(types) && types.length > 0) {
+    const layers = types.filter((t) => t === 'sliding_attention').length;
+    return layers > 0 ? { window, layers } : undefined;
+  }
+  const arch = architecture ?? '';
+  if (/^Gemma3/.test(arch) || raw.model_type === 'gemma3' || raw.model_type === 'gemma3_text') {
+    const pattern = typeof raw.sliding_window_pattern === 'number' && raw.sliding_window_pattern > 1 ? raw.sliding_window_pattern : 6;
+    return { window, layers: numLayers - Math.floor(numLayers / pattern) };
+  }
+  if (/^(Gemma2|GptOss)/.test(arch)) return { window, layers: Math.ceil(numLayers / 2) };
+  return { window, layers: numLayers };
 }
 
 const POOLING_TASKS = ['embed', 'classify', 'score'];

@@ -22,9 +22,28 @@ export interface StepBatch {
   prefillAttentionTokens?: number;
 }
 
+/**
+ * What vLLM does around the GPU steps, per release: how the engine core plans its steps and what a
+ * request costs the API server before its first step (both feed TTFT, neither the steps' ITL).
+ */
+export interface EngineHostBehaviour {
+  /**
+   * vLLM's async scheduling (on by default since 0.14): the engine core plans step N+1 while step N
+   * runs on the GPU, so a request that reaches the scheduler during step N joins step N+2.
+   */
+  asyncScheduling: boolean;
+  /**
+   * Time between a request reaching the server and reaching the engine core's scheduler, ms: the
+   * API server's chat template and tokenizing, input processing and the IPC to the engine core.
+   */
+  frontendMs(promptTokens: number): number;
+}
+
 /** Time of one engine step, in milliseconds, at latency scale 1 and without jitter. */
 export interface StepTimeModel {
   stepTimeMs(batch: StepBatch): number;
+  /** Absent: a synchronous engine core that sees each request the moment it arrives. */
+  readonly host?: EngineHostBehaviour;
 }
 
 /** Facts about the served model the engine and the doors need. */

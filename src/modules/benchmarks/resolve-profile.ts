@@ -6,7 +6,7 @@ import { GpuSpec, KvDtype, ModelSpec, WeightsDtype } from './catalog.types';
 import { KvCapacity, kvCacheCapacity, kvDtypeFromSetting } from './kv-capacity';
 import { ModelFacts, PerformanceProfile } from './profile.types';
 import { RooflineStepTimeModel } from './roofline-step-model';
-import { ConfigCorrection, DEFAULT_COEFFICIENTS, ReleaseFamily, StepModelFile, familyFor, findCorrection, loadStepModel } from './step-coefficients';
+import { ConfigCorrection, DEFAULT_COEFFICIENTS, ReleaseFamily, StepModelFile, asyncSchedulingIn, familyFor, findCorrection, loadStepModel } from './step-coefficients';
 
 /** The profile with the facts it was derived from, for logs, /admin/status and the benches. */
 export interface ResolvedProfile extends PerformanceProfile {
@@ -82,6 +82,7 @@ export function stepModelFor(
     weightsDtype: weights,
     kvDtype: dtypes.kv,
     correction: correction ?? undefined,
+    asyncScheduling: family ? asyncSchedulingIn(family, version) : false,
   });
   return { stepTime, correction, family };
 }

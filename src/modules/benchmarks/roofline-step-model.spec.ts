@@ -1,7 +1,9 @@
 import { Catalog } from './catalog';
 import { stepModelFor } from './resolve-profile';
 import { StepBatch } from './profile.types';
-import { loadStepModel } from './step-coefficients';
+import { modelSpecFromConfig } from './model-spec';
+import { RooflineStepTimeModel } from './roofline-step-model';
+import { DEFAULT_COEFFICIENTS, asyncSchedulingIn, loadStepModel } from './step-coefficients';
 
 const catalog = Catalog.load();
 const file = loadStepModel();
@@ -98,5 +100,72 @@ describe('roofline step time (fitted coefficients)', () => {
 
   it('takes no time for an empty step', () => {
     expect(mistralL4.stepTimeMs(decode(0))).toBe(0);
+  });
+});
+
+describe('roofline step time: the host around the GPU', () => {
+  const spec = (m: string) => catalog.resolveModel(m);
+  const host = { ...DEFAULT_COEFFICIENTS, step_overhead_ms: 2, per_seq_overhead_ms: 0.01 };
+  const at = (m: string, g: string, tp: number, asyncScheduling: boolean) =>
+    new RooflineStepTimeModel(spec(m), catalog.resolveGpu(g), tp, host, { asyncScheduling });
+
+  it('adds the host work to each step of a synchronous engine, and hides it behind the GPU under async scheduling', () => {
+    const sync = at('meta-llama/Llama-3.1-70B-Instruct', 'H100', 4, false).breakdown(decode(8));
+    const overlapped = at('meta-llama/Llama-3.1-70B-Instruct', 'H100', 4, true).breakdown(decode(8));
+    expect(sync.overheadMs).toBeCloseTo(2.08, 6);
+    expect(overlapped.overheadMs).toBe(0);
+    expect(sync.totalMs - overlapped.totalMs).toBeCloseTo(2.08, 6);
+  });
+
+  it('under async scheduling, a step whose GPU work is shorter than the host work takes the host time', () => {
+    const tiny = at('Qwen/Qwen2.5-0.5B-Instruct', 'H100', 1, true);
+    const b = tiny.breakdown(decode(256));
+    expect(b.totalMs).toBeCloseTo(2 + 0.01 * 256, 6);
+  });
+
+  it("gives the API server's time per request, growing with the prompt, and none offline", () => {
+    const online = at('meta-llama/Llama-3.1-8B-Instruct', 'H100', 1, true).host;
+    const offline = new RooflineStepTimeModel(spec('meta-llama/Llama-3.1-8B-Instruct'), catalog.resolveGpu('H100'), 1, host, { offline: true }).host;
+    expect(online.frontendMs(0)).toBe(host.frontend_ms);
+    expect(online.frontendMs(4000)).toBeCloseTo(host.frontend_ms + 4 * host.frontend_per_1k_tokens_ms, 9);
+    expect(offline.frontendMs(4000)).toBe(0);
+  });
+
+  it('schedules asynchronously from the release its family names, and in the newest releases the server impersonates', () => {
+    const family = { async_scheduling_since: '0.14.0' };
+    expect(asyncSchedulingIn(family, '0.12.0')).toBe(false);
+    expect(asyncSchedulingIn(family, '0.14.1')).toBe(true);
+    expect(asyncSchedulingIn(family, null)).toBe(true);
+    expect(asyncSchedulingIn({}, '0.18.0')).toBe(false);
+  });
+});
+
+describe('roofline step time: sliding-window attention', () => {
+  it('reads five of six Gemma 3 layers only within their 1024-token window', () => {
+    const gemma = catalog.resolveModel('google/gemma-3-12b-it');
+    expect(gemma.slidingWindow).toEqual({ window: 1024, layers: 40 });
+    const gpu = catalog.resolveGpu('H100');
+    const windowed = new RooflineStepTimeModel(gemma, gpu, 1, DEFAULT_COEFFICIENTS);
+    const full = new RooflineStepTimeModel({ ...gemma, slidingWindow: undefined }, gpu, 1, DEFAULT_COEFFICIENTS);
+    // Short contexts fit the window: no difference. Long ones: the sliding layers stop growing.
+    expect(windowed.breakdown(decode(32, 800)).attentionMs).toBeCloseTo(full.breakdown(decode(32, 800)).attentionMs, 9);
+    const long = (m: RooflineStepTimeModel) => m.breakdown(decode(32, 8000)).attentionMs;
+    expect(long(windowed)).toBeLessThan(0.35 * long(full));
+    const prefillLong: StepBatch = { ...prefill(8000), prefillSeqs: 1, prefillAttentionTokens: 8000 * 4000 };
+    expect(windowed.breakdown(prefillLong).attentionMs).toBeLessThan(0.5 * full.breakdown(prefillLong).attentionMs);
+  });
+
+  it('alternates sliding and full layers for Gemma 2 and gpt-oss, and slides in none for Llama or Qwen', () => {
+    expect(catalog.resolveModel('google/gemma-2-9b-it').slidingWindow).toEqual({ window: 4096, layers: 21 });
+    expect(catalog.resolveModel('openai/gpt-oss-120b').slidingWindow).toEqual({ window: 128, layers: 18 });
+    expect(catalog.resolveModel('meta-llama/Llama-3.1-8B-Instruct').slidingWindow).toBeUndefined();
+    expect(catalog.resolveModel('Qwen/Qwen2.5-7B-Instruct').slidingWindow).toBeUndefined();
+  });
+
+  it("takes the layers a config.json lists as sliding_attention, and none when use_sliding_window is false", () => {
+    const base = { num_hidden_layers: 4, hidden_size: 1024, intermediate_size: 4096, num_attention_heads: 8, vocab_size: 32000, max_position_embeddings: 32768, sliding_window: 512 };
+    const listed = modelSpecFromConfig({ ...base, layer_types: ['sliding_attention', 'full_attention', 'sliding_attention', 'sliding_attention'] }, 'm', 'test');
+    expect(listed.slidingWindow).toEqual({ window: 512, layers: 3 });
+    expect(modelSpecFromConfig({ ...base, use_sliding_window: false }, 'm', 'test').slidingWindow).toBeUndefined();
   });
 });

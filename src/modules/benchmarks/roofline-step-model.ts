@@ -1,7 +1,7 @@
 import { GpuSpec, KvDtype, ModelSpec, WeightsDtype } from './catalog.types';
 import { bytesPerParam, kvBytesPerTokenPerGpu } from './kv-capacity';
 import { attentionParams, layerLayout, mlpParams } from './parameters';
-import { StepBatch, StepTimeModel } from './profile.types';
+import { EngineHostBehaviour, StepBatch, StepTimeModel } from './profile.types';
 import { ConfigCorrection, StepCoefficients } from './step-coefficients';
 
 /** Where a step's time goes (ms). */
@@ -14,8 +14,10 @@ export interface StepBreakdown {
   attentionMs: number;
   /** Norms, rotary, activations, KV writes: the small kernels of each layer. */
   layerFixedMs: number;
+  /** A prefilling step's extra GPU time (pieces past the captured graphs run eagerly). */
+  prefillExtraMs: number;
   communicationMs: number;
-  /** Host-side work: scheduling, input preparation, sampling. */
+  /** Host-side work (scheduling, input preparation, sampling) the step waits for: all of it, or under async scheduling what the GPU's work does not hide. */
   overheadMs: number;
   totalMs: number;
   /** Whether the step replays a captured CUDA graph (at most cuda_graph_max_tokens tokens). */
@@ -26,6 +28,10 @@ export interface RooflineOptions {
   weightsDtype?: WeightsDtype;
   kvDtype?: KvDtype;
   correction?: Pick<ConfigCorrection, 'decode_factor' | 'prefill_factor'>;
+  /** vLLM's async scheduling: the host plans the next step while the GPU runs this one. */
+  asyncScheduling?: boolean;
+  /** Offline use (`LLM.generate`, no API server): requests reach the scheduler at once. */
+  offline?: boolean;
 }
 
 const EMPTY: StepBatch = { prefillTokens: 0, prefillContextTokens: 0, decodeSeqs: 0, decodeContextTokens: 0 };
@@ -37,7 +43,8 @@ const EMPTY: StepBatch = { prefillTokens: 0, prefillContextTokens: 0, decodeSeqs
  * the fused MoE kernel over the experts its tokens are routed to, attention (decode: reading each
  * sequence's KV; prefill: causal FLOPs per sequence), the layer's small kernels and, under tensor
  * parallelism, two all-reduces per layer (vLLM's custom all-reduce on NVLink/xGMI; NCCL over PCIe)
- * with a CUDA-graph or an eager latency. The host adds a fixed cost per step and per sequence.
+ * with a CUDA-graph or an eager latency. The host adds a fixed cost per step and per sequence, or,
+ * under async scheduling, overlaps it with the GPU's work, so the step takes the longer of the two.
  */
 export class RooflineStepTimeModel implements StepTimeModel {
   readonly weightsDtype: WeightsDtype;
@@ -48,6 +55,7 @@ export class RooflineStepTimeModel implements StepTimeModel {
   private readonly attnParams: number;
   private readonly lmHeadParams: number;
   private readonly headsPerGpu: number;
+  readonly host: EngineHostBehaviour;
 
   constructor(
     readonly model: ModelSpec,
@@ -63,6 +71,11 @@ export class RooflineStepTimeModel implements StepTimeModel {
     this.attnParams = attentionParams(model);
     this.lmHeadParams = model.vocabSize * model.hiddenSize;
     this.headsPerGpu = model.numAttentionHeads / tp;
+    const k = coefficients;
+    this.host = {
+      asyncScheduling: options.asyncScheduling ?? false,
+      frontendMs: (promptTokens) => (options.offline ? 0 : k.frontend_ms + (k.frontend_per_1k_tokens_ms * promptTokens) / 1000),
+    };
   }
 
   stepTimeMs(batch: StepBatch): number {
@@ -95,7 +108,7 @@ export class RooflineStepTimeModel implements StepTimeModel {
 
   breakdown(b: StepBatch): StepBreakdown {
     const tokens = b.prefillTokens + b.decodeSeqs;
-    if (tokens <= 0) return { linearMs: 0, moeMs: 0, attentionMs: 0, layerFixedMs: 0, communicationMs: 0, overheadMs: 0, totalMs: 0, cudaGraph: true };
+    if (tokens <= 0) return { linearMs: 0, moeMs: 0, attentionMs: 0, layerFixedMs: 0, prefillExtraMs: 0, communicationMs: 0, overheadMs: 0, totalMs: 0, cudaGraph: true };
     const k = this.coefficients;
     const m = this.model;
     const tp = this.tp;
@@ -128,12 +141,24 @@ export class RooflineStepTimeModel implements StepTimeModel {
     }
 
     // Attention: decodes read their KV; prefill chunks do causal FLOPs over their context, per sequence.
-    const kvBytes = (b.decodeContextTokens + b.prefillContextTokens + tokens) * this.kvBytesPerTokenPerLayer;
-    const kvMs = (kvBytes / (this.gpu.bandwidthBytesPerS * k.bandwidth_efficiency)) * 1000;
+    // Sliding-window layers read and attend to at most the window (per sequence, at the batch's mean context).
     const pairs = b.prefillTokens > 0 ? (b.prefillAttentionTokens ?? b.prefillTokens * (b.prefillTokens / 2 + b.prefillContextTokens)) : 0;
-    const attnFlops = 4 * this.headsPerGpu * m.headDim * pairs;
-    const prefillAttnMs = (attnFlops / (this.gpu.peakFlops16 * k.attention_compute_efficiency)) * 1000;
-    const attentionMs = m.numLayers * (k.attention_fixed_us / 1000 + (k.attention_per_seq_us * seqs) / 1000 + kvMs + prefillAttnMs);
+    const attentionLayerMs = (decodeContext: number, prefillContext: number, prefillPairs: number): number => {
+      const kvBytes = (decodeContext + prefillContext + tokens) * this.kvBytesPerTokenPerLayer;
+      const kvMs = (kvBytes / (this.gpu.bandwidthBytesPerS * k.bandwidth_efficiency)) * 1000;
+      const attnFlops = 4 * this.headsPerGpu * m.headDim * prefillPairs;
+      const prefillAttnMs = (attnFlops / (this.gpu.peakFlops16 * k.attention_compute_efficiency)) * 1000;
+      return k.attention_fixed_us / 1000 + (k.attention_per_seq_us * seqs) / 1000 + kvMs + prefillAttnMs;
+    };
+    const sw = m.slidingWindow;
+    const fullLayers = m.numLayers - (sw?.layers ?? 0);
+    let attentionMs = fullLayers * attentionLayerMs(b.decodeContextTokens, b.prefillContextTokens, pairs);
+    if (sw) {
+      const decodeContext = b.decodeSeqs > 0 ? b.decodeSeqs * Math.min(sw.window, b.decodeContextTokens / b.decodeSeqs) : 0;
+      const prefillContext = Math.min(b.prefillContextTokens, prefillSeqs * sw.window);
+      const windowPairs = b.prefillTokens > 0 ? b.prefillTokens * Math.min(sw.window, pairs / b.prefillTokens) : 0;
+      attentionMs += sw.layers * attentionLayerMs(decodeContext, prefillContext, windowPairs);
+    }
 
     const layerFixedMs = (m.numLayers * k.layer_fixed_us) / 1000;
 
@@ -144,9 +169,11 @@ export class RooflineStepTimeModel implements StepTimeModel {
       const ringMs = ((2 * (tp - 1)) / tp) * (bytes / (this.gpu.interconnect.bytesPerS * ar.bus_efficiency)) * 1000;
       communicationMs = 2 * m.numLayers * ((cudaGraph ? ar.latency_us : ar.eager_latency_us) / 1000 + ringMs);
     }
-    const overheadMs = k.step_overhead_ms + k.per_seq_overhead_ms * seqs + (b.prefillTokens > 0 ? k.prefill_overhead_ms : 0);
-    const totalMs = linearMs + moeMs + attentionMs + layerFixedMs + communicationMs + overheadMs;
-    return { linearMs, moeMs, attentionMs, layerFixedMs, communicationMs, overheadMs, totalMs, cudaGraph };
+    const prefillExtraMs = b.prefillTokens > 0 ? k.prefill_overhead_ms : 0;
+    const gpuMs = linearMs + moeMs + attentionMs + layerFixedMs + prefillExtraMs + communicationMs;
+    const hostMs = k.step_overhead_ms + k.per_seq_overhead_ms * seqs;
+    const overheadMs = this.host.asyncScheduling ? Math.max(0, hostMs - gpuMs) : hostMs;
+    return { linearMs, moeMs, attentionMs, layerFixedMs, prefillExtraMs, communicationMs, overheadMs, totalMs: gpuMs + overheadMs, cudaGraph };
   }
 }
 

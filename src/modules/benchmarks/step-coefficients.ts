@@ -43,12 +43,22 @@ export interface StepCoefficients {
   allreduce: Record<InterconnectKind, AllReduceCoefficients>;
   /** Steps of at most this many tokens replay a captured CUDA graph (vLLM's largest capture size). */
   cuda_graph_max_tokens: number;
-  /** Host side of every step: scheduling, input preparation, sampling, output processing (ms). */
+  /**
+   * Host side of every step: scheduling, input preparation, sampling, output processing (ms). Added
+   * to the GPU's time by a synchronous engine core; overlapped with it under async scheduling.
+   */
   step_overhead_ms: number;
   /** Host side per sequence in the step (ms). */
   per_seq_overhead_ms: number;
-  /** Extra host time of a step that prefills (attention metadata for new blocks, eager pieces), ms. */
+  /** Extra GPU-timeline time of a step that prefills (steps past the captured graphs run pieces eagerly), ms. */
   prefill_overhead_ms: number;
+  /**
+   * The API server's time for a request before the engine core sees it (HTTP, chat template,
+   * input processing, IPC; the client's own share in a benchmark), ms, plus its tokenizing per
+   * 1000 prompt tokens. In TTFT and E2E, never in ITL.
+   */
+  frontend_ms: number;
+  frontend_per_1k_tokens_ms: number;
 }
 
 /**
@@ -72,6 +82,8 @@ export interface ReleaseFamily {
   /** Lowest vLLM version of the family ("0.10.0"); the family of a version is the newest whose floor it reaches. */
   since: string;
   description: string;
+  /** The release from which vLLM enables async scheduling by default (absent: never, in this family). */
+  async_scheduling_since?: string;
   coefficients: StepCoefficients;
   corrections: ConfigCorrection[];
   points_used: string[];
@@ -83,8 +95,11 @@ export interface StepModelFile {
   /** The family used when nothing names one: the newest. */
   default_family: string;
   families: ReleaseFamily[];
-  /** Per source group of data/benchmarks.json: client time before the first token, outside the engine (bench only). */
-  client_overhead_ms?: Record<string, number>;
+  /**
+   * Per source group of data/benchmarks.json measured with aiperf: its load generator's time before
+   * the first token beyond vLLM's own (`frontend_ms`), ms. Read by the benches only; the server adds nothing of it.
+   */
+  client_ms?: Record<string, number>;
   [extra: string]: unknown;
 }
 
@@ -113,10 +128,18 @@ export const DEFAULT_COEFFICIENTS: StepCoefficients = {
   step_overhead_ms: 0.5,
   per_seq_overhead_ms: 0.005,
   prefill_overhead_ms: 0.5,
+  frontend_ms: 3,
+  frontend_per_1k_tokens_ms: 1,
 };
 
+/** Terms added after a step-model file was written: a file without them reads as the defaults. */
+export function withDefaults(k: Partial<StepCoefficients>): StepCoefficients {
+  return { ...DEFAULT_COEFFICIENTS, ...k, allreduce: { ...DEFAULT_COEFFICIENTS.allreduce, ...k.allreduce } };
+}
+
 export function loadStepModel(dataDir?: string): StepModelFile {
-  return readDataFile<StepModelFile>('step-model.json', dataDir);
+  const file = readDataFile<StepModelFile>('step-model.json', dataDir);
+  return { ...file, families: file.families.map((f) => ({ ...f, coefficients: withDefaults(f.coefficients) })) };
 }
 
 /** Release versions as numbers to compare: "0.10.2" -> [0, 10, 2]; "v0.15.0rc1" -> [0, 15, 0]. */
@@ -124,7 +147,7 @@ function versionParts(version: string): number[] {
   return (version.match(/\d+(\.\d+)*/)?.[0] ?? '0').split('.').map(Number);
 }
 
-function compareVersions(a: string, b: string): number {
+export function compareVersions(a: string, b: string): number {
   const x = versionParts(a);
   const y = versionParts(b);
   for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
@@ -137,6 +160,15 @@ export function familyFor(file: StepModelFile, version?: string | null): Release
   if (!version) return byDefault;
   const fitting = file.families.filter((f) => compareVersions(version, f.since) >= 0).sort((a, b) => compareVersions(b.since, a.since));
   return fitting[0] ?? file.families.reduce((a, b) => (compareVersions(a.since, b.since) <= 0 ? a : b));
+}
+
+/**
+ * Whether a release of the family schedules asynchronously by default. `version` unset: the
+ * family's newest releases, which the server impersonates.
+ */
+export function asyncSchedulingIn(family: Pick<ReleaseFamily, 'async_scheduling_since'>, version?: string | null): boolean {
+  if (!family.async_scheduling_since) return false;
+  return !version || compareVersions(version, family.async_scheduling_since) >= 0;
 }
 
 export function findCorrection(

@@ -19,7 +19,13 @@ interface Rig {
   kv: BlockPool;
 }
 
-function rig(opts: { blocks?: number; budget?: number; maxNumSeqs?: number; prefixCaching?: boolean } = {}): Rig {
+/** The linear model with vLLM's host behaviour: async scheduling, and 2 ms + 1 ms per 100 prompt tokens in the API server. */
+const hostModel = (asyncScheduling: boolean, frontend = (prompt: number) => 2 + prompt / 100): StepTimeModel => ({
+  stepTimeMs: linearModel.stepTimeMs,
+  host: { asyncScheduling, frontendMs: frontend },
+});
+
+function rig(opts: { blocks?: number; budget?: number; maxNumSeqs?: number; prefixCaching?: boolean; model?: StepTimeModel } = {}): Rig {
   const clock = new VirtualClock();
   const values: RuntimeValues = {
     latency_scale: 1,
@@ -31,7 +37,7 @@ function rig(opts: { blocks?: number; budget?: number; maxNumSeqs?: number; pref
     response_mode: 'patterns',
   };
   const kv = new BlockPool(opts.blocks ?? 10_000, 16, opts.prefixCaching ?? true);
-  const timing = new StepTiming(linearModel, () => values, new Random(1));
+  const timing = new StepTiming(opts.model ?? linearModel, () => values, new Random(1));
   const engine = new Engine(clock, kv, timing, { maxNumSeqs: () => values.max_num_seqs, maxNumBatchedTokens: opts.budget ?? 8192 });
   return { clock, engine, values, kv };
 }
@@ -87,6 +93,73 @@ describe('Engine', () => {
     // step 1: a prefill (10 tok) 0..11; step 2: a decode + b prefill (50 tok) 11..27; step 3: both decode 27..39.
     expect(a.tokens.map((e) => e.time)).toEqual([11, 27, 39]);
     expect(b.tokens.map((e) => e.time)).toEqual([27, 39]);
+  });
+
+  it('gives the API server its time before the first step: TTFT holds it, the inter-token times do not', () => {
+    const r = rig({ model: hostModel(false) });
+    const t = submit(r, request('a', 100, 3));
+    r.clock.advance(0);
+    expect(r.engine.state).toMatchObject({ running: 0, waiting: 1 });
+    r.clock.runUntilIdle();
+    // 2 + 1 ms in the API server, then the prefill step (20 ms) and two decodes (11 ms each).
+    expect(t.tokens.map((e) => e.time)).toEqual([23, 34, 45]);
+    expect(t.outcome).toMatchObject({ arrivalTime: 0, scheduledTime: 3, firstTokenTime: 23 });
+  });
+
+  it('hands requests to the scheduler in the order the API server finishes them', () => {
+    const r = rig({ model: hostModel(false), maxNumSeqs: 1 });
+    const long = submit(r, request('long', 1000, 1)); // ready at 12
+    const short = submit(r, request('short', 100, 1, 5000)); // ready at 3
+    r.clock.runUntilIdle();
+    expect(short.outcome!.scheduledTime).toBe(3);
+    expect(long.outcome!.scheduledTime).toBe(short.outcome!.finishedTime);
+  });
+
+  it('aborts a request still in the API server: it never reaches the scheduler', () => {
+    const r = rig({ model: hostModel(false) });
+    const t = submit(r, request('a', 100, 3));
+    r.clock.advanceTo(1);
+    r.engine.abort('a');
+    r.clock.runUntilIdle();
+    expect(t.tokens).toHaveLength(0);
+    expect(t.outcome).toMatchObject({ finishReason: 'abort', scheduledTime: undefined });
+    expect(r.engine.inFlight).toBe(0);
+  });
+
+  it('under async scheduling, a request reaching the scheduler during a step joins the step after next', () => {
+    for (const asyncScheduling of [false, true]) {
+      const r = rig({ model: hostModel(asyncScheduling, () => 0) });
+      const a = submit(r, request('a', 10, 10));
+      r.clock.advanceTo(5); // during a's prefill step (0..11); the next step (11..22) was planned at 0
+      const b = submit(r, request('b', 100, 2, 5000));
+      r.clock.runUntilIdle();
+      // Synchronous: b's prefill rides in step 2 (11..32). Async: step 2 is a's decode (11..22), b's prefill step 3 (22..43).
+      expect(b.outcome!.firstTokenTime).toBe(asyncScheduling ? 43 : 32);
+      expect(a.tokens[1].time).toBe(asyncScheduling ? 22 : 32);
+    }
+  });
+
+  it('under async scheduling, an idle engine, or one whose step leaves nothing for the next, takes a new request at once', () => {
+    const r = rig({ model: hostModel(true, () => 0) });
+    const a = submit(r, request('a', 10, 1));
+    r.clock.advance(0);
+    expect(r.engine.state.running).toBe(1); // scheduled at once: the engine was idle
+    r.clock.advanceTo(5); // a ends with this step: nothing was planned ahead
+    const b = submit(r, request('b', 100, 1, 5000));
+    r.clock.runUntilIdle();
+    expect(a.outcome!.finishedTime).toBe(11);
+    expect(b.outcome!.scheduledTime).toBe(11);
+  });
+
+  it('under async scheduling, a request held for the step after next is taken once the running work is aborted', () => {
+    const r = rig({ model: hostModel(true, () => 0) });
+    submit(r, request('a', 10, 10));
+    r.clock.advanceTo(5);
+    const b = submit(r, request('b', 100, 1, 5000));
+    r.engine.abort('a');
+    r.clock.runUntilIdle();
+    // The aborted step would have ended at 11; b is planned then, with nothing ahead of it.
+    expect(b.outcome).toMatchObject({ finishReason: 'stop', scheduledTime: 11, firstTokenTime: 31 });
   });
 
   it('queues FIFO beyond max_num_seqs and admits when a slot frees', () => {

@@ -27,6 +27,19 @@ export type EngineErrorReporter = (message: string, err: unknown) => void;
 
 const consoleReporter: EngineErrorReporter = (message, err) => console.error(message, err);
 
+/** A request still in the API server (frontend time): it reaches the scheduler at `readyAt`. */
+interface Incoming {
+  seq: Sequence;
+  readyAt: Millis;
+  timer: TimerHandle | null;
+}
+
+/** Whether the step leaves work for the one after it (under async scheduling, that one is planned while this one runs). */
+function leavesWork(plan: StepPlan, running: number, waiting: number): boolean {
+  if (waiting > 0 || running > plan.work.length) return true;
+  return plan.work.some(({ seq, tokens }) => tokens === 0 || seq.numComputed + tokens < seq.numTokens || seq.generated + 1 < seq.request.outputTokenIds.length);
+}
+
 /** Tokens a step will hand out: not the chunks of longer prefills, nor the sequences sitting it out. */
 function tokensOut(work: readonly ScheduledWork[]): number {
   let n = 0;
@@ -49,6 +62,11 @@ export class Engine {
   private stepTimer: TimerHandle | null = null;
   /** End of the step in flight (or of the last one), so back-to-back steps do not drift. */
   private lastStepEnd: Millis = -Infinity;
+  /** Start of the step in flight, and whether the next step was planned then (async scheduling: see startStep). */
+  private lastStepStart: Millis = -Infinity;
+  private plannedAhead = false;
+  /** Requests the API server still prepares, by the time they reach the scheduler. */
+  private readonly incoming: Incoming[] = [];
   /** Requests aborted while a step hands out its tokens (see abort); null outside that window. */
   private abortedDuringRelease: Set<Sequence> | null = null;
   /** Set while the engine sleeps: no step is scheduled. */
@@ -107,11 +125,12 @@ export class Engine {
     );
   }
 
+  /** Requests still in the API server count as waiting: the server holds them and none runs. */
   get state(): EngineState {
     const s = this.scheduler;
     return {
       running: s.running.length,
-      waiting: s.waiting.length + s.transferring.length,
+      waiting: s.waiting.length + s.transferring.length + this.incoming.length,
       waitingDeferred: s.deferredCount(),
       kvCacheUsage: this.kv.usage,
       kvCacheBlocks: this.kv.numBlocks,
@@ -183,9 +202,40 @@ export class Engine {
       this.clock.at(now, () => this.finish(seq, 'cache_threshold', now));
       return { requestId: request.id, abort: () => this.abort(request.id) };
     }
-    this.scheduler.enqueue(seq);
+    const frontendMs = this.timing.frontendMs(seq.numPromptTokens);
+    if (frontendMs > 0 || this.timing.asyncScheduling) this.hold(seq, now + frontendMs);
+    else this.scheduler.enqueue(seq);
     this.wake();
     return { requestId: request.id, abort: () => this.abort(request.id) };
+  }
+
+  /** Keeps a request out of the scheduler until `readyAt` (the API server still prepares it), in the order they get ready. */
+  private hold(seq: Sequence, readyAt: Millis): void {
+    const entry: Incoming = { seq, readyAt, timer: null };
+    let at = this.incoming.length;
+    while (at > 0 && this.incoming[at - 1].readyAt > readyAt) at--;
+    this.incoming.splice(at, 0, entry);
+    if (readyAt > this.clock.now())
+      entry.timer = this.clock.at(readyAt, () => {
+        entry.timer = null;
+        this.wake();
+      });
+  }
+
+  /** Hands the scheduler the requests ready by `cutoff`. */
+  private admitIncoming(cutoff: Millis): void {
+    while (this.incoming.length > 0 && this.incoming[0].readyAt <= cutoff) {
+      const { seq, timer } = this.incoming.shift()!;
+      timer?.cancel();
+      this.scheduler.enqueue(seq);
+    }
+  }
+
+  private dropIncoming(seq: Sequence): void {
+    const at = this.incoming.findIndex((e) => e.seq === seq);
+    if (at < 0) return;
+    this.incoming[at].timer?.cancel();
+    this.incoming.splice(at, 1);
   }
 
   /**
@@ -244,11 +294,19 @@ export class Engine {
     // A request submitted while the previous step was handed out (an observer reacting to it)
     // woke the engine meanwhile: this step takes it, and exactly one step stays in flight.
     this.cancelStepTimer();
-    if (!this.scheduler.hasWork || this.paused) return;
+    // Requests still in the API server reach the scheduler below (admitIncoming): no early return on an empty scheduler.
+    if (this.paused) return;
     const now = this.clock.now();
     // Steps run back to back from the previous step's end, so a late timer does not shift the schedule;
     // an idle engine starts at once, or when an aborted step would have ended.
     const start = continuing && now - this.lastStepEnd < MAX_CATCH_UP_MS ? this.lastStepEnd : Math.max(now, this.lastStepEnd);
+    // Under async scheduling vLLM planned this step when the previous one started (if that one left
+    // work for it), so it takes only the requests that had reached the scheduler by then.
+    const planned = continuing && this.plannedAhead && this.timing.asyncScheduling;
+    this.admitIncoming(planned ? this.lastStepStart : start);
+    // Nothing was left to plan ahead with after all (the work ended by abort): the step is planned now.
+    if (!this.scheduler.hasWork) this.admitIncoming(start);
+    if (!this.scheduler.hasWork) return;
     const plan = this.scheduler.schedule(start);
     // Nothing can run (the queue head cannot be admitted, or KV transfers are still in flight): wait
     // for the next arrival, abort or finished transfer instead of spinning through empty steps.
@@ -259,6 +317,8 @@ export class Engine {
     }
     const end = start + this.timing.durationMs(plan.batch, plan.loraLoadMs);
     this.lastStepEnd = end;
+    this.lastStepStart = start;
+    this.plannedAhead = leavesWork(plan, this.scheduler.running.length, this.scheduler.waiting.length);
     // An observer of the scheduling events may have submitted (and woken the engine): this step's
     // end starts the next one, which takes the newcomer.
     this.cancelStepTimer();
@@ -359,6 +419,7 @@ export class Engine {
 
   private finish(seq: Sequence, reason: FinishReason, time: Millis): void {
     if (seq.status === 'finished') return;
+    this.dropIncoming(seq);
     // The prefill side of P/D hands its full blocks to the decoder (NIXL's remote_block_ids).
     const blockIds = seq.request.reportBlocks ? seq.blocks.slice(0, Math.floor(seq.numComputed / this.kv.blockSize)).map((b) => b.id) : undefined;
     this.scheduler.remove(seq);
@@ -389,6 +450,10 @@ export class Engine {
     } catch (err) {
       this.report(`The observer of request ${seq.id} failed at its end`, err);
     }
-    if (!this.scheduler.hasWork && this.stepTimer !== null) this.cancelStepTimer();
+    if (!this.scheduler.hasWork && this.stepTimer !== null) {
+      this.cancelStepTimer();
+      // Requests still held for the step after next have nothing to wait for now.
+      if (this.incoming.length > 0) this.wake();
+    }
   }
 }

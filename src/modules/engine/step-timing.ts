@@ -49,6 +49,24 @@ export class StepTiming {
     private readonly link: KvTransferLink = { ...DEFAULT_KV_TRANSFER_LINK, bytesPerTokenPerGpu: 0 },
   ) {}
 
+  /**
+   * Whether a request reaching the scheduler while a step runs waits for the step after next (vLLM's
+   * async scheduling). Off at latency scale 0, where steps take no time and nothing overlaps.
+   */
+  get asyncScheduling(): boolean {
+    return this.values().latency_scale > 0 && (this.model.host?.asyncScheduling ?? false);
+  }
+
+  /**
+   * Time the API server takes with a request before the scheduler sees it, scaled. None with a fixed
+   * TTFT (the user asked for that TTFT exactly) or at latency scale 0.
+   */
+  frontendMs(promptTokens: number): number {
+    const v = this.values();
+    if (v.latency_scale === 0 || v.ttft_ms !== null || !this.model.host) return 0;
+    return this.model.host.frontendMs(promptTokens) * v.latency_scale;
+  }
+
   /** Bytes one GPU pulls for `tokens` tokens of a remote prefill's KV. */
   transferBytes(tokens: number): number {
     return tokens * this.link.bytesPerTokenPerGpu;
