@@ -1,3 +1,4 @@
+import { SIMULATED_VLLM_VERSION } from '../api/version';
 import { Settings } from '../../config/settings';
 import { Catalog, catalogFor } from './catalog';
 import { batchLimits } from './batch-defaults';
@@ -132,7 +133,7 @@ export function resolveProfile(settings: Settings, sources: ProfileSources = {})
     }
   }
   const weights = modelSpec.quantization ?? '16bit';
-  const { stepTime, correction, family } = stepModelFor(modelSpec, gpu, tp, file, { weights, kv: kvDtype });
+  const { stepTime, correction, family } = stepModelFor(modelSpec, gpu, tp, file, { weights, kv: kvDtype }, true, SIMULATED_VLLM_VERSION);
   const fit = family
     ? `step model of vLLM ${family.name} fitted on ${family.points_used.length} measured points (${file!.fitted_at})`
     : 'step model with unfitted default coefficients';
