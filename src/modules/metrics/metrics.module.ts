@@ -14,8 +14,6 @@ import { MetricsService } from './metrics.service';
 /**
  * vLLM's Prometheus metrics on GET /metrics. Each app gets its own prom-client `Registry` (never the
  * global one), so several apps in one process (tests) keep separate counts.
- * `@willsoto/nestjs-prometheus` is not used: its controller and providers are bound to prom-client's
- * global registry.
  */
 @Module({
   imports: [BenchmarksModule, EngineModule, FakeMetricsModule, FaultsModule, GenerationModule, LifecycleModule, ModelsModule, ResponsesModule],
