@@ -191,6 +191,22 @@ describe('gRPC (fast engine)', () => {
     expect(await statusOf(unary(c.health, 'Check', { service: 'no.Such' }))).toMatchObject({ code: grpc.status.NOT_FOUND });
   });
 
+  it('grpc.health.v1 Watch sends the status (SERVICE_UNKNOWN for others) and List names both services', async () => {
+    const firstWatched = (service: string): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        const call = c.health.Watch({ service });
+        call.on('data', (res: unknown) => {
+          resolve(res);
+          call.cancel();
+        });
+        call.on('error', (e: grpc.ServiceError) => e.code !== grpc.status.CANCELLED && reject(e));
+      });
+    expect(await firstWatched('')).toEqual({ status: 'SERVING' });
+    expect(await firstWatched('vllm.grpc.engine.VllmEngine')).toEqual({ status: 'SERVING' });
+    expect(await firstWatched('no.Such')).toEqual({ status: 'SERVICE_UNKNOWN' });
+    expect(await unary(c.health, 'List', {})).toEqual({ statuses: { '': { status: 'SERVING' }, 'vllm.grpc.engine.VllmEngine': { status: 'SERVING' } } });
+  });
+
   it('reflection lists every service and describes VllmEngine', async () => {
     const ask = (req: object): Promise<any> =>
       new Promise((resolve, reject) => {

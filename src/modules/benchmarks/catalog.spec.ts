@@ -49,6 +49,12 @@ describe('Catalog name resolution', () => {
     expect(() => catalog.resolveGpu('A10G')).toThrow(/bf16_dense_tflops/);
   });
 
+  it('takes a zero shared-expert width as no shared expert (Qwen3-MoE configs write 0)', () => {
+    const m = catalog.resolveModel('Qwen/Qwen3-Coder-480B-A35B-Instruct');
+    expect(m.sharedExpertIntermediateSize).toBeUndefined();
+    expect(m.numExperts).toBeGreaterThan(1);
+  });
+
   it('lists every model and GPU, usable or not', () => {
     expect(catalog.listModels()).toContain('meta-llama/Llama-3.1-8B-Instruct');
     expect(catalog.listGpus()).toEqual(expect.arrayContaining(['NVIDIA-L4', 'NVIDIA-H100-SXM', 'NVIDIA-A10G']));

@@ -34,6 +34,8 @@ export function modelSpecFromConfig(input: unknown, fallbackId: string | undefin
     if (required) throw new CatalogError(`${at}: field "${key}" is required`);
     return undefined;
   };
+  /** A count where 0 means none (Qwen3-MoE configs write `shared_expert_intermediate_size: 0`). */
+  const countOrNone = (key: string): number | undefined => (raw[key] === 0 ? undefined : int(key, false));
 
   const numLayers = int('num_hidden_layers', true, 'n_layer', 'num_layers')!;
   const hiddenSize = int('hidden_size', true, 'n_embd', 'd_model')!;
@@ -56,9 +58,9 @@ export function modelSpecFromConfig(input: unknown, fallbackId: string | undefin
   const isLlama4 = /^Llama4/.test(architecture ?? '') || raw.model_type === 'llama4_text' || raw.model_type === 'llama4';
   // Shared experts: Qwen2-MoE states the width; DeepSeek counts experts of moe_intermediate_size;
   // Llama 4's shared expert is an MLP of intermediate_size beside the routed ones.
-  const sharedExperts = int('n_shared_experts', false);
+  const sharedExperts = countOrNone('n_shared_experts');
   const sharedExpertIntermediateSize =
-    int('shared_expert_intermediate_size', false) ??
+    countOrNone('shared_expert_intermediate_size') ??
     (sharedExperts && moeIntermediateSize ? sharedExperts * moeIntermediateSize : undefined) ??
     (isLlama4 && numExperts ? intermediateSize : undefined);
   // Which layers are MoE: Llama 4 every interleave_moe_layer_step-th, DeepSeek after first_k_dense_replace,

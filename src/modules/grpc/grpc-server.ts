@@ -13,7 +13,7 @@ import { GRPC_LOADER_OPTIONS, HEALTH_PROTO, VLLM_ENGINE_PACKAGE, VLLM_ENGINE_PRO
  */
 export async function startGrpcServer(app: INestApplication, settings: Settings): Promise<number> {
   const port = settings.grpc_port === 0 ? await freePort(settings.host) : settings.grpc_port;
-  const health = app.get(GrpcHealthService).implementation;
+  const health = app.get(GrpcHealthService);
   // Required here, not at the top: an app that serves no gRPC, and the HTTP start, need none of it.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const protoLoader = require('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
@@ -33,7 +33,7 @@ export async function startGrpcServer(app: INestApplication, settings: Settings)
         packageDefinition: definition,
         loader: GRPC_LOADER_OPTIONS,
         onLoadPackageDefinition: (_pkg: unknown, server: Server) => {
-          health.addToServer(server);
+          health.addToServer(server, definition);
           reflection.addToServer(server);
         },
       },

@@ -9,8 +9,8 @@ export const VLLM_ENGINE_SERVICE = 'VllmEngine';
 export const VLLM_ENGINE_SERVICE_NAME = `${VLLM_ENGINE_PACKAGE}.${VLLM_ENGINE_SERVICE}`;
 
 /**
- * grpc.health.v1's proto as shipped by grpc-health-check (for reflection only; the package serves
- * it). Found by path: requiring the package parses its proto, which only the gRPC server needs.
+ * grpc.health.v1's proto as shipped by grpc-health-check, served by GrpcHealthService and described
+ * by reflection. Found by path: requiring the package would parse the proto a second time.
  */
 export const HEALTH_PROTO = join(dirname(require.resolve('grpc-health-check')), '..', '..', 'proto', 'health', 'v1', 'health.proto');
 

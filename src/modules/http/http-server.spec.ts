@@ -1,5 +1,7 @@
 import { nestedDeeperThan } from './json-body';
-import { requestIdFrom } from './http-server';
+import Fastify from 'fastify';
+import { Settings } from '../../config/settings';
+import { fastifyOptions, requestIdFrom } from './http-server';
 
 describe('requestIdFrom', () => {
   it('keeps an id a header can carry as it came', () => {
@@ -31,5 +33,30 @@ describe('nestedDeeperThan', () => {
 
   it('measures a body nested a million levels without recursion', () => {
     expect(nestedDeeperThan(deep(1_000_000), 64)).toBe(true);
+  });
+});
+
+describe('fastifyOptions: schema compilers loaded on first use', () => {
+  it('still validates a route body and serializes a response by their schemas', async () => {
+    const { http: _http, ...options } = fastifyOptions(new Settings());
+    const app = Fastify(options);
+    app.post(
+      '/typed',
+      {
+        schema: {
+          body: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] },
+          response: { 200: { type: 'object', properties: { doubled: { type: 'integer' } } } },
+        },
+      },
+      async (req) => ({ doubled: (req.body as { n: number }).n * 2, dropped: 'not in the response schema' }),
+    );
+    try {
+      const ok = await app.inject({ method: 'POST', url: '/typed', payload: { n: 21 } });
+      expect(ok.json()).toEqual({ doubled: 42 });
+      const bad = await app.inject({ method: 'POST', url: '/typed', payload: { n: 'many' } });
+      expect(bad.statusCode).toBe(400);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -6,8 +6,17 @@ import { KvEventsConfig, offsetEndpoint, resolveKvEventsConfig } from '../../con
 import { Settings } from '../../config/settings';
 import { Engine } from '../engine/engine';
 import { ServedModel } from '../models/served-model';
-import { encodeEventBatch, KvEventBatchBuilder } from './kv-event-batch';
-import { ZmqEventPublisher } from './zmq-event-publisher';
+import type { KvEventBatchBuilder } from './kv-event-batch';
+import type { ZmqEventPublisher } from './zmq-event-publisher';
+
+/*
+ * The publisher (zeromq's native binding) and the batch encoder (msgpack) are required only when
+ * KV cache events are enabled: a server without them, the usual case, does not load them at start.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const publisherModule = () => require('./zmq-event-publisher') as typeof import('./zmq-event-publisher');
+const batchModule = () => require('./kv-event-batch') as typeof import('./kv-event-batch');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
  * vLLM's KV cache events: the engine's block events, gathered per engine step into one EventBatch
@@ -21,6 +30,7 @@ export class KvEventsService implements OnModuleInit, OnApplicationShutdown {
   private readonly rank: number;
   private publisher: ZmqEventPublisher | null = null;
   private builder: KvEventBatchBuilder | null = null;
+  private encodeEventBatch: typeof import('./kv-event-batch').encodeEventBatch | null = null;
   private flushQueued = false;
   private topic: string | null = null;
   private readonly unsubscribe: Array<() => void> = [];
@@ -40,6 +50,9 @@ export class KvEventsService implements OnModuleInit, OnApplicationShutdown {
     if (!config) return;
     const endpoint = offsetEndpoint(config.endpoint, this.rank);
     const replayEndpoint = config.replayEndpoint === null ? null : offsetEndpoint(config.replayEndpoint, this.rank);
+    const { ZmqEventPublisher } = publisherModule();
+    const { KvEventBatchBuilder, encodeEventBatch } = batchModule();
+    this.encodeEventBatch = encodeEventBatch;
     this.publisher = new ZmqEventPublisher({ ...config, endpoint, replayEndpoint }, (message, err) =>
       this.logger.error(`${message}: ${err instanceof Error ? err.message : String(err)}`),
     );
@@ -74,9 +87,9 @@ export class KvEventsService implements OnModuleInit, OnApplicationShutdown {
 
   private flush(): void {
     this.flushQueued = false;
-    if (!this.builder || !this.publisher || !this.config || this.builder.size === 0) return;
+    if (!this.builder || !this.publisher || !this.encodeEventBatch || !this.config || this.builder.size === 0) return;
     const events = this.builder.take();
-    this.publisher.publish(this.topicFor(this.config), encodeEventBatch(Date.now() / 1000, events, this.rank, this.config.format));
+    this.publisher.publish(this.topicFor(this.config), this.encodeEventBatch(Date.now() / 1000, events, this.rank, this.config.format));
   }
 
   /** llm-d's topic names the pod by the address its router reaches it on: the port bound, known once the server listens. */

@@ -1,13 +1,41 @@
-import { Controller, Get, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { int, obj, str } from '../api/openapi';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { applyDecorators, Controller, Get, Header, HttpCode, Post, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { anyObject, ERROR_SCHEMA, int, obj, str } from '../api/openapi';
 import { FastifyReply } from 'fastify';
 import { SIMULATED_VLLM_VERSION } from '../api/version';
 import { Engine } from '../engine/engine';
 import { ServerLoad } from './server-load';
 import { LifecycleService } from './lifecycle.service';
 import { ProbeRoute } from '../api/route-kind';
+
+/** A Kubernetes probe's body, in the shape of @nestjs/terminus's health checks (which served them before). */
+interface ProbeResult {
+  status: 'ok';
+  info: Record<string, object>;
+  error: Record<string, object>;
+  details: Record<string, object>;
+}
+
+/**
+ * One check's result: 200 with it under `info` and `details` when up; when down a 503 (the
+ * exception carries the check, the error filter answers in vLLM's error shape).
+ */
+function probeResult(check: string, up: boolean, details: object): ProbeResult {
+  const result = { [check]: { ...details, status: up ? 'up' : 'down' } };
+  if (!up) throw new ServiceUnavailableException({ status: 'error', info: {}, error: result, details: result });
+  return { status: 'ok', info: result, error: {}, details: result };
+}
+
+const CHECK_RESULTS = anyObject({ description: 'Each check by name: its details and `status` ("up" or "down")' });
+
+/** Never cached; documented as answered. */
+function KubernetesProbe(): MethodDecorator {
+  return applyDecorators(
+    Header('Cache-Control', 'no-cache, no-store, must-revalidate'),
+    ApiOkResponse({ description: 'The check is up', schema: obj({ status: str({ example: 'ok' }), info: CHECK_RESULTS, error: CHECK_RESULTS, details: CHECK_RESULTS }) }),
+    ApiServiceUnavailableResponse({ description: 'The check is down', schema: ERROR_SCHEMA }),
+  );
+}
 
 @ApiTags('Health')
 @Controller()
@@ -16,8 +44,6 @@ export class HealthController {
     private readonly lifecycle: LifecycleService,
     private readonly engine: Engine,
     private readonly serverLoad: ServerLoad,
-    private readonly health: HealthCheckService,
-    private readonly indicator: HealthIndicatorService,
   ) {}
 
   @ProbeRoute()
@@ -48,25 +74,19 @@ export class HealthController {
   @ProbeRoute()
 
   @Get('health/live')
-  @HealthCheck()
+  @KubernetesProbe()
   @ApiOperation({ summary: 'Kubernetes liveness: the process answers' })
-  live() {
-    return this.health.check([() => this.indicator.check('process').up({ uptime_s: Math.round((Date.now() - this.lifecycle.startedAt) / 1000) })]);
+  live(): ProbeResult {
+    return probeResult('process', true, { uptime_s: Math.round((Date.now() - this.lifecycle.startedAt) / 1000) });
   }
 
   @ProbeRoute()
 
   @Get('health/ready')
-  @HealthCheck()
+  @KubernetesProbe()
   @ApiOperation({ summary: 'Kubernetes readiness: loaded, not draining, engine accepting work' })
-  ready() {
-    return this.health.check([
-      () => {
-        const check = this.indicator.check('engine');
-        const details = { state: this.lifecycle.state, ...this.engine.state };
-        return this.lifecycle.ready ? check.up(details) : check.down(details);
-      },
-    ]);
+  ready(): ProbeResult {
+    return probeResult('engine', this.lifecycle.ready, { state: this.lifecycle.state, ...this.engine.state });
   }
 
   @ProbeRoute()
@@ -87,3 +107,4 @@ export class HealthController {
     return { server_load: this.serverLoad.requests };
   }
 }
+

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
 import { BenchmarksModule } from '../benchmarks/benchmarks.module';
 import { EngineModule } from '../engine/engine.module';
 import { SleepService } from './sleep.service';
@@ -11,7 +10,7 @@ import { ServerLoad } from './server-load';
 
 /** Readiness (simulated loading, drain), the load the doors let in, sleep mode, and the probes that report them. */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), EngineModule, BenchmarksModule],
+  imports: [EngineModule, BenchmarksModule],
   controllers: [HealthController, PrefixCacheController],
   providers: [LifecycleService, ServerLoad, Admission, SleepService],
   exports: [LifecycleService, ServerLoad, Admission, SleepService],

@@ -6,8 +6,20 @@ import { RE2JS } from 're2js';
  * Throws RE2's syntax error (e.g. for backreferences or lookaround, which RE2 does not support).
  */
 export function compileSafeRegex(source: string): RE2JS {
-  return RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
+  const known = compiled.get(source);
+  if (known) return known;
+  const regex = RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
+  // A pattern is compiled to validate the document, then again to match: the second is this copy
+  // (an RE2JS pattern is immutable; each match makes its own matcher). Bounded: sources a reload
+  // no longer uses must not pile up, so the memory starts over when it is full.
+  if (compiled.size >= MAX_REMEMBERED_REGEXES) compiled.clear();
+  compiled.set(source, regex);
+  return regex;
 }
+
+/** Compiled regexes remembered by source, so that each is compiled once per load. */
+const compiled = new Map<string, RE2JS>();
+const MAX_REMEMBERED_REGEXES = 1024;
 
 const WORD_CHAR = /[\p{L}\p{N}_]/u;
 
