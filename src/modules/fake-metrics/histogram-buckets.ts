@@ -1,4 +1,4 @@
-import { REQUEST_LATENCY_BUCKETS, TPOT_BUCKETS, TTFT_BUCKETS } from '../metrics/buckets';
+import { REQUEST_LATENCY_BUCKETS, TPOT_BUCKETS, TTFT_BUCKETS } from '../api/metric-buckets';
 
 /** Finite buckets of the histograms fake metrics may fill, by family. */
 export const HISTOGRAM_BUCKET_COUNTS: Record<string, number> = {

@@ -1,6 +1,6 @@
 import { Histogram, Registry } from 'prom-client';
 import { FakeHistogramKey, FakeMetricsSpec, FakeObservationKey, gaugeValue } from '../fake-metrics/fake-metrics';
-import { REQUEST_LATENCY_BUCKETS, TPOT_BUCKETS, TTFT_BUCKETS } from './buckets';
+import { REQUEST_LATENCY_BUCKETS, TPOT_BUCKETS, TTFT_BUCKETS } from '../api/metric-buckets';
 import { VllmMetrics, VllmMetricsOptions } from './vllm-metrics';
 
 /**

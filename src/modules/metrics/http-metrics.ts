@@ -1,6 +1,6 @@
 import { Counter, Histogram, LabelValues, Registry, Summary } from 'prom-client';
 import { LruCache } from '../../common/lru-cache';
-import { HTTP_LATENCY_HIGHR_BUCKETS, HTTP_LATENCY_LOWR_BUCKETS } from './buckets';
+import { HTTP_LATENCY_HIGHR_BUCKETS, HTTP_LATENCY_LOWR_BUCKETS } from '../api/metric-buckets';
 import { SeriesCounter, SeriesHistogram, SeriesSummary } from './series-metrics';
 
 export interface HttpObservation {

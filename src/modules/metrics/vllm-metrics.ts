@@ -8,7 +8,7 @@ import {
   TPOT_BUCKETS,
   TTFT_BUCKETS,
   build125Buckets,
-} from './buckets';
+} from '../api/metric-buckets';
 import { SeriesCounter, SeriesHistogram } from './series-metrics';
 
 /**

@@ -8,7 +8,7 @@ import {
   TTFT_BUCKETS,
   build125Buckets,
   buildBuckets,
-} from './buckets';
+} from './metric-buckets';
 
 describe('metric buckets (vLLM V1 loggers.py)', () => {
   it('has vLLM\'s TTFT buckets', () => {
