@@ -3,6 +3,7 @@ import type { LoraRef, RequestOutcome, TokenEvent } from '../engine/engine.types
 import type { Exchange } from './exchange';
 import type { Tokenizer } from '../tokenizer/tokenizer.types';
 import type { Choice, Generation, PromptSpec } from './generation';
+import type { ReplyRequest } from '../responses/responses.types';
 
 /** What a door translated its wire request into: what to generate, for which model. */
 export interface InferenceWork {
@@ -22,6 +23,29 @@ export interface InferenceWork {
   reportBlocks?: boolean;
   /** llm-d's cache_hit_threshold (0..1): below this prefix-cache hit rate the request ends at once (`cache_threshold`). */
   cacheHitThreshold?: number;
+}
+
+/**
+ * The work of a one-answer conversation request (Messages, Responses): one prompt, one choice,
+ * its reply planned from `reply` (everything but the choice index, which the pipeline gives).
+ */
+export function conversationWork(work: {
+  model: string;
+  lora?: LoraRef;
+  tokenizer: Tokenizer;
+  promptTokenIds: readonly number[];
+  maxTokens: number;
+  reply: Omit<ReplyRequest, 'choiceIndex'>;
+}): InferenceWork {
+  const out: InferenceWork = {
+    model: work.model,
+    n: 1,
+    maxTokensParam: work.maxTokens,
+    tokenizer: work.tokenizer,
+    prompts: [{ tokenIds: work.promptTokenIds, reply: (choiceIndex: number): ReplyRequest => Object.assign({ choiceIndex }, work.reply) }],
+  };
+  if (work.lora) out.lora = work.lora;
+  return out;
 }
 
 /** One door-neutral inference request: the work, the exchange it belongs to, a fault it asks for. */

@@ -1,3 +1,4 @@
+import { conversationWork } from '../generation/inference-request';
 import { Inject, Injectable } from '@nestjs/common';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
@@ -45,33 +46,27 @@ export class MessagesRequests {
       stream: dto.stream === true,
       includeUsage: false,
       continuousUsage: false,
-      work: {
+      work: conversationWork({
         model,
-        ...(lora ? { lora } : {}),
-        n: 1,
-        maxTokensParam: maxTokens,
+        lora,
         tokenizer,
-        prompts: [
-          {
-            tokenIds: promptTokenIds,
-            reply: (choiceIndex: number) => ({
-              kind: 'chat' as const,
-              prompt: lastUser?.content ?? '',
-              messages: conversation,
-              ...(dto.tool_choice?.disable_parallel_tool_use ? { parallelToolCalls: false } : {}),
-              choiceIndex,
-              seed,
-              maxTokens,
-              roomTokens: served.maxModelLen - promptTokenIds.length,
-              minTokens: 0,
-              ignoreEos: false,
-              stop: stopList(dto.stop_sequences),
-              ...(tools ? { tools } : {}),
-              ...(reasoning ? { reasoning } : {}),
-            }),
-          },
-        ],
-      },
+        promptTokenIds,
+        maxTokens,
+        reply: {
+          kind: 'chat' as const,
+          prompt: lastUser?.content ?? '',
+          messages: conversation,
+          ...(dto.tool_choice?.disable_parallel_tool_use ? { parallelToolCalls: false } : {}),
+          seed,
+          maxTokens,
+          roomTokens: served.maxModelLen - promptTokenIds.length,
+          minTokens: 0,
+          ignoreEos: false,
+          stop: stopList(dto.stop_sequences),
+          ...(tools ? { tools } : {}),
+          ...(reasoning ? { reasoning } : {}),
+        },
+      }),
     };
   }
 

@@ -1,3 +1,4 @@
+import { conversationWork } from '../generation/inference-request';
 import { Inject, Injectable } from '@nestjs/common';
 import { SETTINGS } from '../../config/config.module';
 import { Settings } from '../../config/settings';
@@ -113,34 +114,28 @@ export class ResponsesRequests {
       stream: dto.stream === true,
       includeUsage: false,
       continuousUsage: false,
-      work: {
+      work: conversationWork({
         model,
-        ...(lora ? { lora } : {}),
-        n: 1,
-        maxTokensParam: maxTokens,
+        lora,
         tokenizer,
-        prompts: [
-          {
-            tokenIds: promptTokenIds,
-            reply: (choiceIndex: number) => ({
-              kind: 'chat' as const,
-              prompt: lastUser?.content ?? '',
-              messages: conversation,
-              ...(dto.parallel_tool_calls != null ? { parallelToolCalls: dto.parallel_tool_calls } : {}),
-              choiceIndex,
-              seed,
-              maxTokens,
-              roomTokens: room,
-              minTokens: 0,
-              ignoreEos: false,
-              stop: [],
-              ...(tools ? { tools } : {}),
-              ...(reasoning ? { reasoning } : {}),
-              ...(format ? { format } : {}),
-            }),
-          },
-        ],
-      },
+        promptTokenIds,
+        maxTokens,
+        reply: {
+          kind: 'chat' as const,
+          prompt: lastUser?.content ?? '',
+          messages: conversation,
+          ...(dto.parallel_tool_calls != null ? { parallelToolCalls: dto.parallel_tool_calls } : {}),
+          seed,
+          maxTokens,
+          roomTokens: room,
+          minTokens: 0,
+          ignoreEos: false,
+          stop: [],
+          ...(tools ? { tools } : {}),
+          ...(reasoning ? { reasoning } : {}),
+          ...(format ? { format } : {}),
+        },
+      }),
     };
   }
 
