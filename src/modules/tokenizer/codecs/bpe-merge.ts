@@ -1,3 +1,4 @@
+import { RankHeap } from './rank-heap';
 /**
  * The merges of a BPE vocabulary: (left id, right id) -> rank, and the id each merge makes. An
  * open-addressing table over typed arrays: built in a few milliseconds for 280k merges, where a Map
@@ -73,12 +74,12 @@ export function mergeSymbols(ids: number[], merges: MergeTable): number[] {
     prev[i] = i - 1;
   }
   const alive = new Uint8Array(n).fill(1);
-  const heap = new MergeHeap();
+  const heap = new RankHeap<{ rank: number; left: number; right: number; leftId: number; rightId: number }>();
   const consider = (i: number): void => {
     const j = next[i];
     if (i < 0 || j < 0) return;
     const rank = merges.rank(ids[i], ids[j]);
-    if (rank >= 0 && merges.result[rank] >= 0) heap.push(rank, i, j, ids[i], ids[j]);
+    if (rank >= 0 && merges.result[rank] >= 0) heap.push({ rank, left: i, right: j, leftId: ids[i], rightId: ids[j] });
   };
   for (let i = 0; i < n - 1; i++) consider(i);
   while (heap.size > 0) {
@@ -95,54 +96,4 @@ export function mergeSymbols(ids: number[], merges: MergeTable): number[] {
   const out: number[] = [];
   for (let i = 0; i >= 0; i = next[i]) out.push(ids[i]);
   return out;
-}
-
-interface HeapEntry {
-  rank: number;
-  left: number;
-  right: number;
-  leftId: number;
-  rightId: number;
-}
-
-/** Min-heap on (rank, left position): the lowest rank first, equal ranks left to right. */
-class MergeHeap {
-  private readonly items: HeapEntry[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  push(rank: number, left: number, right: number, leftId: number, rightId: number): void {
-    const items = this.items;
-    items.push({ rank, left, right, leftId, rightId });
-    let i = items.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(items[i], items[p])) break;
-      [items[i], items[p]] = [items[p], items[i]];
-      i = p;
-    }
-  }
-  pop(): HeapEntry {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop()!;
-    if (items.length > 0) {
-      items[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < items.length && this.less(items[l], items[m])) m = l;
-        if (r < items.length && this.less(items[r], items[m])) m = r;
-        if (m === i) break;
-        [items[i], items[m]] = [items[m], items[i]];
-        i = m;
-      }
-    }
-    return top;
-  }
-  private less(a: HeapEntry, b: HeapEntry): boolean {
-    return a.rank < b.rank || (a.rank === b.rank && a.left < b.left);
-  }
 }

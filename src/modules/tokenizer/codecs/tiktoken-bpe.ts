@@ -1,3 +1,4 @@
+import { RankHeap } from './rank-heap';
 import { TiktokenData, loadTiktokenData } from './tiktoken-data';
 import { TextCodec, EMPTY_BYTES, utf8Bytes } from './text-codec';
 
@@ -71,12 +72,12 @@ export class TiktokenBpe implements TextCodec {
       next[i] = i + 1 < n ? i + 1 : -1;
       prev[i] = i - 1;
     }
-    const heap = new SpanHeap();
+    const heap = new RankHeap<{ rank: number; left: number; leftEnd: number; rightEnd: number }>();
     const consider = (i: number): void => {
       const j = i < 0 ? -1 : next[i];
       if (j < 0) return;
       const rank = this.rank(piece, start[i], end[j]);
-      if (rank >= 0) heap.push(rank, i, end[i], end[j]);
+      if (rank >= 0) heap.push({ rank, left: i, leftEnd: end[i], rightEnd: end[j] });
     };
     for (let i = 0; i < n - 1; i++) consider(i);
     while (heap.size > 0) {
@@ -119,54 +120,4 @@ export class TiktokenBpe implements TextCodec {
   isSkippedOnDecode(id: number): boolean {
     return this.skipped.has(id);
   }
-}
-
-interface SpanEntry {
-  rank: number;
-  left: number;
-  leftEnd: number;
-  rightEnd: number;
-}
-
-/** Min-heap on (rank, left position): the lowest rank first, ties left to right, as js-tiktoken's scan. */
-class SpanHeap {
-  private readonly items: SpanEntry[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  push(rank: number, left: number, leftEnd: number, rightEnd: number): void {
-    const items = this.items;
-    items.push({ rank, left, leftEnd, rightEnd });
-    let i = items.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(items[i], items[p])) break;
-      [items[i], items[p]] = [items[p], items[i]];
-      i = p;
-    }
-  }
-  pop(): SpanEntry {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop()!;
-    if (items.length > 0) {
-      items[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < items.length && less(items[l], items[m])) m = l;
-        if (r < items.length && less(items[r], items[m])) m = r;
-        if (m === i) break;
-        [items[i], items[m]] = [items[m], items[i]];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
-function less(a: SpanEntry, b: SpanEntry): boolean {
-  return a.rank < b.rank || (a.rank === b.rank && a.left < b.left);
 }
