@@ -128,7 +128,7 @@ export function fuzzRequest(r: Random, routes: readonly FuzzRoute[]): FuzzReques
   const kind = r.int(8);
   // A copy: the variations below must not edit the route's example.
   const base: Record<string, unknown> = { ...r.pick(bases) };
-  if (path === '/admin/patterns') base.name = `fuzz-${r.int(1e6)}`;
+  if (method === 'POST' && path === '/admin/patterns') base.name = `fuzz-${r.int(1e6)}`;
   let body: string | undefined;
   let label: string;
   switch (kind) {
